@@ -1,0 +1,83 @@
+#include "callstream/core/env.hpp"
+
+#include <cstdlib>
+#include <sstream>
+
+namespace callstream::core {
+
+Env::Env(std::vector<EnvVar> vars, Lookup lookup) : vars_(std::move(vars)), lookup_(std::move(lookup)) {
+  if (!lookup_) lookup_ = [](const char* n) { return std::getenv(n); };
+}
+
+const EnvVar& Env::var(const std::string& name) const {
+  for (const auto& v : vars_)
+    if (v.name == name) return v;
+  // A service asked for a variable it did not declare: a programming error.
+  throw std::logic_error("undeclared environment variable " + name);
+}
+
+std::string Env::str(const std::string& name) {
+  const EnvVar& v = var(name);
+  const char* raw = lookup_(name.c_str());
+  std::string value = raw && *raw ? std::string(raw) : v.default_value;
+  if (value.empty() && v.required) fail(name, "is required (" + v.description + ")");
+  return value;
+}
+
+long long Env::integer(const std::string& name, long long min, long long max) {
+  std::string s = str(name);
+  if (s.empty()) return min;
+  try {
+    size_t used = 0;
+    long long n = std::stoll(s, &used);
+    if (used != s.size()) throw std::invalid_argument("trailing");
+    if (n < min || n > max) {
+      fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                     ", got " + s);
+      return min;
+    }
+    return n;
+  } catch (const std::exception&) {
+    fail(name, "must be a whole number, got '" + s + "'");
+    return min;
+  }
+}
+
+std::chrono::milliseconds Env::millis(const std::string& name, long long min_ms, long long max_ms) {
+  return std::chrono::milliseconds(integer(name, min_ms, max_ms));
+}
+
+bool Env::boolean(const std::string& name) {
+  std::string s = str(name);
+  if (s == "1" || s == "true" || s == "yes" || s == "on") return true;
+  if (s.empty() || s == "0" || s == "false" || s == "no" || s == "off") return false;
+  fail(name, "must be true or false, got '" + s + "'");
+  return false;
+}
+
+void Env::fail(const std::string& name, const std::string& problem) {
+  problems_.push_back(name + " " + problem);
+}
+
+void Env::finish() const {
+  if (problems_.empty()) return;
+  std::ostringstream out;
+  out << "configuration invalid (" << problems_.size() << " problem"
+      << (problems_.size() > 1 ? "s" : "") << "):";
+  for (const auto& p : problems_) out << "\n  - " << p;
+  throw ConfigError(out.str());
+}
+
+std::string Env::help(const std::string& program, const std::string& summary) const {
+  std::ostringstream out;
+  out << "Usage: " << program << "\n" << summary << "\n\nEnvironment variables:\n";
+  for (const auto& v : vars_) {
+    out << "  " << v.name;
+    if (v.required) out << " (required)";
+    if (!v.default_value.empty()) out << " [default: " << v.default_value << "]";
+    out << "\n      " << v.description << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace callstream::core

@@ -1,0 +1,39 @@
+#pragma once
+// CloudEvents 1.0 in structured JSON mode: the envelope every callstream message carries.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "callstream/twilio/form.hpp"
+
+namespace callstream::events {
+
+inline constexpr std::string_view kContentType = "application/cloudevents+json";
+
+struct CloudEvent {
+  std::string id;       // idempotency key: deterministic from the signed content
+  std::string source;   // the webhook URL that received it
+  std::string type;     // e.g. com.twilio.voice.status-callback.call.completed
+  std::string subject;  // CallSid, TaskSid, WorkerSid...
+  std::string time;     // Twilio's timestamp when the webhook carries one, else receivedat
+  std::string dataschema;
+  std::string receivedat;     // extension: when the ingress received it
+  std::string twilioaccount;  // extension: AccountSid
+  std::string data;           // serialized JSON object
+};
+
+std::string serialize(const CloudEvent& event);
+
+// Parses an envelope; fails with a reason when required attributes are missing.
+std::optional<CloudEvent> parse_cloudevent(std::string_view json, std::string* error = nullptr);
+
+// SHA-256 (hex) of the route and its sorted parameters, each length-prefixed, so that a retried
+// webhook yields the same id and two different callbacks never do.
+std::string event_id(std::string_view route, const twilio::Params& params);
+
+// The data of a webhook event: request facts plus every parameter verbatim, a repeated key as an
+// array of its values in the order received.
+std::string webhook_data(std::string_view route, std::string_view method, std::string_view query,
+                         const twilio::Params& params);
+
+}  // namespace callstream::events

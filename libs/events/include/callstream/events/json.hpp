@@ -1,0 +1,61 @@
+#pragma once
+// A small façade over RapidJSON so that its headers stay out of the rest of the code.
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace callstream::events {
+
+// Builds compact JSON into a string.
+class JsonWriter {
+ public:
+  JsonWriter();
+  ~JsonWriter();
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& key(std::string_view k);
+  JsonWriter& string(std::string_view v);
+  JsonWriter& integer(long long v);
+  JsonWriter& boolean(bool v);
+  JsonWriter& null();
+  // Inserts already-serialized JSON as the next value.
+  JsonWriter& raw(std::string_view json);
+  // Shorthand for key(k).string(v).
+  JsonWriter& field(std::string_view k, std::string_view v) { return key(k).string(v); }
+
+  std::string str() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A parsed document with read access by path of object keys.
+class JsonDocument {
+ public:
+  static std::optional<JsonDocument> parse(std::string_view text, std::string* error = nullptr);
+  JsonDocument(JsonDocument&&) noexcept;
+  JsonDocument& operator=(JsonDocument&&) noexcept;
+  ~JsonDocument();
+
+  using Path = std::initializer_list<std::string_view>;
+  // The string at path; nullopt when absent or not a string.
+  std::optional<std::string_view> string_at(Path path) const;
+  // The subtree at path, serialized; nullopt when absent.
+  std::optional<std::string> json_at(Path path) const;
+  bool is_object() const;
+
+ private:
+  JsonDocument();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace callstream::events

@@ -1,0 +1,112 @@
+#include "callstream/events/cloudevent.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "callstream/events/json.hpp"
+#include "callstream/twilio/signature.hpp"
+
+namespace callstream::events {
+
+std::string serialize(const CloudEvent& e) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("specversion", "1.0").field("id", e.id).field("source", e.source).field("type", e.type);
+  if (!e.subject.empty()) w.field("subject", e.subject);
+  w.field("time", e.time).field("datacontenttype", "application/json");
+  if (!e.dataschema.empty()) w.field("dataschema", e.dataschema);
+  w.field("receivedat", e.receivedat);
+  if (!e.twilioaccount.empty()) w.field("twilioaccount", e.twilioaccount);
+  w.key("data").raw(e.data.empty() ? std::string_view("{}") : std::string_view(e.data));
+  w.end_object();
+  return w.str();
+}
+
+std::optional<CloudEvent> parse_cloudevent(std::string_view json, std::string* error) {
+  auto doc = JsonDocument::parse(json, error);
+  if (!doc) return std::nullopt;
+  if (!doc->is_object()) {
+    if (error) *error = "event is not a JSON object";
+    return std::nullopt;
+  }
+  CloudEvent e;
+  struct Attr {
+    const char* name;
+    std::string* out;
+    bool required;
+  };
+  const Attr attrs[] = {{"id", &e.id, true},           {"source", &e.source, true},
+                        {"type", &e.type, true},       {"subject", &e.subject, false},
+                        {"time", &e.time, false},      {"dataschema", &e.dataschema, false},
+                        {"receivedat", &e.receivedat, false},
+                        {"twilioaccount", &e.twilioaccount, false}};
+  auto spec = doc->string_at({"specversion"});
+  if (!spec || *spec != "1.0") {
+    if (error) *error = "specversion is not \"1.0\"";
+    return std::nullopt;
+  }
+  for (const auto& a : attrs) {
+    auto v = doc->string_at({a.name});
+    if (v) {
+      a.out->assign(*v);
+    } else if (a.required) {
+      if (error) *error = std::string("attribute '") + a.name + "' missing or not a string";
+      return std::nullopt;
+    }
+  }
+  auto data = doc->json_at({"data"});
+  if (!data) {
+    if (error) *error = "attribute 'data' missing";
+    return std::nullopt;
+  }
+  e.data = std::move(*data);
+  return e;
+}
+
+std::string event_id(std::string_view route, const twilio::Params& params) {
+  std::vector<std::pair<std::string_view, std::string_view>> sorted(params.begin(), params.end());
+  std::sort(sorted.begin(), sorted.end());
+  std::string canonical;
+  canonical.reserve(route.size() + params.size() * 48);
+  auto put = [&canonical](std::string_view s) {
+    canonical += std::to_string(s.size());
+    canonical += ':';
+    canonical += s;
+  };
+  put(route);
+  for (const auto& [k, v] : sorted) {
+    put(k);
+    put(v);
+  }
+  return twilio::sha256_hex(canonical);
+}
+
+std::string webhook_data(std::string_view route, std::string_view method, std::string_view query,
+                         const twilio::Params& params) {
+  JsonWriter w;
+  w.begin_object().field("route", route).field("method", method);
+  if (!query.empty()) w.field("query", query);
+  w.key("params").begin_object();
+  std::vector<bool> written(params.size(), false);
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (written[i]) continue;
+    size_t count = 0;
+    for (size_t j = i; j < params.size(); ++j) count += params[j].first == params[i].first;
+    w.key(params[i].first);
+    if (count == 1) {
+      w.string(params[i].second);
+      continue;
+    }
+    w.begin_array();
+    for (size_t j = i; j < params.size(); ++j)
+      if (params[j].first == params[i].first) {
+        w.string(params[j].second);
+        written[j] = true;
+      }
+    w.end_array();
+  }
+  w.end_object().end_object();
+  return w.str();
+}
+
+}  // namespace callstream::events

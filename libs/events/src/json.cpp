@@ -1,0 +1,90 @@
+#include "callstream/events/json.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace callstream::events {
+
+struct JsonWriter::Impl {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer{buffer};
+};
+
+JsonWriter::JsonWriter() : impl_(std::make_unique<Impl>()) {}
+JsonWriter::~JsonWriter() = default;
+
+JsonWriter& JsonWriter::begin_object() { impl_->writer.StartObject(); return *this; }
+JsonWriter& JsonWriter::end_object() { impl_->writer.EndObject(); return *this; }
+JsonWriter& JsonWriter::begin_array() { impl_->writer.StartArray(); return *this; }
+JsonWriter& JsonWriter::end_array() { impl_->writer.EndArray(); return *this; }
+JsonWriter& JsonWriter::key(std::string_view k) {
+  impl_->writer.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()), true);
+  return *this;
+}
+JsonWriter& JsonWriter::string(std::string_view v) {
+  impl_->writer.String(v.data(), static_cast<rapidjson::SizeType>(v.size()), true);
+  return *this;
+}
+JsonWriter& JsonWriter::integer(long long v) { impl_->writer.Int64(v); return *this; }
+JsonWriter& JsonWriter::boolean(bool v) { impl_->writer.Bool(v); return *this; }
+JsonWriter& JsonWriter::null() { impl_->writer.Null(); return *this; }
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  impl_->writer.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+  return *this;
+}
+std::string JsonWriter::str() const { return std::string(impl_->buffer.GetString(), impl_->buffer.GetSize()); }
+
+struct JsonDocument::Impl {
+  rapidjson::Document doc;
+};
+
+JsonDocument::JsonDocument() : impl_(std::make_unique<Impl>()) {}
+JsonDocument::JsonDocument(JsonDocument&&) noexcept = default;
+JsonDocument& JsonDocument::operator=(JsonDocument&&) noexcept = default;
+JsonDocument::~JsonDocument() = default;
+
+std::optional<JsonDocument> JsonDocument::parse(std::string_view text, std::string* error) {
+  JsonDocument d;
+  d.impl_->doc.Parse(text.data(), text.size());
+  if (d.impl_->doc.HasParseError()) {
+    if (error)
+      *error = std::string("invalid JSON at offset ") + std::to_string(d.impl_->doc.GetErrorOffset()) +
+               ": " + rapidjson::GetParseError_En(d.impl_->doc.GetParseError());
+    return std::nullopt;
+  }
+  return d;
+}
+
+namespace {
+const rapidjson::Value* walk(const rapidjson::Value& root, JsonDocument::Path path) {
+  const rapidjson::Value* v = &root;
+  for (auto k : path) {
+    if (!v->IsObject()) return nullptr;
+    auto it = v->FindMember(rapidjson::Value(rapidjson::StringRef(k.data(), k.size())));
+    if (it == v->MemberEnd()) return nullptr;
+    v = &it->value;
+  }
+  return v;
+}
+}  // namespace
+
+std::optional<std::string_view> JsonDocument::string_at(Path path) const {
+  const auto* v = walk(impl_->doc, path);
+  if (!v || !v->IsString()) return std::nullopt;
+  return std::string_view(v->GetString(), v->GetStringLength());
+}
+
+std::optional<std::string> JsonDocument::json_at(Path path) const {
+  const auto* v = walk(impl_->doc, path);
+  if (!v) return std::nullopt;
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v->Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+bool JsonDocument::is_object() const { return impl_->doc.IsObject(); }
+
+}  // namespace callstream::events

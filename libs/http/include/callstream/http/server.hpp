@@ -1,0 +1,53 @@
+#pragma once
+// An HTTP/1.1 server on Boost.Beast with Asio coroutines: one strand per connection, N threads,
+// body limit, header and body deadlines, a connection cap, and a graceful drain (stop accepting,
+// let in-flight requests finish, close idle keep-alive connections) bounded in time.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "callstream/core/metrics.hpp"
+#include "callstream/http/message.hpp"
+
+namespace callstream::http {
+
+// Called once per request, on the connection's strand. It must call `respond` exactly once,
+// from any thread, now or later (after a Kafka delivery report, say).
+using Respond = std::function<void(Response)>;
+using Handler = std::function<void(Request&&, Respond)>;
+
+struct ServerSettings {
+  std::string address = "0.0.0.0";
+  uint16_t port = 8080;  // 0 = any free port (see Server::listen)
+  int threads = 2;
+  size_t body_limit = 64 * 1024;                    // larger bodies: 413
+  size_t header_limit = 16 * 1024;                  // larger headers: 431
+  std::chrono::milliseconds header_timeout{15000};  // also the keep-alive idle limit
+  std::chrono::milliseconds body_timeout{15000};
+  size_t max_connections = 4096;  // past it, new connections are closed at once
+  std::chrono::milliseconds drain_timeout{20000};
+  std::string server_name = "callstream";
+};
+
+class Server {
+ public:
+  Server(ServerSettings settings, Handler handler, core::Registry& metrics);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens; returns the bound port. Throws std::system_error if it cannot.
+  uint16_t listen();
+  // Serves until stop() (or SIGTERM/SIGINT when handle_signals) and the drain completes.
+  void run(bool handle_signals);
+  // Starts the graceful drain; safe from any thread, idempotent.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace callstream::http

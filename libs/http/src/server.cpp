@@ -1,0 +1,278 @@
+#include "callstream/http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "callstream/core/log.hpp"
+
+namespace callstream::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// What the drain needs to know about one connection. Touched only on the connection's strand.
+struct Connection {
+  beast::tcp_stream* stream = nullptr;
+  asio::any_io_executor executor;
+  bool busy = false;    // a request is being read or handled
+  bool closed = false;  // the coroutine has ended; stream is gone
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerSettings settings;
+  Handler handler;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  asio::signal_set signals{ioc};
+  std::atomic<bool> draining{false};
+
+  std::mutex connections_mutex;
+  std::set<std::shared_ptr<Connection>> connections;
+
+  core::Gauge& open_connections;
+  core::Gauge& in_flight;
+  core::Registry& metrics;
+
+  Impl(ServerSettings s, Handler h, core::Registry& m)
+      : settings(std::move(s)),
+        handler(std::move(h)),
+        open_connections(m.gauge("callstream_http_connections", "Open HTTP connections")),
+        in_flight(m.gauge("callstream_http_requests_in_flight", "Requests being handled")),
+        metrics(m) {}
+
+  void count_rejected(const char* reason) {
+    metrics.counter("callstream_http_rejected_total", "Requests or connections refused by the HTTP layer",
+                    {{"reason", reason}})
+        .inc();
+  }
+
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_tuple);
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        core::log::warn("accept failed", {{"error", ec.message()}});
+        continue;
+      }
+      if (static_cast<size_t>(open_connections.value()) >= settings.max_connections) {
+        count_rejected("connection_limit");
+        beast::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      auto ex = socket.get_executor();
+      asio::co_spawn(ex, session(beast::tcp_stream(std::move(socket))), asio::detached);
+    }
+  }
+
+  asio::awaitable<Response> call_handler(Request&& request) {
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+        [this, &request](auto completion) {
+          auto ex = asio::get_associated_executor(completion);
+          // The work guard keeps run() going while a response is owed from another thread.
+          auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+          auto work = std::make_shared<asio::executor_work_guard<decltype(ex)>>(ex);
+          handler(std::move(request), [ex, shared, work](Response r) {
+            asio::post(ex, [shared, work, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+          });
+        },
+        asio::use_awaitable);
+  }
+
+  asio::awaitable<bool> write(beast::tcp_stream& stream, Response&& r, unsigned version, bool keep_alive) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+    res.set(bhttp::field::server, settings.server_name);
+    if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers) res.set(k, v);
+    res.body() = std::move(r.body);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    stream.expires_after(settings.body_timeout);
+    auto [ec, n] = co_await bhttp::async_write(stream, res, use_tuple);
+    co_return !ec;
+  }
+
+  asio::awaitable<void> session(beast::tcp_stream stream) {
+    auto self = std::make_shared<Connection>();
+    self->stream = &stream;
+    self->executor = stream.get_executor();
+    {
+      std::lock_guard lock(connections_mutex);
+      connections.insert(self);
+    }
+    open_connections.add(1);
+    beast::flat_buffer buffer;
+    try {
+      while (!draining) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(settings.header_limit));
+        parser.body_limit(settings.body_limit);
+        stream.expires_after(settings.header_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+        if (ec) {
+          if (ec == bhttp::error::header_limit) {
+            count_rejected("header_too_large");
+            co_await write(stream, error_response(431, "header_too_large", "request headers too large"), 11, false);
+          } else if (ec == beast::error::timeout) {
+            if (buffer.size() > 0) count_rejected("header_timeout");
+          } else if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
+                     ec != asio::error::connection_reset && ec != asio::error::eof) {
+            count_rejected("malformed_http");
+            co_await write(stream, error_response(400, "malformed_http", ec.message()), 11, false);
+          }
+          break;
+        }
+        self->busy = true;
+        // Refuse an oversized body up front, before reading it.
+        if (parser.content_length() && *parser.content_length() > settings.body_limit) {
+          count_rejected("body_too_large");
+          co_await write(stream, error_response(413, "body_too_large", "request body exceeds " + std::to_string(settings.body_limit) + " bytes"), parser.get().version(), false);
+          break;
+        }
+        stream.expires_after(settings.body_timeout);
+        auto [ec2, n2] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+        if (ec2) {
+          if (ec2 == bhttp::error::body_limit) {
+            count_rejected("body_too_large");
+            co_await write(stream, error_response(413, "body_too_large", "request body too large"), 11, false);
+          } else if (ec2 == beast::error::timeout) {
+            count_rejected("body_timeout");
+            co_await write(stream, error_response(408, "body_timeout", "request body not received in time"), 11, false);
+          } else if (ec2 != asio::error::eof && ec2 != asio::error::connection_reset) {
+            count_rejected("malformed_http");
+            co_await write(stream, error_response(400, "malformed_http", ec2.message()), 11, false);
+          }
+          break;
+        }
+        auto msg = parser.release();
+        unsigned version = msg.version();
+        bool keep_alive = msg.keep_alive();
+        Request req;
+        req.method = std::string(msg.method_string());
+        req.target = std::string(msg.target());
+        req.headers.reserve(16);
+        for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+        req.body = std::move(msg.body());
+
+        in_flight.add(1);
+        Response res = co_await call_handler(std::move(req));
+        in_flight.add(-1);
+        keep_alive = keep_alive && !draining;
+        bool written = co_await write(stream, std::move(res), version, keep_alive);
+        self->busy = false;
+        if (!written || !keep_alive) break;
+      }
+    } catch (const std::exception& e) {
+      core::log::error("connection failed", {{"error", e.what()}});
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
+    self->closed = true;
+    open_connections.add(-1);
+    std::lock_guard lock(connections_mutex);
+    connections.erase(self);
+  }
+
+  // Ends the drain when the last connection is gone, or stops everything at the deadline.
+  asio::awaitable<void> watch_drain() {
+    auto deadline = std::chrono::steady_clock::now() + settings.drain_timeout;
+    asio::steady_timer tick(ioc);
+    for (;;) {
+      {
+        std::lock_guard lock(connections_mutex);
+        if (connections.empty()) co_return;
+        if (std::chrono::steady_clock::now() >= deadline) {
+          core::log::warn("drain timed out; closing remaining connections",
+                          {{"connections", std::to_string(connections.size())}});
+          ioc.stop();
+          co_return;
+        }
+      }
+      tick.expires_after(std::chrono::milliseconds(20));
+      co_await tick.async_wait(use_tuple);
+    }
+  }
+
+  void begin_drain() {
+    if (draining.exchange(true)) return;
+    core::log::info("draining", {{"timeout_ms", std::to_string(settings.drain_timeout.count())}});
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    signals.cancel(ignored);
+    std::vector<std::shared_ptr<Connection>> snapshot;
+    {
+      std::lock_guard lock(connections_mutex);
+      snapshot.assign(connections.begin(), connections.end());
+    }
+    for (auto& c : snapshot)
+      asio::post(c->executor, [c] {
+        if (!c->closed && !c->busy) c->stream->socket().cancel();
+      });
+    asio::co_spawn(ioc, watch_drain(), asio::detached);
+  }
+};
+
+Server::Server(ServerSettings settings, Handler handler, core::Registry& metrics)
+    : impl_(std::make_unique<Impl>(std::move(settings), std::move(handler), metrics)) {}
+
+Server::~Server() = default;
+
+uint16_t Server::listen() {
+  auto& i = *impl_;
+  tcp::endpoint ep(asio::ip::make_address(i.settings.address), i.settings.port);
+  i.acceptor.open(ep.protocol());
+  i.acceptor.set_option(asio::socket_base::reuse_address(true));
+  i.acceptor.bind(ep);
+  i.acceptor.listen(asio::socket_base::max_listen_connections);
+  return i.acceptor.local_endpoint().port();
+}
+
+void Server::run(bool handle_signals) {
+  auto& i = *impl_;
+  if (!i.acceptor.is_open()) listen();
+  if (handle_signals) {
+    i.signals.add(SIGINT);
+    i.signals.add(SIGTERM);
+    i.signals.async_wait([this](beast::error_code ec, int sig) {
+      if (ec) return;
+      core::log::info("signal received", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      impl_->begin_drain();
+    });
+  }
+  asio::co_spawn(i.ioc, i.accept_loop(), asio::detached);
+  std::vector<std::thread> threads;
+  for (int t = 1; t < i.settings.threads; ++t) threads.emplace_back([&i] { i.ioc.run(); });
+  i.ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::stop() {
+  asio::post(impl_->ioc, [this] { impl_->begin_drain(); });
+}
+
+}  // namespace callstream::http

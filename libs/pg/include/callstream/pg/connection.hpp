@@ -1,0 +1,108 @@
+#pragma once
+// RAII over libpq: a connection, parameterized queries (text format), results, transactions.
+// One connection per thread. libpq reads the DSN and the PG* environment variables itself.
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct pg_conn;
+struct pg_result;
+
+namespace callstream::pg {
+
+class PgError : public std::runtime_error {
+ public:
+  PgError(const std::string& what, std::string sqlstate, bool connection_lost)
+      : std::runtime_error(what), sqlstate_(std::move(sqlstate)), connection_lost_(connection_lost) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+  // The connection is gone: reconnect and retry (but never retry an in-doubt COMMIT blindly).
+  bool connection_lost() const { return connection_lost_; }
+  // Serialization failure or deadlock: the transaction may simply be run again.
+  bool retryable() const { return connection_lost_ || sqlstate_ == "40001" || sqlstate_ == "40P01"; }
+
+ private:
+  std::string sqlstate_;
+  bool connection_lost_;
+};
+
+class Result {
+ public:
+  explicit Result(pg_result* r) : r_(r) {}
+  Result(Result&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
+  Result& operator=(Result&& o) noexcept;
+  ~Result();
+
+  int rows() const;
+  int columns() const;
+  bool is_null(int row, int col) const;
+  std::string_view get(int row, int col) const;
+  int64_t get_int(int row, int col) const;
+  // Rows touched by an INSERT/UPDATE/DELETE.
+  int64_t affected() const;
+
+ private:
+  pg_result* r_;
+};
+
+using Param = std::optional<std::string_view>;  // nullopt = SQL NULL
+
+struct ConnectionSettings {
+  std::string dsn;  // "postgresql://..." or "host=... dbname=..."
+  std::string application_name = "callstream";
+  int statement_timeout_ms = 30000;  // bounds every statement, COMMIT included
+  int connect_timeout_s = 10;
+};
+
+class Connection {
+ public:
+  explicit Connection(ConnectionSettings settings);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  Result exec(std::string_view sql);
+  // `name` labels the statement in logs and errors (kUpsertCall...).
+  Result exec(const char* name, const char* sql, const std::vector<Param>& params);
+
+  bool healthy() const;
+  // Drops and re-establishes the connection (throws PgError if it cannot).
+  void reconnect();
+
+ private:
+  void connect();
+  [[noreturn]] void fail(const char* what, pg_result* r);
+  ConnectionSettings settings_;
+  pg_conn* conn_ = nullptr;
+};
+
+// BEGIN on construction, ROLLBACK on destruction unless commit() ran.
+class Transaction {
+ public:
+  explicit Transaction(Connection& c, const char* begin_sql = "BEGIN");
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Connection& c_;
+  bool done_ = false;
+};
+
+// A text[] literal ('{"a","b",NULL}') for passing arrays as one parameter to unnest().
+class ArrayLiteral {
+ public:
+  void add(std::string_view v);
+  void add_null();
+  std::string str() const { return out_ + "}"; }
+  size_t size() const { return n_; }
+
+ private:
+  std::string out_ = "{";
+  size_t n_ = 0;
+};
+
+}  // namespace callstream::pg

@@ -1,0 +1,137 @@
+#include "callstream/pg/connection.hpp"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+
+#include "callstream/core/log.hpp"
+
+namespace callstream::pg {
+
+Result& Result::operator=(Result&& o) noexcept {
+  if (this != &o) {
+    if (r_) PQclear(r_);
+    r_ = o.r_;
+    o.r_ = nullptr;
+  }
+  return *this;
+}
+Result::~Result() {
+  if (r_) PQclear(r_);
+}
+int Result::rows() const { return PQntuples(r_); }
+int Result::columns() const { return PQnfields(r_); }
+bool Result::is_null(int row, int col) const { return PQgetisnull(r_, row, col); }
+std::string_view Result::get(int row, int col) const {
+  return std::string_view(PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col)));
+}
+int64_t Result::get_int(int row, int col) const { return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10); }
+int64_t Result::affected() const {
+  const char* n = PQcmdTuples(r_);
+  return n && *n ? std::strtoll(n, nullptr, 10) : 0;
+}
+
+Connection::Connection(ConnectionSettings settings) : settings_(std::move(settings)) { connect(); }
+
+Connection::~Connection() {
+  if (conn_) PQfinish(conn_);
+}
+
+void Connection::connect() {
+  std::string timeout = std::to_string(settings_.connect_timeout_s);
+  std::string options = "-c statement_timeout=" + std::to_string(settings_.statement_timeout_ms) +
+                        " -c idle_in_transaction_session_timeout=" + std::to_string(settings_.statement_timeout_ms * 2);
+  // Ours first: the DSN (expanded from dbname) overrides them where it sets the same keys.
+  const char* keys[] = {"connect_timeout", "application_name", "options", "dbname", nullptr};
+  const char* values[] = {timeout.c_str(), settings_.application_name.c_str(), options.c_str(),
+                          settings_.dsn.c_str(), nullptr};
+  conn_ = PQconnectdbParams(keys, values, 1);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string why = PQerrorMessage(conn_);
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw PgError("cannot connect to PostgreSQL (check DATABASE_URL): " + why, "08001", true);
+  }
+}
+
+void Connection::reconnect() {
+  if (conn_) PQfinish(conn_);
+  conn_ = nullptr;
+  connect();
+}
+
+bool Connection::healthy() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+
+void Connection::fail(const char* what, PGresult* r) {
+  std::string state;
+  std::string message;
+  if (r) {
+    const char* s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    state = s ? s : "";
+    message = PQresultErrorMessage(r);
+    PQclear(r);
+  }
+  if (message.empty() && conn_) message = PQerrorMessage(conn_);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  bool lost = !conn_ || PQstatus(conn_) != CONNECTION_OK || state.rfind("08", 0) == 0 || state == "57P01";
+  throw PgError(std::string(what) + ": " + message, state, lost);
+}
+
+Result Connection::exec(std::string_view sql) {
+  if (!conn_) throw PgError("not connected", "08003", true);
+  std::string text(sql);
+  PGresult* r = PQexec(conn_, text.c_str());
+  auto status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail("query", r);
+  return Result(r);
+}
+
+Result Connection::exec(const char* name, const char* sql, const std::vector<Param>& params) {
+  if (!conn_) throw PgError(std::string(name) + ": not connected", "08003", true);
+  // Text-format parameters must be NUL-terminated: keep terminated copies for the call.
+  std::vector<std::string> copies(params.size());
+  std::vector<const char*> values(params.size(), nullptr);
+  for (size_t i = 0; i < params.size(); ++i)
+    if (params[i]) {
+      copies[i].assign(params[i]->data(), params[i]->size());
+      values[i] = copies[i].c_str();
+    }
+  PGresult* r = PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(), nullptr, nullptr, 0);
+  auto status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(name, r);
+  return Result(r);
+}
+
+Transaction::Transaction(Connection& c, const char* begin_sql) : c_(c) { c_.exec(begin_sql); }
+
+Transaction::~Transaction() {
+  if (done_) return;
+  try {
+    if (c_.healthy()) c_.exec("ROLLBACK");
+  } catch (const std::exception& e) {
+    core::log::warn("rollback failed", {{"error", e.what()}});
+  }
+}
+
+void Transaction::commit() {
+  done_ = true;  // whatever happens, there is nothing left to roll back
+  c_.exec("COMMIT");
+}
+
+void ArrayLiteral::add(std::string_view v) {
+  if (n_++) out_ += ',';
+  out_ += '"';
+  for (char ch : v) {
+    if (ch == '"' || ch == '\\') out_ += '\\';
+    out_ += ch;
+  }
+  out_ += '"';
+}
+
+void ArrayLiteral::add_null() {
+  if (n_++) out_ += ',';
+  out_ += "NULL";
+}
+
+}  // namespace callstream::pg

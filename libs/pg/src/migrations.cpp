@@ -1,0 +1,88 @@
+#include "callstream/pg/migrations.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "callstream/core/log.hpp"
+
+namespace callstream::pg {
+namespace {
+
+constexpr const char* kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    integer PRIMARY KEY,
+  name       text NOT NULL,
+  checksum   text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+))sql";
+
+// Any constant works as long as every instance uses the same one.
+constexpr const char* kLock = "SELECT pg_advisory_lock(7431000001)";
+constexpr const char* kUnlock = "SELECT pg_advisory_unlock(7431000001)";
+constexpr const char* kSelectApplied = "SELECT version, checksum FROM schema_migrations";
+constexpr const char* kRecordApplied = "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)";
+
+std::string checksum(const std::string& sql) {
+  // FNV-1a 64: enough to notice an edited file, not a security measure.
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : sql) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+}  // namespace
+
+std::vector<Migration> migrations_from(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<Migration> out;
+  for (const auto& [name, sql] : files) {
+    std::string base = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
+    size_t digits = 0;
+    while (digits < base.size() && std::isdigit(static_cast<unsigned char>(base[digits]))) ++digits;
+    if (digits == 0) throw std::invalid_argument("migration file name must start with its number: " + name);
+    out.push_back({std::stoi(base.substr(0, digits)), base, sql});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+  for (size_t i = 1; i < out.size(); ++i)
+    if (out[i].version == out[i - 1].version)
+      throw std::invalid_argument("two migrations numbered " + std::to_string(out[i].version));
+  return out;
+}
+
+int migrate(Connection& c, const std::vector<Migration>& migrations) {
+  c.exec(kLock);
+  int ran = 0;
+  try {
+    c.exec(kCreateMigrationsTable);
+    Result applied = c.exec("select_applied", kSelectApplied, {});
+    for (const auto& m : migrations) {
+      std::string sum = checksum(m.sql);
+      bool done = false;
+      for (int r = 0; r < applied.rows(); ++r) {
+        if (applied.get_int(r, 0) != m.version) continue;
+        done = true;
+        if (applied.get(r, 1) != sum)
+          throw PgError("migration " + m.name + " was changed after it was applied; add a new migration instead",
+                        "", false);
+      }
+      if (done) continue;
+      Transaction tx(c);
+      c.exec(m.sql);
+      std::string version = std::to_string(m.version);
+      c.exec("record_migration", kRecordApplied, {version, m.name, sum});
+      tx.commit();
+      core::log::info("migration applied", {{"migration", m.name}});
+      ++ran;
+    }
+  } catch (...) {
+    if (c.healthy()) c.exec(kUnlock);
+    throw;
+  }
+  c.exec(kUnlock);
+  return ran;
+}
+
+}  // namespace callstream::pg

@@ -1,0 +1,25 @@
+#pragma once
+// application/x-www-form-urlencoded bodies and query strings, as Twilio sends them.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace callstream::twilio {
+
+// Parameters in the order received; a repeated key appears once per value.
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+struct FormError {
+  std::string message;  // says what was wrong, e.g. "bad percent-encoding near 'Caller=%zz'"
+};
+
+// Decodes a form body or a query string ('+' is a space, %XX escapes). Empty input is zero
+// parameters. Malformed input (bad escapes, characters a query cannot hold) is an error.
+std::optional<Params> decode_form(std::string_view text, FormError* error = nullptr);
+
+// The first value of `key`, or nullptr.
+const std::string* find_param(const Params& params, std::string_view key);
+
+}  // namespace callstream::twilio

@@ -1,0 +1,49 @@
+#include "callstream/twilio/form.hpp"
+
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/params_encoded_view.hpp>
+#include <boost/url/parse_query.hpp>
+
+namespace callstream::twilio {
+
+std::optional<Params> decode_form(std::string_view text, FormError* error) {
+  Params out;
+  if (text.empty()) return out;
+  auto parsed = boost::urls::parse_query(boost::core::string_view(text.data(), text.size()));
+  if (!parsed) {
+    if (error) {
+      // Point at the first parameter that fails on its own, so the log says where.
+      std::string_view bad = text;
+      size_t start = 0;
+      while (start <= text.size()) {
+        size_t end = text.find('&', start);
+        std::string_view piece = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        if (!boost::urls::parse_query(boost::core::string_view(piece.data(), piece.size()))) {
+          bad = piece;
+          break;
+        }
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+      }
+      if (bad.size() > 40) bad = bad.substr(0, 40);
+      error->message = "malformed form encoding near '" + std::string(bad) + "'";
+    }
+    return std::nullopt;
+  }
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  out.reserve(parsed->size());
+  for (auto p : *parsed) {
+    if (p.key.empty() && !p.has_value) continue;  // "a=1&&b=2"
+    out.emplace_back(p.key.decode(opts), p.has_value ? p.value.decode(opts) : std::string());
+  }
+  return out;
+}
+
+const std::string* find_param(const Params& params, std::string_view key) {
+  for (const auto& [k, v] : params)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+}  // namespace callstream::twilio

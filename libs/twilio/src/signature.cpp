@@ -1,0 +1,211 @@
+#include "callstream/twilio/signature.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <stdexcept>
+
+namespace callstream::twilio {
+namespace {
+
+std::string base64(const unsigned char* data, size_t len) {
+  std::string out(4 * ((len + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(len));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+struct UrlParts {
+  std::string_view scheme, authority_prefix /* userinfo@host */, port, rest /* path?query */;
+  bool ok = false;
+};
+
+UrlParts split(std::string_view url) {
+  UrlParts p;
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return p;
+  p.scheme = url.substr(0, scheme_end);
+  size_t auth_start = scheme_end + 3;
+  size_t auth_end = url.find_first_of("/?#", auth_start);
+  if (auth_end == std::string_view::npos) auth_end = url.size();
+  std::string_view authority = url.substr(auth_start, auth_end - auth_start);
+  p.rest = url.substr(auth_end);
+  size_t at = authority.rfind('@');
+  size_t host_start = at == std::string_view::npos ? 0 : at + 1;
+  size_t bracket = authority.rfind(']');
+  size_t colon = authority.rfind(':');
+  if (colon != std::string_view::npos && colon >= host_start &&
+      (bracket == std::string_view::npos || colon > bracket)) {
+    p.port = authority.substr(colon + 1);
+    p.authority_prefix = authority.substr(0, colon);
+  } else {
+    p.authority_prefix = authority;
+  }
+  p.ok = true;
+  return p;
+}
+
+// Percent-encodes what the WHATWG URL parser encodes in a special URL's query.
+std::string whatwg_query(std::string_view url) {
+  auto q = url.find('?');
+  if (q == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, q + 1));
+  static const char* hex = "0123456789ABCDEF";
+  for (unsigned char c : url.substr(q + 1)) {
+    if (c <= 0x20 || c > 0x7E || c == '"' || c == '<' || c == '>' || c == '\'') {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string strip_fragment(std::string_view url) {
+  auto hash = url.find('#');
+  return std::string(hash == std::string_view::npos ? url : url.substr(0, hash));
+}
+
+}  // namespace
+
+const char* to_string(SignatureCheck c) {
+  switch (c) {
+    case SignatureCheck::valid: return "valid";
+    case SignatureCheck::missing: return "missing";
+    case SignatureCheck::invalid: return "invalid";
+    case SignatureCheck::body_mismatch: return "body_mismatch";
+  }
+  return "invalid";
+}
+
+SignatureValidator::SignatureValidator(std::vector<std::string> auth_tokens) {
+  for (auto& t : auth_tokens)
+    if (!t.empty()) tokens_.push_back(std::move(t));
+  if (tokens_.empty()) throw std::invalid_argument("SignatureValidator needs at least one auth token");
+}
+
+std::string SignatureValidator::string_to_sign(std::string_view url, const Params& params) {
+  std::vector<std::pair<std::string_view, std::string_view>> sorted;
+  sorted.reserve(params.size());
+  size_t total = url.size();
+  for (const auto& [k, v] : params) {
+    sorted.emplace_back(k, v);
+    total += k.size() + v.size();
+  }
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::string out;
+  out.reserve(total);
+  out += url;
+  for (const auto& [k, v] : sorted) {
+    out += k;
+    out += v;
+  }
+  return out;
+}
+
+std::string SignatureValidator::compute(std::string_view auth_token, std::string_view url,
+                                        const Params& params) {
+  std::string data = string_to_sign(url, params);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  HMAC(EVP_sha1(), auth_token.data(), static_cast<int>(auth_token.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &mac_len);
+  return base64(mac, mac_len);
+}
+
+std::vector<std::string> SignatureValidator::url_variants(std::string_view raw_url) {
+  std::string url = strip_fragment(raw_url);
+  std::vector<std::string> bases{url};
+  UrlParts p = split(url);
+  if (p.ok) {
+    std::string scheme(p.scheme);
+    std::string prefix = scheme + "://" + std::string(p.authority_prefix);
+    if (!p.port.empty()) {
+      bases.push_back(prefix + std::string(p.rest));  // port removed
+    } else {
+      const char* port = iequals(p.scheme, "https") ? ":443" : ":80";
+      bases.push_back(prefix + port + std::string(p.rest));  // default port added
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& b : bases) {
+    if (std::find(out.begin(), out.end(), b) == out.end()) out.push_back(b);
+    std::string encoded = whatwg_query(b);
+    if (std::find(out.begin(), out.end(), encoded) == out.end()) out.push_back(std::move(encoded));
+  }
+  return out;
+}
+
+bool SignatureValidator::matches_any(std::string_view url, const std::string& payload_suffix,
+                                     std::string_view signature) const {
+  bool matched = false;
+  // Every candidate is computed and compared, so timing does not reveal which one matched.
+  for (const auto& candidate : url_variants(url)) {
+    std::string data = candidate + payload_suffix;
+    for (const auto& token : tokens_) {
+      unsigned char mac[EVP_MAX_MD_SIZE];
+      unsigned int mac_len = 0;
+      HMAC(EVP_sha1(), token.data(), static_cast<int>(token.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &mac_len);
+      matched |= constant_time_equal(base64(mac, mac_len), signature);
+    }
+    if (matched) return true;
+  }
+  return matched;
+}
+
+SignatureCheck SignatureValidator::validate(std::string_view url, const Params& params,
+                                            std::string_view signature) const {
+  if (signature.empty()) return SignatureCheck::missing;
+  // The parameter part of the signed string does not depend on the URL variant.
+  std::string payload = string_to_sign("", params);
+  return matches_any(url, payload, signature) ? SignatureCheck::valid : SignatureCheck::invalid;
+}
+
+SignatureCheck SignatureValidator::validate_json(std::string_view url, std::string_view body,
+                                                 std::string_view signature) const {
+  if (signature.empty()) return SignatureCheck::missing;
+  auto q = url.find('?');
+  std::optional<Params> query;
+  if (q != std::string_view::npos) {
+    std::string_view qs = url.substr(q + 1);
+    qs = qs.substr(0, qs.find('#'));
+    query = decode_form(qs);
+  }
+  const std::string* signed_hash = query ? find_param(*query, "bodySHA256") : nullptr;
+  if (!signed_hash || *signed_hash != sha256_hex(body)) return SignatureCheck::body_mismatch;
+  return matches_any(url, std::string(), signature) ? SignatureCheck::valid : SignatureCheck::invalid;
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  static const char* hex = "0123456789abcdef";
+  std::string out(2 * SHA256_DIGEST_LENGTH, '\0');
+  for (size_t i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+    out[2 * i] = hex[digest[i] >> 4];
+    out[2 * i + 1] = hex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace callstream::twilio

@@ -1,0 +1,27 @@
+#pragma once
+#include <chrono>
+#include <string>
+
+#include "callstream/core/env.hpp"
+#include "callstream/http/server.hpp"
+
+namespace callstream::ingress {
+
+struct IngressConfig {
+  std::string account_sid;          // TWILIO_ACCOUNT_SID: webhooks of other accounts are refused
+  std::string auth_token;           // TWILIO_AUTH_TOKEN
+  std::string auth_token_secondary; // TWILIO_AUTH_TOKEN_SECONDARY (rotation)
+  std::string base_url;             // BASE_URL, no trailing slash
+  std::string kafka_brokers;
+  std::string topic_prefix;
+  std::chrono::milliseconds delivery_timeout{5000};
+  std::chrono::milliseconds linger{2};
+  http::ServerSettings http;
+  std::string log_level = "info";
+
+  // Reads and validates every variable; throws core::ConfigError listing each problem.
+  static IngressConfig from_env(core::Env::Lookup lookup = nullptr);
+  static std::string help();
+};
+
+}  // namespace callstream::ingress

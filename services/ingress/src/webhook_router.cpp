@@ -1,0 +1,118 @@
+#include "webhook_router.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "callstream/events/cloudevent.hpp"
+#include "callstream/twilio/form.hpp"
+
+namespace callstream::ingress {
+namespace {
+
+Decision refuse(std::string route, int status, const char* reason, std::string message) {
+  Decision d;
+  d.route = std::move(route);
+  d.reject_reason = reason;
+  d.response = http::error_response(status, reason, message);
+  return d;
+}
+
+bool is_form(std::string_view content_type) {
+  constexpr std::string_view kForm = "application/x-www-form-urlencoded";
+  if (content_type.size() < kForm.size()) return false;
+  for (size_t i = 0; i < kForm.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(content_type[i])) != kForm[i]) return false;
+  return content_type.size() == kForm.size() || content_type[kForm.size()] == ';' || content_type[kForm.size()] == ' ';
+}
+
+}  // namespace
+
+std::optional<std::string> call_status_event_type(std::string_view s) {
+  constexpr std::string_view prefix = "com.twilio.voice.status-callback.call.";
+  if (s == "queued" || s == "initiated") return std::string(prefix) + "initiated";
+  if (s == "ringing") return std::string(prefix) + "ringing";
+  if (s == "in-progress") return std::string(prefix) + "answered";
+  if (s == "completed" || s == "busy" || s == "no-answer" || s == "failed" || s == "canceled")
+    return std::string(prefix) + "completed";
+  return std::nullopt;
+}
+
+WebhookRouter::WebhookRouter(RouterSettings settings, const twilio::SignatureValidator& validator,
+                             const events::Contract& contract)
+    : settings_(std::move(settings)),
+      validator_(validator),
+      contract_(contract),
+      calls_topic_(contract.topic("callstream.voice.calls.v1")) {}
+
+http::Response WebhookRouter::persisted_response() {
+  // TaskRouter asks for a JSON content type even on 204; Twilio ignores the body either way.
+  return http::Response{204, "application/json", "", {}};
+}
+
+http::Response WebhookRouter::not_persisted_response(const std::string& why) {
+  auto r = http::error_response(503, "not_persisted", "event not yet durable: " + why);
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+Decision WebhookRouter::route(const http::Request& request, core::SysMillis received_at) const {
+  std::string_view path = request.path();
+  if (path == "/call_status") return call_status(request, received_at);
+  return refuse("unknown", 404, "not_found", "no route for " + std::string(path));
+}
+
+Decision WebhookRouter::call_status(const http::Request& request, core::SysMillis received_at) const {
+  const std::string route = "/call_status";
+  if (request.method != "POST") {
+    Decision d = refuse(route, 405, "method_not_allowed", "use POST");
+    d.response->headers.emplace_back("Allow", "POST");
+    return d;
+  }
+  if (!is_form(request.header("Content-Type")))
+    return refuse(route, 415, "unsupported_media_type", "expected application/x-www-form-urlencoded");
+  twilio::FormError form_error;
+  auto params = twilio::decode_form(request.body, &form_error);
+  if (!params) return refuse(route, 400, "malformed_body", form_error.message);
+
+  std::string url = settings_.base_url + request.target;
+  switch (validator_.validate(url, *params, request.header("X-Twilio-Signature"))) {
+    case twilio::SignatureCheck::valid: break;
+    case twilio::SignatureCheck::missing:
+      return refuse(route, 400, "signature_missing", "X-Twilio-Signature header is required");
+    default:
+      return refuse(route, 403, "signature_invalid", "X-Twilio-Signature does not match " + url);
+  }
+
+  const std::string* call_sid = twilio::find_param(*params, "CallSid");
+  const std::string* account = twilio::find_param(*params, "AccountSid");
+  const std::string* status = twilio::find_param(*params, "CallStatus");
+  if (!call_sid || call_sid->empty() || !account || !status)
+    return refuse(route, 400, "missing_parameter", "CallSid, AccountSid and CallStatus are required");
+  if (!settings_.account_sid.empty() && *account != settings_.account_sid)
+    return refuse(route, 403, "wrong_account", "AccountSid is not this call center's account");
+  auto type = call_status_event_type(*status);
+  if (!type) return refuse(route, 400, "unknown_call_status", "unknown CallStatus '" + *status + "'");
+
+  events::CloudEvent e;
+  e.id = events::event_id(route, *params);
+  e.source = url.substr(0, url.find('?'));
+  e.type = *type;
+  e.subject = *call_sid;
+  e.receivedat = core::format_rfc3339(received_at);
+  const std::string* ts = twilio::find_param(*params, "Timestamp");
+  auto twilio_time = ts ? core::parse_rfc2822(*ts) : std::nullopt;
+  e.time = twilio_time ? core::format_rfc3339(*twilio_time) : e.receivedat;
+  e.dataschema = contract_.dataschema_for_type(e.type).value_or("");
+  e.twilioaccount = *account;
+  e.data = events::webhook_data(route, request.method, request.query(), *params);
+
+  Decision d;
+  d.route = route;
+  d.event_id = e.id;
+  d.event_type = e.type;
+  d.publish = kafka::Message{calls_topic_, *call_sid, events::serialize(e),
+                             {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}};
+  return d;
+}
+
+}  // namespace callstream::ingress

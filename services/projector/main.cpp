@@ -1,0 +1,22 @@
+// callstream-projector: Kafka topics in, PostgreSQL read models out, exactly once.
+#include <cstring>
+#include <iostream>
+
+#include "callstream/core/log.hpp"
+#include "projector_app.hpp"
+
+int main(int argc, char** argv) {
+  using namespace callstream;
+  std::string command = argc > 1 ? argv[1] : "run";
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << projector::ProjectorConfig::help();
+    return 0;
+  }
+  core::log::set_service("callstream-projector");
+  try {
+    return projector::run_command(command, projector::ProjectorConfig::from_env());
+  } catch (const std::exception& e) {
+    core::log::error("cannot start", {{"error", e.what()}});
+    return 1;
+  }
+}

@@ -1,0 +1,155 @@
+#include "call_projection.hpp"
+
+#include <cstdlib>
+
+#include "callstream/events/json.hpp"
+
+namespace callstream::projector {
+namespace {
+
+constexpr const char* kApplyCallEvents = R"sql(
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::integer[],
+                       $7::timestamptz[], $8::timestamptz[], $9::text[], $10::integer[], $11::bigint[],
+                       $12::jsonb[])
+    AS t(event_id, call_sid, event_type, call_status, status_rank, sequence_number, event_time,
+         received_at, kafka_topic, kafka_partition, kafka_offset, data)
+), inserted AS (
+  INSERT INTO call_events SELECT * FROM input ON CONFLICT (event_id) DO NOTHING RETURNING *
+), folded AS (
+  SELECT call_sid,
+         min(data->'params'->>'AccountSid') AS account_sid,
+         min(data->'params'->>'Direction') AS direction,
+         min(data->'params'->>'From') AS from_number,
+         min(data->'params'->>'To') AS to_number,
+         (array_agg(call_status ORDER BY status_rank DESC, sequence_number DESC, event_time DESC, call_status DESC))[1] AS status,
+         max(status_rank) AS status_rank,
+         (array_agg(sequence_number ORDER BY status_rank DESC, sequence_number DESC, event_time DESC, call_status DESC))[1] AS status_sequence,
+         (array_agg(event_time ORDER BY status_rank DESC, sequence_number DESC, event_time DESC, call_status DESC))[1] AS status_at,
+         min(event_time) FILTER (WHERE status_rank <= 1) AS initiated_at,
+         min(event_time) FILTER (WHERE call_status = 'ringing') AS ringing_at,
+         min(event_time) FILTER (WHERE call_status = 'in-progress') AS answered_at,
+         min(event_time) FILTER (WHERE status_rank = 4) AS ended_at,
+         max(CASE WHEN data->'params'->>'CallDuration' ~ '^[0-9]{1,9}$'
+                  THEN (data->'params'->>'CallDuration')::integer END) AS duration_seconds,
+         max(CASE WHEN data->'params'->>'SipResponseCode' ~ '^[0-9]{1,9}$'
+                  THEN (data->'params'->>'SipResponseCode')::integer END) AS sip_response_code,
+         min(data->'params'->>'AnsweredBy') AS answered_by,
+         min(event_time) AS first_event_at,
+         max(event_time) AS last_event_at,
+         count(*)::integer AS events_applied
+  FROM inserted GROUP BY call_sid
+), upserted AS (
+INSERT INTO calls AS c (call_sid, account_sid, direction, from_number, to_number, status, status_rank,
+                        status_sequence, status_at, initiated_at, ringing_at, answered_at, ended_at,
+                        duration_seconds, sip_response_code, answered_by, first_event_at, last_event_at,
+                        events_applied)
+SELECT call_sid, account_sid, direction, from_number, to_number, status, status_rank, status_sequence,
+       status_at, initiated_at, ringing_at, answered_at, ended_at, duration_seconds, sip_response_code,
+       answered_by, first_event_at, last_event_at, events_applied
+FROM folded
+ON CONFLICT (call_sid) DO UPDATE SET
+  account_sid = LEAST(c.account_sid, EXCLUDED.account_sid),
+  direction = LEAST(c.direction, EXCLUDED.direction),
+  from_number = LEAST(c.from_number, EXCLUDED.from_number),
+  to_number = LEAST(c.to_number, EXCLUDED.to_number),
+  status = CASE WHEN (EXCLUDED.status_rank, EXCLUDED.status_sequence, EXCLUDED.status_at, EXCLUDED.status)
+                   > (c.status_rank, c.status_sequence, c.status_at, c.status)
+                THEN EXCLUDED.status ELSE c.status END,
+  status_sequence = CASE WHEN (EXCLUDED.status_rank, EXCLUDED.status_sequence, EXCLUDED.status_at, EXCLUDED.status)
+                            > (c.status_rank, c.status_sequence, c.status_at, c.status)
+                         THEN EXCLUDED.status_sequence ELSE c.status_sequence END,
+  status_at = CASE WHEN (EXCLUDED.status_rank, EXCLUDED.status_sequence, EXCLUDED.status_at, EXCLUDED.status)
+                      > (c.status_rank, c.status_sequence, c.status_at, c.status)
+                   THEN EXCLUDED.status_at ELSE c.status_at END,
+  status_rank = GREATEST(c.status_rank, EXCLUDED.status_rank),
+  initiated_at = LEAST(c.initiated_at, EXCLUDED.initiated_at),
+  ringing_at = LEAST(c.ringing_at, EXCLUDED.ringing_at),
+  answered_at = LEAST(c.answered_at, EXCLUDED.answered_at),
+  ended_at = LEAST(c.ended_at, EXCLUDED.ended_at),
+  duration_seconds = GREATEST(c.duration_seconds, EXCLUDED.duration_seconds),
+  sip_response_code = GREATEST(c.sip_response_code, EXCLUDED.sip_response_code),
+  answered_by = LEAST(c.answered_by, EXCLUDED.answered_by),
+  first_event_at = LEAST(c.first_event_at, EXCLUDED.first_event_at),
+  last_event_at = GREATEST(c.last_event_at, EXCLUDED.last_event_at),
+  events_applied = c.events_applied + EXCLUDED.events_applied
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM upserted))sql";
+
+constexpr const char* kStatusPrefix = "com.twilio.voice.status-callback.call.";
+
+}  // namespace
+
+int status_rank(std::string_view s) {
+  if (s == "queued") return 0;
+  if (s == "initiated") return 1;
+  if (s == "ringing") return 2;
+  if (s == "in-progress") return 3;
+  if (s == "completed" || s == "busy" || s == "no-answer" || s == "failed" || s == "canceled") return 4;
+  return -1;
+}
+
+std::optional<CallEventRow> decode_call_event(std::string_view value, std::string topic, int32_t partition,
+                                              int64_t offset, std::string* error) {
+  auto doc = events::JsonDocument::parse(value, error);
+  if (!doc) return std::nullopt;
+  auto fail = [error](std::string why) -> std::optional<CallEventRow> {
+    if (error) *error = std::move(why);
+    return std::nullopt;
+  };
+  CallEventRow row;
+  auto id = doc->string_at({"id"});
+  auto type = doc->string_at({"type"});
+  auto time = doc->string_at({"time"});
+  if (!id || !type || !time) return fail("envelope lacks id, type or time");
+  if (type->rfind(kStatusPrefix, 0) != 0) return fail("not a call status event: " + std::string(*type));
+  auto sid = doc->string_at({"data", "params", "CallSid"});
+  auto status = doc->string_at({"data", "params", "CallStatus"});
+  if (!sid || !status) return fail("data.params lacks CallSid or CallStatus");
+  row.rank = status_rank(*status);
+  if (row.rank < 0) return fail("unknown CallStatus " + std::string(*status));
+  if (auto seq = doc->string_at({"data", "params", "SequenceNumber"})) {
+    char* end = nullptr;
+    std::string s(*seq);
+    long long n = std::strtoll(s.c_str(), &end, 10);
+    if (!s.empty() && *end == '\0' && n >= 0 && n < 1000000000) row.sequence_number = n;
+  }
+  row.event_id = *id;
+  row.event_type = *type;
+  row.call_sid = *sid;
+  row.call_status = *status;
+  row.event_time = *time;
+  row.received_at = doc->string_at({"receivedat"}).value_or("");
+  row.topic = std::move(topic);
+  row.partition = partition;
+  row.offset = offset;
+  row.data = doc->json_at({"data"}).value_or("{}");
+  return row;
+}
+
+int64_t apply_call_events(pg::Connection& c, const std::vector<CallEventRow>& rows) {
+  if (rows.empty()) return 0;
+  pg::ArrayLiteral ids, sids, types, statuses, ranks, seqs, times, received, topics, partitions, offsets, data;
+  for (const auto& r : rows) {
+    ids.add(r.event_id);
+    sids.add(r.call_sid);
+    types.add(r.event_type);
+    statuses.add(r.call_status);
+    ranks.add(std::to_string(r.rank));
+    seqs.add(std::to_string(r.sequence_number));
+    times.add(r.event_time);
+    if (r.received_at.empty()) received.add_null(); else received.add(r.received_at);
+    topics.add(r.topic);
+    partitions.add(std::to_string(r.partition));
+    offsets.add(std::to_string(r.offset));
+    data.add(r.data);
+  }
+  std::string a[] = {ids.str(), sids.str(), types.str(), statuses.str(), ranks.str(), seqs.str(),
+                     times.str(), received.str(), topics.str(), partitions.str(), offsets.str(), data.str()};
+  std::vector<pg::Param> params(std::begin(a), std::end(a));
+  auto result = c.exec("apply_call_events", kApplyCallEvents, params);
+  return result.get_int(0, 0);
+}
+
+}  // namespace callstream::projector

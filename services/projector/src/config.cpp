@@ -1,0 +1,52 @@
+#include "config.hpp"
+
+#include "callstream/core/log.hpp"
+
+namespace callstream::projector {
+namespace {
+
+std::vector<core::EnvVar> variables() {
+  return {
+      {"DATABASE_URL", "", "PostgreSQL connection string (postgresql://user:pass@host/db or key=value form)", true, true},
+      {"KAFKA_BROKERS", "", "bootstrap servers, e.g. kafka-1:9092,kafka-2:9092", true},
+      {"KAFKA_TOPIC_PREFIX", "", "prepended to every topic name (must match the ingress)"},
+      {"KAFKA_GROUP_ID", "callstream-projector", "consumer group; instances sharing it split the partitions"},
+      {"PROJECTOR_BATCH_MAX", "5000", "most events applied in one PostgreSQL transaction"},
+      {"PROJECTOR_POLL_TIMEOUT_MS", "100", "longest wait for the first event of a batch"},
+      {"PG_STATEMENT_TIMEOUT_MS", "30000", "deadline of every statement, COMMIT included"},
+      {"HTTP_ADDRESS", "0.0.0.0", "address of /healthz, /readyz and /metrics"},
+      {"HTTP_PORT", "9091", "port of /healthz, /readyz and /metrics (0 = any free port)"},
+      {"LOG_LEVEL", "info", "debug, info, warn or error"},
+  };
+}
+
+}  // namespace
+
+ProjectorConfig ProjectorConfig::from_env(core::Env::Lookup lookup) {
+  core::Env env(variables(), std::move(lookup));
+  ProjectorConfig c;
+  c.database_url = env.str("DATABASE_URL");
+  c.kafka_brokers = env.str("KAFKA_BROKERS");
+  c.topic_prefix = env.str("KAFKA_TOPIC_PREFIX");
+  c.group_id = env.str("KAFKA_GROUP_ID");
+  c.batch_max = static_cast<size_t>(env.integer("PROJECTOR_BATCH_MAX", 1, 100000));
+  c.poll_timeout = env.millis("PROJECTOR_POLL_TIMEOUT_MS", 1, 10000);
+  c.statement_timeout_ms = static_cast<int>(env.integer("PG_STATEMENT_TIMEOUT_MS", 100, 3600000));
+  c.http_address = env.str("HTTP_ADDRESS");
+  c.http_port = static_cast<uint16_t>(env.integer("HTTP_PORT", 0, 65535));
+  c.log_level = env.str("LOG_LEVEL");
+  core::log::Level ignored;
+  if (!core::log::parse_level(c.log_level, ignored)) env.fail("LOG_LEVEL", "must be debug, info, warn or error");
+  env.finish();
+  return c;
+}
+
+std::string ProjectorConfig::help() {
+  return core::Env(variables())
+      .help("callstream-projector [run | migrate | --help]",
+            "Consumes callstream's topics into PostgreSQL read models, exactly once.\n"
+            "  run      (default) migrate, then project until SIGTERM\n"
+            "  migrate  apply pending schema migrations and exit");
+}
+
+}  // namespace callstream::projector

@@ -1,0 +1,25 @@
+#pragma once
+#include <chrono>
+#include <string>
+
+#include "callstream/core/env.hpp"
+
+namespace callstream::projector {
+
+struct ProjectorConfig {
+  std::string database_url;
+  std::string kafka_brokers;
+  std::string topic_prefix;
+  std::string group_id = "callstream-projector";
+  size_t batch_max = 5000;
+  std::chrono::milliseconds poll_timeout{100};
+  int statement_timeout_ms = 30000;
+  std::string http_address = "0.0.0.0";
+  uint16_t http_port = 9091;
+  std::string log_level = "info";
+
+  static ProjectorConfig from_env(core::Env::Lookup lookup = nullptr);
+  static std::string help();
+};
+
+}  // namespace callstream::projector

@@ -1,0 +1,249 @@
+#include "projector.hpp"
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "callstream/core/log.hpp"
+#include "callstream/core/time.hpp"
+#include "callstream/pg/migrations.hpp"
+#include "call_projection.hpp"
+#include "migration_files.hpp"
+#include "offset_store.hpp"
+
+namespace callstream::projector {
+
+namespace log = core::log;
+
+int run_migrations(pg::Connection& c) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (auto path : migration_files::paths())
+    files.emplace_back(std::string(path), std::string(*migration_files::file(path)));
+  return pg::migrate(c, pg::migrations_from(files));
+}
+
+Projector::Projector(ProjectorConfig config, core::Registry& metrics)
+    : config_(std::move(config)),
+      metrics_(metrics),
+      contract_(config_.topic_prefix),
+      calls_topic_(contract_.topic("callstream.voice.calls.v1")),
+      deadletter_topic_(contract_.topic("callstream.deadletter.v1")),
+      applied_(metrics.counter("callstream_projector_events_applied_total", "Events applied to the read models")),
+      duplicates_(metrics.counter("callstream_projector_duplicates_total", "Events already applied (same id)")),
+      dead_letters_(metrics.counter("callstream_projector_dead_letters_total", "Events sent to the dead-letter topic")),
+      fenced_(metrics.counter("callstream_projector_fenced_batches_total", "Batches refused because another instance advanced the offset")),
+      pg_errors_(metrics.counter("callstream_projector_pg_errors_total", "PostgreSQL errors")),
+      batch_seconds_(metrics.histogram("callstream_projector_batch_seconds", "Time to apply and commit one partition batch", core::latency_buckets())),
+      event_to_commit_seconds_(metrics.histogram("callstream_projector_event_to_commit_seconds", "Event receive time to commit in PostgreSQL", core::latency_buckets())) {
+  pg::ConnectionSettings ps{config_.database_url, "callstream-projector", config_.statement_timeout_ms};
+  db_ = std::make_unique<pg::Connection>(ps);
+  int ran = run_migrations(*db_);
+  log::info("schema ready", {{"migrations_applied", std::to_string(ran)}});
+
+  kafka::ProducerSettings dps;
+  dps.brokers = config_.kafka_brokers;
+  dps.client_id = "callstream-projector-dlq";
+  dps.delivery_timeout = std::chrono::seconds(10);
+  dlq_producer_ = std::make_unique<kafka::Producer>(std::move(dps));
+
+  metrics.gauge_callback("callstream_projector_lag_events", "Events in Kafka not yet applied, all partitions", [this] {
+    if (!consumer_) return 0.0;
+    std::lock_guard lock(offsets_mutex_);
+    double lag = 0;
+    for (const auto& [key, next] : expected_) {
+      int64_t high = consumer_->high_watermark(key.first, key.second);
+      if (high >= 0) lag += static_cast<double>(high - (next < 0 ? 0 : next));
+    }
+    return lag;
+  });
+}
+
+Projector::~Projector() = default;
+
+void Projector::on_assigned(std::vector<kafka::TopicPartition>& partitions) {
+  for (;;) {
+    try {
+      OffsetStore store(*db_);
+      std::lock_guard lock(offsets_mutex_);
+      for (auto& tp : partitions) {
+        int64_t next = store.load(tp.topic, tp.partition);
+        expected_[{tp.topic, tp.partition}] = next;
+        tp.offset = next == OffsetStore::kNone ? kafka::kOffsetBeginning : next;
+        log::info("partition assigned", {{"topic", tp.topic}, {"partition", std::to_string(tp.partition)},
+                                         {"start_offset", std::to_string(next)}});
+      }
+      return;
+    } catch (const pg::PgError& e) {
+      pg_errors_.inc();
+      log::error("cannot load offsets; retrying", {{"error", e.what()}});
+      if (stop_ && *stop_) throw;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      try { db_->reconnect(); } catch (const pg::PgError&) {}
+    }
+  }
+}
+
+void Projector::on_revoked(const std::vector<kafka::TopicPartition>& partitions) {
+  std::lock_guard lock(offsets_mutex_);
+  for (const auto& tp : partitions) {
+    expected_.erase({tp.topic, tp.partition});
+    log::info("partition revoked", {{"topic", tp.topic}, {"partition", std::to_string(tp.partition)}});
+  }
+}
+
+void Projector::run(const std::atomic<bool>& stop) {
+  stop_ = &stop;
+  kafka::ConsumerSettings cs;
+  cs.brokers = config_.kafka_brokers;
+  cs.group_id = config_.group_id;
+  cs.client_id = "callstream-projector";
+  cs.topics = {calls_topic_};
+  consumer_ = std::make_unique<kafka::Consumer>(std::move(cs), *this);
+  ready_ = true;
+  log::info("projecting", {{"topics", calls_topic_}, {"group", config_.group_id}});
+  while (!stop) {
+    auto batch = consumer_->poll_batch(config_.batch_max, config_.poll_timeout);
+    if (!batch.empty()) apply_batch(batch);
+  }
+  ready_ = false;
+  consumer_->close(std::chrono::seconds(10));
+  log::info("stopped");
+}
+
+void Projector::apply_batch(std::vector<kafka::ConsumedMessage>& batch) {
+  std::map<Key, std::vector<kafka::ConsumedMessage*>> by_partition;
+  for (auto& m : batch) by_partition[{std::string(m.topic()), m.partition()}].push_back(&m);
+  for (auto& [key, messages] : by_partition) {
+    if (!apply_partition(key, messages)) {
+      recover();
+      return;  // everything after is re-read from the offsets PostgreSQL holds
+    }
+  }
+}
+
+bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessage*>& messages) {
+  int64_t expected;
+  {
+    std::lock_guard lock(offsets_mutex_);
+    auto it = expected_.find(key);
+    if (it == expected_.end()) return true;  // revoked meanwhile: the new owner reads these
+    expected = it->second;
+  }
+  // Messages below the stored offset were applied already (a re-delivery after a seek).
+  std::vector<CallEventRow> rows;
+  std::vector<std::pair<kafka::ConsumedMessage*, std::string>> poison;
+  int64_t next = expected;
+  double oldest_received = -1;
+  for (auto* m : messages) {
+    if (expected != OffsetStore::kNone && m->offset() < expected) continue;
+    std::string error;
+    auto row = decode_call_event(m->value(), key.first, key.second, m->offset(), &error);
+    if (row) {
+      if (auto t = core::parse_rfc3339(row->received_at)) {
+        double secs = std::chrono::duration<double>(t->time_since_epoch()).count();
+        if (oldest_received < 0 || secs < oldest_received) oldest_received = secs;
+      }
+      rows.push_back(std::move(*row));
+    } else {
+      poison.emplace_back(m, error);
+    }
+    next = m->offset() + 1;
+  }
+  if (next == expected) return true;
+
+  auto started = std::chrono::steady_clock::now();
+  // Dead letters are durable before the offset passes them.
+  for (const auto& [m, error] : poison) dead_letter(*m, error);
+  try {
+    pg::Transaction tx(*db_);
+    int64_t fresh = apply_call_events(*db_, rows);
+    OffsetStore store(*db_);
+    if (!store.advance(key.first, key.second, expected, next)) {
+      fenced_.inc();
+      log::warn("batch fenced: another instance advanced this partition", {{"topic", key.first},
+                {"partition", std::to_string(key.second)}, {"expected", std::to_string(expected)}});
+      return false;  // tx rolls back
+    }
+    tx.commit();
+    applied_.inc(static_cast<uint64_t>(fresh));
+    duplicates_.inc(rows.size() - static_cast<uint64_t>(fresh));
+  } catch (const pg::PgError& e) {
+    pg_errors_.inc();
+    log::error("batch not applied", {{"topic", key.first}, {"partition", std::to_string(key.second)},
+                                     {"error", e.what()}, {"sqlstate", e.sqlstate()}});
+    return false;
+  }
+  {
+    std::lock_guard lock(offsets_mutex_);
+    if (expected_.count(key)) expected_[key] = next;
+  }
+  consumer_->store_offset(key.first, key.second, next);
+  batch_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (oldest_received >= 0) {
+    double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    event_to_commit_seconds_.observe(now - oldest_received);
+  }
+  return true;
+}
+
+void Projector::dead_letter(const kafka::ConsumedMessage& m, const std::string& error) {
+  kafka::Message dl;
+  dl.topic = deadletter_topic_;
+  dl.key = std::string(m.key());
+  dl.value = std::string(m.value());
+  dl.headers = {{"dlq_error", error},
+                {"dlq_topic", std::string(m.topic())},
+                {"dlq_partition", std::to_string(m.partition())},
+                {"dlq_offset", std::to_string(m.offset())}};
+  if (auto id = m.header("ce_id")) dl.headers.push_back({"ce_id", std::string(*id)});
+  for (;;) {
+    std::promise<kafka::DeliveryReport> done;
+    dlq_producer_->publish(dl, [&done](const kafka::DeliveryReport& r) { done.set_value(r); });
+    auto report = done.get_future().get();
+    if (report.status == kafka::Delivery::persisted) break;
+    log::error("dead letter not persisted; retrying", {{"error", report.error}});
+    if (*stop_) throw std::runtime_error("stopping with an undelivered dead letter");
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  dead_letters_.inc();
+  log::warn("event dead-lettered", {{"topic", std::string(m.topic())}, {"partition", std::to_string(m.partition())},
+                                    {"offset", std::to_string(m.offset())}, {"error", error}});
+}
+
+void Projector::recover() {
+  auto backoff = std::chrono::milliseconds(100);
+  while (!*stop_) {
+    try {
+      if (!db_->healthy()) db_->reconnect();
+      reload_offsets();
+      return;
+    } catch (const std::exception& e) {
+      pg_errors_.inc();
+      log::warn("waiting for PostgreSQL", {{"error", e.what()}, {"retry_in_ms", std::to_string(backoff.count())}});
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+      try { db_->reconnect(); } catch (const pg::PgError&) {}
+    }
+  }
+}
+
+void Projector::reload_offsets() {
+  OffsetStore store(*db_);
+  std::vector<Key> keys;
+  {
+    std::lock_guard lock(offsets_mutex_);
+    for (const auto& [key, next] : expected_) keys.push_back(key);
+  }
+  for (const auto& key : keys) {
+    int64_t next = store.load(key.first, key.second);
+    {
+      std::lock_guard lock(offsets_mutex_);
+      if (!expected_.count(key)) continue;
+      expected_[key] = next;
+    }
+    consumer_->seek(key.first, key.second, next == OffsetStore::kNone ? kafka::kOffsetBeginning : next,
+                    std::chrono::seconds(10));
+  }
+}
+
+}  // namespace callstream::projector

@@ -1,0 +1,72 @@
+#pragma once
+// The consumer loop: each batch of one partition is applied in one PostgreSQL transaction that
+// also advances that partition's offset (conditionally, fencing zombies). On assignment the
+// consumer starts where PostgreSQL says. Events that cannot be decoded go to the dead-letter
+// topic before the batch commits: nothing is skipped silently.
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "callstream/core/metrics.hpp"
+#include "callstream/events/contract.hpp"
+#include "callstream/kafka/consumer.hpp"
+#include "callstream/kafka/producer.hpp"
+#include "callstream/pg/connection.hpp"
+#include "config.hpp"
+
+namespace callstream::projector {
+
+// Applies pending migrations (under an advisory lock); returns how many ran.
+int run_migrations(pg::Connection& c);
+
+class Projector : public kafka::RebalanceListener {
+ public:
+  Projector(ProjectorConfig config, core::Registry& metrics);
+  ~Projector() override;
+
+  // Consumes until `stop` becomes true; then leaves the group within a deadline.
+  void run(const std::atomic<bool>& stop);
+  bool ready() const { return ready_; }
+
+  void on_assigned(std::vector<kafka::TopicPartition>& partitions) override;
+  void on_revoked(const std::vector<kafka::TopicPartition>& partitions) override;
+
+ private:
+  using Key = std::pair<std::string, int32_t>;
+  void apply_batch(std::vector<kafka::ConsumedMessage>& batch);
+  // Applies one partition's messages; false when the transaction did not commit.
+  bool apply_partition(const Key& key, std::vector<kafka::ConsumedMessage*>& messages);
+  void dead_letter(const kafka::ConsumedMessage& m, const std::string& error);
+  // After a PostgreSQL failure: reconnect (with backoff) and re-seek every partition to the
+  // offset PostgreSQL holds, which settles an in-doubt COMMIT either way.
+  void recover();
+  void reload_offsets();
+
+  ProjectorConfig config_;
+  core::Registry& metrics_;
+  events::Contract contract_;
+  std::string calls_topic_;
+  std::string deadletter_topic_;
+  std::unique_ptr<pg::Connection> db_;
+  std::unique_ptr<kafka::Producer> dlq_producer_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  const std::atomic<bool>* stop_ = nullptr;
+  std::atomic<bool> ready_{false};
+
+  mutable std::mutex offsets_mutex_;  // read by /metrics for lag
+  std::map<Key, int64_t> expected_;   // assigned partitions -> next offset PostgreSQL holds
+
+  core::Counter& applied_;
+  core::Counter& duplicates_;
+  core::Counter& dead_letters_;
+  core::Counter& fenced_;
+  core::Counter& pg_errors_;
+  core::Histogram& batch_seconds_;
+  core::Histogram& event_to_commit_seconds_;
+};
+
+}  // namespace callstream::projector

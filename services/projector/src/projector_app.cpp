@@ -1,0 +1,75 @@
+#include "projector_app.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "callstream/core/log.hpp"
+#include "callstream/http/server.hpp"
+#include "projector.hpp"
+
+namespace callstream::projector {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) { g_stop = true; }
+
+int run(ProjectorConfig config) {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+
+  core::Registry metrics;
+  Projector projector(config, metrics);
+
+  http::ServerSettings hs;
+  hs.address = config.http_address;
+  hs.port = config.http_port;
+  hs.threads = 1;
+  hs.drain_timeout = std::chrono::seconds(2);
+  hs.server_name = "callstream-projector";
+  http::Server health(hs, [&](http::Request&& r, http::Respond respond) {
+    std::string_view path = r.path();
+    if (path == "/metrics") return respond(http::text_response(200, "text/plain; version=0.0.4", metrics.render()));
+    if (path == "/healthz") return respond(http::text_response(200, "text/plain", "ok\n"));
+    if (path == "/readyz")
+      return respond(projector.ready() ? http::text_response(200, "text/plain", "ok\n")
+                                       : http::text_response(503, "text/plain", "not ready\n"));
+    respond(http::error_response(404, "not_found", "no route"));
+  }, metrics);
+  uint16_t port = health.listen();
+  core::log::info("health endpoints", {{"port", std::to_string(port)}});
+  std::thread health_thread([&health] { health.run(false); });
+
+  int status = 0;
+  try {
+    projector.run(g_stop);
+  } catch (const std::exception& e) {
+    core::log::error("projector failed", {{"error", e.what()}});
+    status = 1;
+  }
+  health.stop();
+  health_thread.join();
+  return status;
+}
+
+}  // namespace
+
+int run_command(const std::string& command, ProjectorConfig config) {
+  core::log::Level level;
+  if (core::log::parse_level(config.log_level, level)) core::log::set_level(level);
+  if (command == "run") return run(std::move(config));
+  if (command == "migrate") {
+    pg::Connection db(pg::ConnectionSettings{config.database_url, "callstream-projector", config.statement_timeout_ms});
+    int ran = run_migrations(db);
+    std::cout << "applied " << ran << " migration(s)\n";
+    return 0;
+  }
+  std::cerr << "unknown command '" << command << "'; see callstream-projector --help\n";
+  return 2;
+}
+
+}  // namespace callstream::projector

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Twilio simulator: sends webhooks signed exactly as Twilio signs them.
+
+Signatures come from Twilio's own Python SDK (Debian's python3-twilio), so the ingress is checked
+against an independent implementation. Used by scripts/up, the end-to-end tests, and by hand:
+
+    tools/sim/twilio_sim.py --url http://127.0.0.1:8080 --base-url https://calls.example.com \
+        --token $TWILIO_AUTH_TOKEN --account $TWILIO_ACCOUNT_SID call-flows --calls 3
+"""
+import argparse
+import email.utils
+import http.client
+import random
+import sys
+import time
+import urllib.parse
+
+from twilio.request_validator import RequestValidator
+
+TERMINAL = ["completed", "busy", "no-answer", "failed", "canceled"]
+
+
+def sid(prefix, rng):
+    return prefix + "".join(rng.choice("0123456789abcdef") for _ in range(32))
+
+
+class Twilio:
+    """Posts signed form webhooks over one keep-alive connection."""
+
+    def __init__(self, url, base_url, token):
+        parsed = urllib.parse.urlsplit(url)
+        self.host, self.port = parsed.hostname, parsed.port or 80
+        self.base_url = base_url.rstrip("/")
+        self.validator = RequestValidator(token)
+        self.conn = None
+
+    def post(self, path, params, signature=None):
+        body = urllib.parse.urlencode(params)
+        sig = signature if signature is not None else self.validator.compute_signature(self.base_url + path, params)
+        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8", "User-Agent": "TwilioProxy/1.1"}
+        if sig:
+            headers["X-Twilio-Signature"] = sig
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            try:
+                self.conn.request("POST", path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                data = resp.read()
+                return resp.status, data
+            except (ConnectionError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+        raise RuntimeError("unreachable")
+
+
+def call_flow(account, rng, start, outcome=None):
+    """The status callbacks of one call, in the order Twilio fires them."""
+    call_sid = sid("CA", rng)
+    base = {
+        "AccountSid": account, "CallSid": call_sid, "ApiVersion": "2010-04-01", "Direction": "inbound",
+        "From": "+1305555%04d" % rng.randrange(10000), "To": "+18005551212",
+        "Caller": "", "Called": "+18005551212", "CallbackSource": "call-progress-events",
+    }
+    base["Caller"] = base["From"]
+    outcome = outcome or rng.choice(["completed"] * 6 + TERMINAL)
+    steps = ["initiated", "ringing"] + (["in-progress", "completed"] if outcome == "completed" else [outcome])
+    t = start
+    events = []
+    for seq, status in enumerate(steps):
+        p = dict(base, CallStatus=status, SequenceNumber=str(seq),
+                 Timestamp=email.utils.formatdate(t, usegmt=False).replace("-0000", "+0000"))
+        if status in TERMINAL:
+            p["CallDuration"] = str(rng.randrange(5, 600)) if status == "completed" else "0"
+            p["SipResponseCode"] = "200" if status == "completed" else "487"
+        events.append(p)
+        t += rng.randrange(1, 30)
+    return events
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--url", required=True, help="where the ingress listens, e.g. http://127.0.0.1:8080")
+    ap.add_argument("--base-url", required=True, help="the ingress BASE_URL (what Twilio signs)")
+    ap.add_argument("--token", required=True, help="TWILIO_AUTH_TOKEN")
+    ap.add_argument("--account", required=True, help="TWILIO_ACCOUNT_SID")
+    ap.add_argument("--seed", type=int, default=None)
+    sub = ap.add_subparsers(dest="command", required=True)
+    flows = sub.add_parser("call-flows", help="send the status callbacks of N calls")
+    flows.add_argument("--calls", type=int, default=3)
+    flows.add_argument("--shuffle", action="store_true", help="deliver callbacks out of order")
+    flows.add_argument("--duplicates", action="store_true", help="send every callback twice (Twilio retries)")
+    args = ap.parse_args()
+
+    rng = random.Random(args.seed)
+    twilio = Twilio(args.url, args.base_url, args.token)
+    events = []
+    start = time.time() - 3600
+    for i in range(args.calls):
+        events.extend(call_flow(args.account, rng, start + i * 7))
+    if args.duplicates:
+        events = events + events
+    if args.shuffle:
+        rng.shuffle(events)
+    counts = {}
+    for p in events:
+        status, body = twilio.post("/call_status", p)
+        counts[status] = counts.get(status, 0) + 1
+        if status >= 300:
+            print("HTTP %d for %s %s: %s" % (status, p["CallSid"], p["CallStatus"], body.decode(errors="replace")),
+                  file=sys.stderr)
+    print("sent %d status callbacks for %d calls: %s" % (
+        len(events), args.calls, ", ".join("%d x HTTP %d" % (n, s) for s, n in sorted(counts.items()))))
+    return 0 if set(counts) <= {204} else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
