@@ -9,7 +9,7 @@
 #include "callstream/http/server.hpp"
 #include "callstream/kafka/producer.hpp"
 #include "callstream/twilio/signature.hpp"
-#include "config.hpp"
+#include "ingress_config.hpp"
 #include "webhook_router.hpp"
 
 namespace callstream::ingress {

@@ -16,7 +16,7 @@
 #include "callstream/kafka/consumer.hpp"
 #include "callstream/kafka/producer.hpp"
 #include "callstream/pg/connection.hpp"
-#include "config.hpp"
+#include "projector_config.hpp"
 
 namespace callstream::projector {
 

@@ -1,7 +1,7 @@
 #pragma once
 #include <string>
 
-#include "config.hpp"
+#include "projector_config.hpp"
 
 namespace callstream::projector {
 

@@ -1,4 +1,4 @@
-#include "config.hpp"
+#include "ingress_config.hpp"
 
 #include <algorithm>
 #include <thread>

@@ -1,4 +1,4 @@
-#include "config.hpp"
+#include "projector_config.hpp"
 
 #include "callstream/core/log.hpp"
 

@@ -1,0 +1,49 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "callstream/core/env.hpp"
+#include "ingress_config.hpp"
+
+using namespace callstream;
+
+namespace {
+core::Env::Lookup lookup(std::map<std::string, std::string> vars) {
+  auto shared = std::make_shared<std::map<std::string, std::string>>(std::move(vars));
+  return [shared](const char* name) -> const char* {
+    auto it = shared->find(name);
+    return it == shared->end() ? nullptr : it->second.c_str();
+  };
+}
+}  // namespace
+
+TEST_CASE("ingress config lists every problem at once, naming the variable", "[config]") {
+  try {
+    ingress::IngressConfig::from_env(lookup({{"TWILIO_ACCOUNT_SID", "XY1"}, {"HTTP_PORT", "99999"}, {"LOG_LEVEL", "loud"}}));
+    FAIL("expected a ConfigError");
+  } catch (const core::ConfigError& e) {
+    std::string m = e.what();
+    CHECK(m.find("TWILIO_ACCOUNT_SID must be 34 characters") != std::string::npos);
+    CHECK(m.find("TWILIO_AUTH_TOKEN is required") != std::string::npos);
+    CHECK(m.find("BASE_URL is required") != std::string::npos);
+    CHECK(m.find("KAFKA_BROKERS is required") != std::string::npos);
+    CHECK(m.find("HTTP_PORT must be between 0 and 65535, got 99999") != std::string::npos);
+    CHECK(m.find("LOG_LEVEL must be") != std::string::npos);
+  }
+}
+
+TEST_CASE("ingress config accepts a complete environment and applies defaults", "[config]") {
+  auto c = ingress::IngressConfig::from_env(lookup({{"TWILIO_ACCOUNT_SID", "AC" + std::string(32, 'a')},
+                                                    {"TWILIO_AUTH_TOKEN", "t"},
+                                                    {"BASE_URL", "https://calls.example.com/"},
+                                                    {"KAFKA_BROKERS", "k:9092"}}));
+  CHECK(c.base_url == "https://calls.example.com");
+  CHECK(c.delivery_timeout.count() == 5000);
+  CHECK(c.http.port == 8080);
+}
+
+TEST_CASE("help lists every variable and never a secret's value", "[config]") {
+  std::string help = ingress::IngressConfig::help();
+  for (const char* name : {"TWILIO_AUTH_TOKEN", "BASE_URL", "KAFKA_BROKERS", "KAFKA_DELIVERY_TIMEOUT_MS", "HTTP_PORT"})
+    CHECK(help.find(name) != std::string::npos);
+}
