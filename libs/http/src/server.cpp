@@ -244,6 +244,7 @@ Server::~Server() = default;
 
 uint16_t Server::listen() {
   auto& i = *impl_;
+  if (i.acceptor.is_open()) return i.acceptor.local_endpoint().port();
   tcp::endpoint ep(asio::ip::make_address(i.settings.address), i.settings.port);
   i.acceptor.open(ep.protocol());
   i.acceptor.set_option(asio::socket_base::reuse_address(true));

@@ -53,6 +53,9 @@ void Connection::connect() {
     conn_ = nullptr;
     throw PgError("cannot connect to PostgreSQL (check DATABASE_URL): " + why, "08001", true);
   }
+  PQsetNoticeProcessor(conn_, [](void*, const char* message) {
+    core::log::debug("postgres notice", {{"detail", message}});
+  }, nullptr);
 }
 
 void Connection::reconnect() {
