@@ -1,0 +1,213 @@
+// The ingress over real sockets, publishing to the mock Kafka cluster.
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <thread>
+
+#include "callstream/events/json.hpp"
+#include "callstream/kafka/consumer.hpp"
+#include "callstream/kafka/mock_cluster.hpp"
+#include "callstream/twilio/signature.hpp"
+#include "http_client.hpp"
+#include "ingress_app.hpp"
+
+using namespace callstream;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kAccount = "AC" + std::string(32, 'a');
+const std::string kToken = "test-token";
+const std::string kBase = "https://calls.example.com";
+
+std::string encode(const twilio::Params& p) {
+  std::string out;
+  for (const auto& [k, v] : p) {
+    out += (out.empty() ? "" : "&") + k + "=";
+    for (unsigned char c : v) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
+        out += static_cast<char>(c);
+      } else {
+        char b[4];
+        std::snprintf(b, sizeof b, "%%%02X", c);
+        out += b;
+      }
+    }
+  }
+  return out;
+}
+
+twilio::Params status_params(int call, const std::string& status, int seq) {
+  char sid[40];
+  std::snprintf(sid, sizeof sid, "CA%032d", call);
+  return {{"AccountSid", kAccount}, {"CallSid", sid}, {"CallStatus", status}, {"SequenceNumber", std::to_string(seq)}};
+}
+
+struct Stack {
+  kafka::MockCluster cluster{3};
+  std::unique_ptr<ingress::IngressApp> app;
+  std::thread thread;
+  uint16_t port = 0;
+
+  explicit Stack(std::chrono::milliseconds delivery_timeout = 3000ms, size_t body_limit = 65536) {
+    events::Contract contract;
+    for (const auto& t : contract.topics()) cluster.create_topic(t.name, t.partitions, t.replication_factor);
+    ingress::IngressConfig c;
+    c.account_sid = kAccount;
+    c.auth_token = kToken;
+    c.base_url = kBase;
+    c.kafka_brokers = cluster.bootstrap_servers();
+    c.delivery_timeout = delivery_timeout;
+    c.http.address = "127.0.0.1";
+    c.http.port = 0;
+    c.http.threads = 2;
+    c.http.body_limit = body_limit;
+    c.http.header_timeout = 1000ms;
+    c.http.drain_timeout = 10000ms;
+    app = std::make_unique<ingress::IngressApp>(c);
+    port = app->listen();
+    thread = std::thread([this] { app->run(false); });
+  }
+  ~Stack() { stop(); }
+  void stop() {
+    if (thread.joinable()) {
+      app->stop();
+      thread.join();
+    }
+  }
+
+  test::HttpReply post(const twilio::Params& p, const std::string& target = "/call_status", bool sign = true) {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Content-Type", "application/x-www-form-urlencoded"}};
+    if (sign) headers.emplace_back("X-Twilio-Signature", twilio::SignatureValidator::compute(kToken, kBase + target, p));
+    return test::http_request(port, "POST", target, headers, encode(p));
+  }
+
+  // Every event id on the calls topic, counting repeats.
+  std::multiset<std::string> topic_ids(size_t expect, std::chrono::seconds limit = 10s) {
+    struct Beginning : kafka::RebalanceListener {
+      void on_assigned(std::vector<kafka::TopicPartition>&) override {}
+      void on_revoked(const std::vector<kafka::TopicPartition>&) override {}
+    } listener;
+    static int group = 0;
+    kafka::Consumer c({cluster.bootstrap_servers(), "reader-" + std::to_string(++group), "test",
+                       {"callstream.voice.calls.v1"}}, listener);
+    std::multiset<std::string> ids;
+    auto until = std::chrono::steady_clock::now() + limit;
+    // Read until the expected count, then a little longer to catch extras.
+    auto quiet_until = std::chrono::steady_clock::time_point::max();
+    while (std::chrono::steady_clock::now() < std::min(until, quiet_until)) {
+      for (auto& m : c.poll_batch(500, 100ms)) ids.insert(std::string(m.header("ce_id").value_or("")));
+      if (ids.size() >= expect && quiet_until == std::chrono::steady_clock::time_point::max())
+        quiet_until = std::chrono::steady_clock::now() + 1s;
+    }
+    return ids;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a signed status callback is answered 204 only once its event is in the topic", "[ingress][kafka]") {
+  Stack s;
+  auto reply = s.post(status_params(1, "ringing", 1));
+  CHECK(reply.status == 204);
+  auto ids = s.topic_ids(1);
+  REQUIRE(ids.size() == 1);
+  CHECK(ids.begin()->size() == 64);
+  auto metrics = test::http_request(s.port, "GET", "/metrics", {}, "");
+  CHECK(metrics.body.find("callstream_ingress_requests_total{route=\"/call_status\",status=\"204\"} 1") != std::string::npos);
+  CHECK(metrics.body.find("callstream_ingress_publish_seconds_count 1") != std::string::npos);
+}
+
+TEST_CASE("missing or wrong signatures are refused and publish nothing", "[ingress][kafka]") {
+  Stack s;
+  CHECK(s.post(status_params(1, "ringing", 1), "/call_status", false).status == 400);
+  auto p = status_params(2, "ringing", 1);
+  auto headers = std::vector<std::pair<std::string, std::string>>{
+      {"Content-Type", "application/x-www-form-urlencoded"},
+      {"X-Twilio-Signature", twilio::SignatureValidator::compute("other-token", kBase + "/call_status", p)}};
+  CHECK(test::http_request(s.port, "POST", "/call_status", headers, encode(p)).status == 403);
+  CHECK(s.post(status_params(3, "completed", 3)).status == 204);  // the one good request
+  auto ids = s.topic_ids(1);
+  CHECK(ids.size() == 1);
+  auto metrics = test::http_request(s.port, "GET", "/metrics", {}, "").body;
+  CHECK(metrics.find("callstream_ingress_signature_failures_total{reason=\"signature_missing\"} 1") != std::string::npos);
+  CHECK(metrics.find("callstream_ingress_signature_failures_total{reason=\"signature_invalid\"} 1") != std::string::npos);
+}
+
+TEST_CASE("bad requests get their precise status over the wire", "[ingress]") {
+  Stack s(3000ms, 2048);
+  CHECK(s.post(status_params(1, "ringing", 1), "/nowhere").status == 404);
+  CHECK(test::http_request(s.port, "GET", "/call_status", {}, "").status == 405);
+  CHECK(test::http_request(s.port, "POST", "/call_status", {{"Content-Type", "application/json"}}, "{}").status == 415);
+  auto big = status_params(1, "ringing", 1);
+  big.emplace_back("Padding", std::string(4096, 'x'));
+  CHECK(s.post(big).status == 413);
+  auto garbage = test::raw_exchange(s.port, "THIS IS NOT HTTP\r\n\r\n", 3000);
+  CHECK(garbage.rfind("HTTP/1.1 400", 0) == 0);
+  // A client that sends half a request line and stalls is cut off at the header deadline.
+  auto started = std::chrono::steady_clock::now();
+  auto slow = test::raw_exchange(s.port, "POST /call_status HTTP/1.1\r\nHost: x\r\n", 5000);
+  CHECK(std::chrono::steady_clock::now() - started < 4s);
+  CHECK(test::http_request(s.port, "GET", "/healthz", {}, "").status == 200);
+  CHECK(test::http_request(s.port, "GET", "/readyz", {}, "").status == 200);
+}
+
+TEST_CASE("with the brokers down status callbacks get 503, and every 2xx is in the topic once", "[ingress][kafka]") {
+  Stack s(800ms);
+  int call = 0;
+  std::set<std::string> acknowledged;
+  auto send = [&](int n) {
+    int ok = 0, unavailable = 0;
+    for (int i = 0; i < n; ++i) {
+      auto p = status_params(++call, "completed", 3);
+      auto r = s.post(p);
+      if (r.status == 204) {
+        ++ok;
+        acknowledged.insert(p[1].second);
+      } else if (r.status == 503) {
+        ++unavailable;
+        CHECK(r.headers.find("Retry-After: 1") != std::string::npos);
+      }
+    }
+    return std::make_pair(ok, unavailable);
+  };
+  CHECK(send(5).first == 5);
+  for (int b = 1; b <= 3; ++b) s.cluster.set_broker_down(b);
+  auto during = send(3);
+  CHECK(during.second == 3);
+  for (int b = 1; b <= 3; ++b) s.cluster.set_broker_up(b);
+  // Twilio would retry; the client reconnects with backoff, so try until accepted again.
+  bool recovered = false;
+  for (int i = 0; i < 20 && !recovered; ++i) recovered = send(1).first == 1;
+  CHECK(recovered);
+  CHECK(send(5).first == 5);
+  auto ids = s.topic_ids(acknowledged.size());
+  std::set<std::string> unique(ids.begin(), ids.end());
+  CHECK(unique.size() == ids.size());           // exactly once by event id
+  CHECK(ids.size() >= acknowledged.size());     // 503'd ones may also land: harmless, same id on retry
+}
+
+TEST_CASE("a graceful stop under load loses no acknowledged event", "[ingress][kafka]") {
+  Stack s;
+  std::atomic<int> acknowledged{0};
+  std::atomic<bool> go{true};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t)
+    clients.emplace_back([&, t] {
+      for (int i = 0; go; ++i) {
+        try {
+          if (s.post(status_params(t * 100000 + i, "ringing", 1)).status == 204) ++acknowledged;
+        } catch (const std::exception&) {
+          break;  // the listener is closed
+        }
+      }
+    });
+  std::this_thread::sleep_for(700ms);
+  s.stop();  // drains: in-flight requests finish, then the producer is flushed
+  go = false;
+  for (auto& c : clients) c.join();
+  REQUIRE(acknowledged > 0);
+  auto ids = s.topic_ids(static_cast<size_t>(acknowledged.load()));
+  CHECK(ids.size() >= static_cast<size_t>(acknowledged.load()));
+}

@@ -134,7 +134,10 @@ struct Server::Impl {
         stream.expires_after(settings.header_timeout);
         auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
         if (ec) {
-          if (ec == bhttp::error::header_limit) {
+          if (ec == bhttp::error::body_limit) {  // Content-Length over the limit
+            count_rejected("body_too_large");
+            co_await write(stream, error_response(413, "body_too_large", "request body exceeds " + std::to_string(settings.body_limit) + " bytes"), 11, false);
+          } else if (ec == bhttp::error::header_limit) {
             count_rejected("header_too_large");
             co_await write(stream, error_response(431, "header_too_large", "request headers too large"), 11, false);
           } else if (ec == beast::error::timeout) {
@@ -147,12 +150,6 @@ struct Server::Impl {
           break;
         }
         self->busy = true;
-        // Refuse an oversized body up front, before reading it.
-        if (parser.content_length() && *parser.content_length() > settings.body_limit) {
-          count_rejected("body_too_large");
-          co_await write(stream, error_response(413, "body_too_large", "request body exceeds " + std::to_string(settings.body_limit) + " bytes"), parser.get().version(), false);
-          break;
-        }
         stream.expires_after(settings.body_timeout);
         auto [ec2, n2] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
         if (ec2) {
