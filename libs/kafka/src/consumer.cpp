@@ -96,7 +96,12 @@ Consumer::Consumer(ConsumerSettings settings, RebalanceListener& listener) : han
     throw KafkaError(std::string("subscribe: ") + rd_kafka_err2str(err), false);
 }
 
-Consumer::~Consumer() { close(std::chrono::seconds(10)); }
+Consumer::~Consumer() {
+  close(std::chrono::seconds(10));
+  if (!rd_kafka_consumer_closed(handle_->rk.get()))
+    // A close that timed out (brokers unreachable): destroying normally would close again and block.
+    rd_kafka_destroy_flags(handle_->rk.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+}
 
 std::vector<ConsumedMessage> Consumer::poll_batch(size_t max, std::chrono::milliseconds timeout) {
   std::vector<ConsumedMessage> out;

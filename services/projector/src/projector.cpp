@@ -98,6 +98,7 @@ void Projector::run(const std::atomic<bool>& stop) {
   cs.group_id = config_.group_id;
   cs.client_id = "callstream-projector";
   cs.topics = {calls_topic_};
+  cs.extra = config_.consumer_properties;
   consumer_ = std::make_unique<kafka::Consumer>(std::move(cs), *this);
   ready_ = true;
   log::info("projecting", {{"topics", calls_topic_}, {"group", config_.group_id}});

@@ -1,5 +1,6 @@
 #pragma once
 #include <chrono>
+#include <map>
 #include <string>
 
 #include "callstream/core/env.hpp"
@@ -11,6 +12,7 @@ struct ProjectorConfig {
   std::string kafka_brokers;
   std::string topic_prefix;
   std::string group_id = "callstream-projector";
+  std::map<std::string, std::string> consumer_properties;  // KAFKA_CONSUMER_PROPERTIES
   size_t batch_max = 5000;
   std::chrono::milliseconds poll_timeout{100};
   int statement_timeout_ms = 30000;

@@ -1,0 +1,150 @@
+"""The real binaries on loopback, for end-to-end tests: devkafka, the projector and the ingress,
+with PostgreSQL from the ctest fixture cluster (CALLSTREAM_TEST_PG_DIR)."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SOURCE = os.environ.get("CALLSTREAM_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "../..")))
+BIN = os.environ.get("CALLSTREAM_BIN_DIR", os.path.join(SOURCE, "build/dev"))
+PG_DIR = os.environ.get("CALLSTREAM_TEST_PG_DIR")
+sys.path.insert(0, os.path.join(SOURCE, "tools/sim"))
+
+import twilio_sim  # noqa: E402  (Twilio's own SDK signs the requests)
+
+ACCOUNT = "AC" + "e" * 32
+TOKEN = "e2e-auth-token"
+BASE_URL = "https://calls.example.com"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def psql(dsn, sql):
+    out = subprocess.run(["psql", dsn, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                         check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def fresh_database(name):
+    if not PG_DIR:
+        sys.exit("CALLSTREAM_TEST_PG_DIR is not set: run through ctest, which starts the PostgreSQL cluster")
+    admin = "host=%s port=5432 user=postgres dbname=postgres" % PG_DIR
+    psql(admin, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+    psql(admin, "CREATE DATABASE %s" % name)
+    return "host=%s port=5432 user=postgres dbname=%s" % (PG_DIR, name)
+
+
+def wait_until(check, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def http_ok(port, path):
+    import http.client
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        c.request("GET", path)
+        return c.getresponse().status == 200
+    except OSError:
+        return False
+
+
+class Stack:
+    def __init__(self, name):
+        self.dir = tempfile.mkdtemp(prefix="callstream-e2e-")
+        self.procs = {}
+        self.brokers = ""
+        self.dsn = fresh_database(name)
+        bootstrap_file = os.path.join(self.dir, "bootstrap")
+        self.start("devkafka", [os.path.join(BIN, "tools/devkafka/callstream-devkafka"), "--bootstrap-file", bootstrap_file], {})
+        wait_until(lambda: os.path.exists(bootstrap_file), 20, "devkafka")
+        self.brokers = open(bootstrap_file).read().strip()
+        self.ingress_port = free_port()
+        self.projector_port = None
+
+    def env(self, extra):
+        env = dict(os.environ)
+        env.update({"KAFKA_BROKERS": self.brokers, "DATABASE_URL": self.dsn, "TWILIO_ACCOUNT_SID": ACCOUNT,
+                    "TWILIO_AUTH_TOKEN": TOKEN, "BASE_URL": BASE_URL, "LOG_LEVEL": "warn"})
+        env.update(extra)
+        return env
+
+    def start(self, name, argv, extra):
+        log = open(os.path.join(self.dir, name + ".log"), "ab")
+        self.procs[name] = subprocess.Popen(argv, env=self.env(extra), stdout=log, stderr=log)
+        return self.procs[name]
+
+    def start_ingress(self, **extra):
+        env = {"HTTP_PORT": str(self.ingress_port), "HTTP_ADDRESS": "127.0.0.1"}
+        env.update(extra)
+        self.start("ingress", [os.path.join(BIN, "services/ingress/callstream-ingress")], env)
+        wait_until(lambda: http_ok(self.ingress_port, "/readyz"), 20, "ingress /readyz")
+
+    def start_projector(self, name="projector", **extra):
+        port = free_port()
+        env = {"HTTP_PORT": str(port), "HTTP_ADDRESS": "127.0.0.1"}
+        env.update(extra)
+        self.start(name, [os.path.join(BIN, "services/projector/callstream-projector")], env)
+        self.projector_port = port
+        return self.procs[name]
+
+    def twilio(self):
+        return twilio_sim.Twilio("http://127.0.0.1:%d" % self.ingress_port, BASE_URL, TOKEN)
+
+    def kill(self, name, sig=signal.SIGTERM):
+        p = self.procs.pop(name, None)
+        if p and p.poll() is None:
+            p.send_signal(sig)
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        return p
+
+    def logs(self):
+        out = []
+        for f in sorted(os.listdir(self.dir)):
+            if f.endswith(".log"):
+                out.append("---- %s ----\n%s" % (f, open(os.path.join(self.dir, f), errors="replace").read()[-3000:]))
+        return "\n".join(out)
+
+    def close(self):
+        # Services first, Kafka last: a client whose brokers vanished first takes long to close.
+        for name in reversed(list(self.procs)):
+            self.kill(name)
+
+
+def run(test):
+    """Runs test(stack-factory), printing logs when it fails; exit status for ctest."""
+    stacks = []
+
+    def make(name):
+        s = Stack(name)
+        stacks.append(s)
+        return s
+    try:
+        test(make)
+        print("1 passed, 0 failed")
+        return 0
+    except Exception:
+        import traceback
+        traceback.print_exc()
+        for s in stacks:
+            print(s.logs())
+        print("0 passed, 1 failed")
+        return 1
+    finally:
+        for s in stacks:
+            s.close()
