@@ -61,7 +61,7 @@ def test(make):
     dsn = s.dsn
     s.dsn = reference_dsn
     s.start_projector(name="reference", KAFKA_GROUP_ID="reference")
-    stack.wait_until(lambda: stack.psql(reference_dsn, "SELECT count(*) FROM call_events") == total, 60,
+    stack.wait_until(lambda: count_events(reference_dsn) == total, 60,
                      "reference run to finish")
     s.kill("reference")
     s.dsn = dsn

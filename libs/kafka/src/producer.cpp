@@ -122,6 +122,13 @@ void Producer::publish(const Message& message, DeliveryCallback done) {
   waiter->done(r);
 }
 
+bool Producer::connect(std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* md = nullptr;
+  auto err = rd_kafka_metadata(handle_->rk.get(), 0, nullptr, &md, static_cast<int>(timeout.count()));
+  if (md) rd_kafka_metadata_destroy(md);
+  return err == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
 bool Producer::flush(std::chrono::milliseconds timeout) {
   return rd_kafka_flush(handle_->rk.get(), static_cast<int>(timeout.count())) == RD_KAFKA_RESP_ERR_NO_ERROR;
 }

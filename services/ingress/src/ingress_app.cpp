@@ -32,6 +32,10 @@ uint16_t IngressApp::listen() { return server_->listen(); }
 
 void IngressApp::run(bool handle_signals) {
   uint16_t port = server_->listen();
+  // Not ready (503 on /readyz) until Kafka answers: webhooks sent earlier would wait for the
+  // connection and could miss their delivery deadline.
+  while (!producer_->connect(std::chrono::seconds(5)))
+    core::log::warn("waiting for Kafka", {{"brokers", config_.kafka_brokers}});
   ready_ = true;
   core::log::info("listening", {{"port", std::to_string(port)}, {"base_url", config_.base_url},
                                 {"brokers", config_.kafka_brokers}});

@@ -41,6 +41,10 @@ class Producer {
   // unknown topic, message too large).
   void publish(const Message& message, DeliveryCallback done);
 
+  // Waits until a broker answers (cluster metadata), so that the first publish does not pay for
+  // connecting. False when none answered within `timeout`.
+  bool connect(std::chrono::milliseconds timeout);
+
   // Waits until every enqueued message has its report; false on timeout.
   bool flush(std::chrono::milliseconds timeout);
 
