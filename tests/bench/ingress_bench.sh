@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Benchmark of the ingress hot path: Twilio-signed status callbacks answered 204 after Kafka
+# (devkafka, 3 brokers) persisted them, against nginx answering `return 204` (no work) on the
+# same machine in the same run. Prints both, and the ratio.
+#   tests/bench/ingress_bench.sh [seconds=10] [connections=64]
+# Not part of scripts/test: a benchmark prints figures, it does not pass or fail.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-10}
+connections=${2:-64}
+
+scripts/bootstrap
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  apt-get install -y -q --no-install-recommends nginx-light >/dev/null
+fi
+cmake --preset release -DCALLSTREAM_TESTS=OFF >/dev/null
+cmake --build --preset release --target callstream-ingress callstream-devkafka callstream-loadgen >/dev/null
+bin=build/release
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$bin/tools/devkafka/callstream-devkafka" --bootstrap-file "$work/bootstrap" >"$work/devkafka.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
+
+port=18480
+token=bench-token
+account=AC00000000000000000000000000000001
+TWILIO_ACCOUNT_SID=$account TWILIO_AUTH_TOKEN=$token BASE_URL=http://127.0.0.1:$port \
+KAFKA_BROKERS=$(cat "$work/bootstrap") HTTP_PORT=$port HTTP_ADDRESS=127.0.0.1 LOG_LEVEL=warn \
+  "$bin/services/ingress/callstream-ingress" >"$work/ingress.log" 2>&1 &
+ingress=$!
+pids+=($ingress)
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+nport=18481
+cat >"$work/nginx.conf" <<CONF
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work;
+  server { listen 127.0.0.1:$nport; keepalive_requests 1000000; location / { return 204; } }
+}
+CONF
+/usr/sbin/nginx -c "$work/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+sleep 0.5
+
+load=("$bin/tools/loadgen/callstream-loadgen" --token "$token" --account "$account" --seconds "$seconds")
+echo "== reference: nginx return 204 (no work), $connections connections"
+ref=$("${load[@]}" --port $nport --base-url "http://127.0.0.1:$nport" --connections "$connections")
+echo "$ref"
+echo "== callstream-ingress: signed, validated, persisted in Kafka before 204, $connections connections"
+ing=$("${load[@]}" --port $port --base-url "http://127.0.0.1:$port" --connections "$connections")
+echo "$ing"
+echo "   ingress RSS after load: $(( $(awk '/VmRSS/{print $2}' /proc/$ingress/status) / 1024 )) MB"
+echo "== callstream-ingress paced at 2000 req/s (latency from when each request was due)"
+"${load[@]}" --port $port --base-url "http://127.0.0.1:$port" --connections 32 --rate 2000
+rps() { sed -n 's/.*: \([0-9]*\) req\/s.*/\1/p' <<<"$1" | head -1; }
+awk -v a="$(rps "$ing")" -v b="$(rps "$ref")" 'BEGIN { printf "== ratio ingress / reference: %.2f\n", a / b }'

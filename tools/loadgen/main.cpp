@@ -1,0 +1,221 @@
+// callstream-loadgen: sends Twilio-signed status callbacks over keep-alive connections and
+// reports throughput and latency percentiles. Closed loop (as fast as answers come) by default,
+// or open loop at a fixed rate with --rate. Loopback targets only; bounded in time.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "callstream/twilio/signature.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string path = "/call_status";
+  std::string base_url = "http://127.0.0.1:8080";
+  std::string token = "local-dev-auth-token";
+  std::string account = "AC00000000000000000000000000000001";
+  int connections = 32;
+  double seconds = 10;
+  double rate = 0;  // requests/s over all connections; 0 = closed loop
+  int distinct = 20000;
+  bool unsigned_requests = false;
+};
+
+const char* kUsage =
+    "Usage: callstream-loadgen [--host 127.0.0.1] [--port 8080] [--path /call_status]\n"
+    "         [--base-url URL] [--token T] [--account AC..] [--connections 32] [--seconds 10]\n"
+    "         [--rate R] [--distinct 20000] [--unsigned]\n"
+    "Sends signed Twilio status callbacks (distinct CallSids, so distinct events) over keep-alive\n"
+    "connections for --seconds, then prints requests/s, status counts and latency percentiles.\n"
+    "--rate R paces the load at R requests/s in total (open loop); without it, each connection\n"
+    "sends its next request as soon as the answer arrives. --base-url must equal the server's\n"
+    "BASE_URL. The target must be a loopback address.\n";
+
+std::string encode(const callstream::twilio::Params& p) {
+  std::string out;
+  for (const auto& [k, v] : p) {
+    out += (out.empty() ? "" : "&") + k + "=";
+    for (unsigned char c : v) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
+        out += static_cast<char>(c);
+      } else {
+        char b[4];
+        std::snprintf(b, sizeof b, "%%%02X", c);
+        out += b;
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> build_requests(const Options& o) {
+  std::vector<std::string> out;
+  const char* statuses[] = {"initiated", "ringing", "in-progress", "completed"};
+  out.reserve(o.distinct);
+  for (int i = 0; i < o.distinct; ++i) {
+    char sid[40];
+    std::snprintf(sid, sizeof sid, "CA%032x", i / 4 + 1);
+    int seq = i % 4;
+    callstream::twilio::Params p = {
+        {"AccountSid", o.account}, {"ApiVersion", "2010-04-01"}, {"CallSid", sid},
+        {"CallStatus", statuses[seq]}, {"Called", "+18005551212"}, {"Caller", "+13055550100"},
+        {"CallbackSource", "call-progress-events"}, {"Direction", "inbound"}, {"From", "+13055550100"},
+        {"SequenceNumber", std::to_string(seq)}, {"Timestamp", "Thu, 12 Feb 2026 11:48:25 +0000"},
+        {"To", "+18005551212"}};
+    if (seq == 3) p.emplace_back("CallDuration", std::to_string(30 + i % 500));
+    std::string body = encode(p);
+    std::string req = "POST " + o.path + " HTTP/1.1\r\nHost: " + o.host +
+                      "\r\nContent-Type: application/x-www-form-urlencoded\r\nUser-Agent: TwilioProxy/1.1\r\n";
+    if (!o.unsigned_requests)
+      req += "X-Twilio-Signature: " +
+             callstream::twilio::SignatureValidator::compute(o.token, o.base_url + o.path, p) + "\r\n";
+    req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    out.push_back(std::move(req));
+  }
+  return out;
+}
+
+int connect_to(const Options& o) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(o.port));
+  ::inet_pton(AF_INET, o.host.c_str(), &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Reads one HTTP response; returns its status, or 0 on a closed/broken connection.
+int read_response(int fd, std::string& buf) {
+  for (;;) {
+    auto end = buf.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      int status = std::atoi(buf.c_str() + 9);
+      size_t length = 0;
+      auto cl = buf.find("ontent-Length: ");
+      if (cl != std::string::npos && cl < end) length = std::strtoul(buf.c_str() + cl + 15, nullptr, 10);
+      if (buf.size() >= end + 4 + length) {
+        buf.erase(0, end + 4 + length);
+        return status;
+      }
+    }
+    char tmp[16384];
+    ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+    if (n <= 0) return 0;
+    buf.append(tmp, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::cerr << a << " needs a value\n" << kUsage;
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--help" || a == "-h") { std::cout << kUsage; return 0; }
+    else if (a == "--host") o.host = next();
+    else if (a == "--port") o.port = std::stoi(next());
+    else if (a == "--path") o.path = next();
+    else if (a == "--base-url") o.base_url = next();
+    else if (a == "--token") o.token = next();
+    else if (a == "--account") o.account = next();
+    else if (a == "--connections") o.connections = std::stoi(next());
+    else if (a == "--seconds") o.seconds = std::stod(next());
+    else if (a == "--rate") o.rate = std::stod(next());
+    else if (a == "--distinct") o.distinct = std::stoi(next());
+    else if (a == "--unsigned") o.unsigned_requests = true;
+    else { std::cerr << "unknown argument " << a << "\n" << kUsage; return 2; }
+  }
+  if (o.host.rfind("127.", 0) != 0) {
+    std::cerr << "loadgen targets loopback addresses only\n";
+    return 2;
+  }
+  o.seconds = std::min(o.seconds, 300.0);
+  auto requests = build_requests(o);
+
+  std::atomic<uint64_t> next_request{0};
+  std::mutex merge;
+  std::vector<double> latencies_ms;
+  std::map<int, uint64_t> statuses;
+  auto start = Clock::now();
+  auto stop_at = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+  double per_conn_interval = o.rate > 0 ? o.connections / o.rate : 0;
+
+  std::vector<std::thread> threads;
+  for (int c = 0; c < o.connections; ++c)
+    threads.emplace_back([&, c] {
+      std::vector<double> mine;
+      std::map<int, uint64_t> my_status;
+      int fd = connect_to(o);
+      std::string buf;
+      auto due = start + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(per_conn_interval * c / o.connections));
+      while (fd >= 0 && Clock::now() < stop_at) {
+        if (per_conn_interval > 0) {
+          std::this_thread::sleep_until(due);
+          due += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(per_conn_interval));
+        }
+        const std::string& req = requests[next_request++ % requests.size()];
+        // Open loop: latency counts from when the request was due, so queueing is not hidden.
+        auto sent = per_conn_interval > 0 ? due - std::chrono::duration_cast<Clock::duration>(
+                                                     std::chrono::duration<double>(per_conn_interval))
+                                          : Clock::now();
+        if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) break;
+        int status = read_response(fd, buf);
+        if (status == 0) break;
+        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+        ++my_status[status];
+      }
+      if (fd >= 0) ::close(fd);
+      std::lock_guard lock(merge);
+      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+      for (auto [s, n] : my_status) statuses[s] += n;
+    });
+  for (auto& t : threads) t.join();
+  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  auto pct = [&](double p) {
+    if (latencies_ms.empty()) return 0.0;
+    return latencies_ms[std::min(latencies_ms.size() - 1, static_cast<size_t>(p * latencies_ms.size()))];
+  };
+  std::printf("requests %zu in %.2f s: %.0f req/s over %d connections%s\n", latencies_ms.size(), elapsed,
+              latencies_ms.size() / elapsed, o.connections,
+              o.rate > 0 ? (" (paced at " + std::to_string(static_cast<int>(o.rate)) + " req/s)").c_str() : "");
+  std::printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n", pct(0.50), pct(0.90), pct(0.99),
+              pct(0.999), latencies_ms.empty() ? 0.0 : latencies_ms.back());
+  std::printf("status:");
+  for (auto [s, n] : statuses) std::printf(" %d x %llu", s, static_cast<unsigned long long>(n));
+  std::printf("\n");
+  return latencies_ms.empty() ? 1 : 0;
+}
