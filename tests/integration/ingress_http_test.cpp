@@ -21,22 +21,6 @@ const std::string kAccount = "AC" + std::string(32, 'a');
 const std::string kToken = "test-token";
 const std::string kBase = "https://calls.example.com";
 
-std::string encode(const twilio::Params& p) {
-  std::string out;
-  for (const auto& [k, v] : p) {
-    out += (out.empty() ? "" : "&") + k + "=";
-    for (unsigned char c : v) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-        out += static_cast<char>(c);
-      } else {
-        char b[4];
-        std::snprintf(b, sizeof b, "%%%02X", c);
-        out += b;
-      }
-    }
-  }
-  return out;
-}
 
 twilio::Params status_params(int call, const std::string& status, int seq) {
   char sid[40];
@@ -81,7 +65,7 @@ struct Stack {
     std::vector<std::pair<std::string, std::string>> headers = {
         {"Content-Type", "application/x-www-form-urlencoded"}};
     if (sign) headers.emplace_back("X-Twilio-Signature", twilio::SignatureValidator::compute(kToken, kBase + target, p));
-    return test::http_request(port, "POST", target, headers, encode(p));
+    return test::http_request(port, "POST", target, headers, twilio::encode_form(p));
   }
 
   // Every event id on the calls topic, counting repeats.
@@ -127,7 +111,7 @@ TEST_CASE("missing or wrong signatures are refused and publish nothing", "[ingre
   auto headers = std::vector<std::pair<std::string, std::string>>{
       {"Content-Type", "application/x-www-form-urlencoded"},
       {"X-Twilio-Signature", twilio::SignatureValidator::compute("other-token", kBase + "/call_status", p)}};
-  CHECK(test::http_request(s.port, "POST", "/call_status", headers, encode(p)).status == 403);
+  CHECK(test::http_request(s.port, "POST", "/call_status", headers, twilio::encode_form(p)).status == 403);
   CHECK(s.post(status_params(3, "completed", 3)).status == 204);  // the one good request
   auto ids = s.topic_ids(1);
   CHECK(ids.size() == 1);

@@ -24,22 +24,12 @@ struct Fixture {
             {"To", "+18005551212"}, {"SequenceNumber", "3"}, {"Timestamp", "Thu, 12 Feb 2026 11:48:25 +0000"},
             {"CallDuration", "42"}};
   }
-  static std::string encode(const twilio::Params& p) {
-    std::string out;
-    for (const auto& [k, v] : p) {
-      out += (out.empty() ? "" : "&") + k + "=";
-      for (unsigned char c : v) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.') out += static_cast<char>(c);
-        else { char b[4]; std::snprintf(b, sizeof b, "%%%02X", c); out += b; }
-      }
-    }
-    return out;
-  }
+
   http::Request signed_request(const twilio::Params& p, const std::string& target = "/call_status") {
     http::Request r;
     r.method = "POST";
     r.target = target;
-    r.body = encode(p);
+    r.body = twilio::encode_form(p);
     r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"},
                  {"X-Twilio-Signature", twilio::SignatureValidator::compute("token-1", kBase + target, p)}};
     return r;

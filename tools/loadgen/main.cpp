@@ -49,22 +49,6 @@ const char* kUsage =
     "sends its next request as soon as the answer arrives. --base-url must equal the server's\n"
     "BASE_URL. The target must be a loopback address.\n";
 
-std::string encode(const callstream::twilio::Params& p) {
-  std::string out;
-  for (const auto& [k, v] : p) {
-    out += (out.empty() ? "" : "&") + k + "=";
-    for (unsigned char c : v) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-        out += static_cast<char>(c);
-      } else {
-        char b[4];
-        std::snprintf(b, sizeof b, "%%%02X", c);
-        out += b;
-      }
-    }
-  }
-  return out;
-}
 
 std::vector<std::string> build_requests(const Options& o) {
   std::vector<std::string> out;
@@ -81,7 +65,7 @@ std::vector<std::string> build_requests(const Options& o) {
         {"SequenceNumber", std::to_string(seq)}, {"Timestamp", "Thu, 12 Feb 2026 11:48:25 +0000"},
         {"To", "+18005551212"}};
     if (seq == 3) p.emplace_back("CallDuration", std::to_string(30 + i % 500));
-    std::string body = encode(p);
+    std::string body = callstream::twilio::encode_form(p);
     std::string req = "POST " + o.path + " HTTP/1.1\r\nHost: " + o.host +
                       "\r\nContent-Type: application/x-www-form-urlencoded\r\nUser-Agent: TwilioProxy/1.1\r\n";
     if (!o.unsigned_requests)

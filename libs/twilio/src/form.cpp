@@ -1,5 +1,7 @@
 #include "callstream/twilio/form.hpp"
 
+#include <cctype>
+
 #include <boost/url/encoding_opts.hpp>
 #include <boost/url/params_encoded_view.hpp>
 #include <boost/url/parse_query.hpp>
@@ -36,6 +38,27 @@ std::optional<Params> decode_form(std::string_view text, FormError* error) {
   for (auto p : *parsed) {
     if (p.key.empty() && !p.has_value) continue;  // "a=1&&b=2"
     out.emplace_back(p.key.decode(opts), p.has_value ? p.value.decode(opts) : std::string());
+  }
+  return out;
+}
+
+std::string encode_form(const Params& params) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (const auto& [k, v] : params) {
+    if (!out.empty()) out += '&';
+    for (const std::string* part : {&k, &v}) {
+      for (unsigned char c : *part) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+          out += static_cast<char>(c);
+        } else {
+          out += '%';
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        }
+      }
+      if (part == &k) out += '=';
+    }
   }
   return out;
 }

@@ -19,6 +19,10 @@ struct FormError {
 // parameters. Malformed input (bad escapes, characters a query cannot hold) is an error.
 std::optional<Params> decode_form(std::string_view text, FormError* error = nullptr);
 
+// Encodes parameters as an application/x-www-form-urlencoded body (unreserved characters kept,
+// everything else %XX): the inverse of decode_form, for REST calls, tools and tests.
+std::string encode_form(const Params& params);
+
 // The first value of `key`, or nullptr.
 const std::string* find_param(const Params& params, std::string_view key);
 
