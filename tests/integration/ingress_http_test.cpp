@@ -21,11 +21,13 @@ const std::string kAccount = "AC" + std::string(32, 'a');
 const std::string kToken = "test-token";
 const std::string kBase = "https://calls.example.com";
 
-
 twilio::Params status_params(int call, const std::string& status, int seq) {
   char sid[40];
   std::snprintf(sid, sizeof sid, "CA%032d", call);
-  return {{"AccountSid", kAccount}, {"CallSid", sid}, {"CallStatus", status}, {"SequenceNumber", std::to_string(seq)}};
+  return {{"AccountSid", kAccount},
+          {"CallSid", sid},
+          {"CallStatus", status},
+          {"SequenceNumber", std::to_string(seq)}};
 }
 
 struct Stack {
@@ -36,7 +38,8 @@ struct Stack {
 
   explicit Stack(std::chrono::milliseconds delivery_timeout = 3000ms, size_t body_limit = 65536) {
     events::Contract contract;
-    for (const auto& t : contract.topics()) cluster.create_topic(t.name, t.partitions, t.replication_factor);
+    for (const auto& t : contract.topics())
+      cluster.create_topic(t.name, t.partitions, t.replication_factor);
     ingress::IngressConfig c;
     c.account_sid = kAccount;
     c.auth_token = kToken;
@@ -61,10 +64,13 @@ struct Stack {
     }
   }
 
-  test::HttpReply post(const twilio::Params& p, const std::string& target = "/call_status", bool sign = true) {
+  test::HttpReply post(const twilio::Params& p, const std::string& target = "/call_status",
+                       bool sign = true) {
     std::vector<std::pair<std::string, std::string>> headers = {
         {"Content-Type", "application/x-www-form-urlencoded"}};
-    if (sign) headers.emplace_back("X-Twilio-Signature", twilio::SignatureValidator::compute(kToken, kBase + target, p));
+    if (sign)
+      headers.emplace_back("X-Twilio-Signature",
+                           twilio::SignatureValidator::compute(kToken, kBase + target, p));
     return test::http_request(port, "POST", target, headers, twilio::encode_form(p));
   }
 
@@ -75,14 +81,18 @@ struct Stack {
       void on_revoked(const std::vector<kafka::TopicPartition>&) override {}
     } listener;
     static int group = 0;
-    kafka::Consumer c({cluster.bootstrap_servers(), "reader-" + std::to_string(++group), "test",
-                       {"callstream.voice.calls.v1"}}, listener);
+    kafka::Consumer c({cluster.bootstrap_servers(),
+                       "reader-" + std::to_string(++group),
+                       "test",
+                       {"callstream.voice.calls.v1"}},
+                      listener);
     std::multiset<std::string> ids;
     auto until = std::chrono::steady_clock::now() + limit;
     // Read until the expected count, then a little longer to catch extras.
     auto quiet_until = std::chrono::steady_clock::time_point::max();
     while (std::chrono::steady_clock::now() < std::min(until, quiet_until)) {
-      for (auto& m : c.poll_batch(500, 100ms)) ids.insert(std::string(m.header("ce_id").value_or("")));
+      for (auto& m : c.poll_batch(500, 100ms))
+        ids.insert(std::string(m.header("ce_id").value_or("")));
       if (ids.size() >= expect && quiet_until == std::chrono::steady_clock::time_point::max())
         quiet_until = std::chrono::steady_clock::now() + 1s;
     }
@@ -92,7 +102,8 @@ struct Stack {
 
 }  // namespace
 
-TEST_CASE("a signed status callback is answered 204 only once its event is in the topic", "[ingress][kafka]") {
+TEST_CASE("a signed status callback is answered 204 only once its event is in the topic",
+          "[ingress][kafka]") {
   Stack s;
   auto reply = s.post(status_params(1, "ringing", 1));
   CHECK(reply.status == 204);
@@ -100,7 +111,9 @@ TEST_CASE("a signed status callback is answered 204 only once its event is in th
   REQUIRE(ids.size() == 1);
   CHECK(ids.begin()->size() == 64);
   auto metrics = test::http_request(s.port, "GET", "/metrics", {}, "");
-  CHECK(metrics.body.find("callstream_ingress_requests_total{route=\"/call_status\",status=\"204\"} 1") != std::string::npos);
+  CHECK(metrics.body.find(
+            "callstream_ingress_requests_total{route=\"/call_status\",status=\"204\"} 1") !=
+        std::string::npos);
   CHECK(metrics.body.find("callstream_ingress_publish_seconds_count 1") != std::string::npos);
 }
 
@@ -110,21 +123,30 @@ TEST_CASE("missing or wrong signatures are refused and publish nothing", "[ingre
   auto p = status_params(2, "ringing", 1);
   auto headers = std::vector<std::pair<std::string, std::string>>{
       {"Content-Type", "application/x-www-form-urlencoded"},
-      {"X-Twilio-Signature", twilio::SignatureValidator::compute("other-token", kBase + "/call_status", p)}};
-  CHECK(test::http_request(s.port, "POST", "/call_status", headers, twilio::encode_form(p)).status == 403);
+      {"X-Twilio-Signature",
+       twilio::SignatureValidator::compute("other-token", kBase + "/call_status", p)}};
+  CHECK(
+      test::http_request(s.port, "POST", "/call_status", headers, twilio::encode_form(p)).status ==
+      403);
   CHECK(s.post(status_params(3, "completed", 3)).status == 204);  // the one good request
   auto ids = s.topic_ids(1);
   CHECK(ids.size() == 1);
   auto metrics = test::http_request(s.port, "GET", "/metrics", {}, "").body;
-  CHECK(metrics.find("callstream_ingress_signature_failures_total{reason=\"signature_missing\"} 1") != std::string::npos);
-  CHECK(metrics.find("callstream_ingress_signature_failures_total{reason=\"signature_invalid\"} 1") != std::string::npos);
+  CHECK(
+      metrics.find("callstream_ingress_signature_failures_total{reason=\"signature_missing\"} 1") !=
+      std::string::npos);
+  CHECK(
+      metrics.find("callstream_ingress_signature_failures_total{reason=\"signature_invalid\"} 1") !=
+      std::string::npos);
 }
 
 TEST_CASE("bad requests get their precise status over the wire", "[ingress]") {
   Stack s(3000ms, 2048);
   CHECK(s.post(status_params(1, "ringing", 1), "/nowhere").status == 404);
   CHECK(test::http_request(s.port, "GET", "/call_status", {}, "").status == 405);
-  CHECK(test::http_request(s.port, "POST", "/call_status", {{"Content-Type", "application/json"}}, "{}").status == 415);
+  CHECK(test::http_request(s.port, "POST", "/call_status", {{"Content-Type", "application/json"}},
+                           "{}")
+            .status == 415);
   auto big = status_params(1, "ringing", 1);
   big.emplace_back("Padding", std::string(4096, 'x'));
   CHECK(s.post(big).status == 413);
@@ -138,7 +160,8 @@ TEST_CASE("bad requests get their precise status over the wire", "[ingress]") {
   CHECK(test::http_request(s.port, "GET", "/readyz", {}, "").status == 200);
 }
 
-TEST_CASE("with the brokers down status callbacks get 503, and every 2xx is in the topic once", "[ingress][kafka]") {
+TEST_CASE("with the brokers down status callbacks get 503, and every 2xx is in the topic once",
+          "[ingress][kafka]") {
   Stack s(800ms);
   int call = 0;
   std::set<std::string> acknowledged;  // event ids answered 204

@@ -44,7 +44,8 @@ TEST_CASE("a published message is persisted, then read back with key and headers
   kafka::MockCluster cluster(3);
   cluster.create_topic("events", 1, 3);
   kafka::Producer producer({cluster.bootstrap_servers()});
-  auto report = publish_and_wait(producer, {"events", "CA1", "hello", {{"ce_type", "t1"}, {"ce_id", "id1"}}});
+  auto report =
+      publish_and_wait(producer, {"events", "CA1", "hello", {{"ce_type", "t1"}, {"ce_id", "id1"}}});
   REQUIRE(report.status == kafka::Delivery::persisted);
   CHECK(report.offset == 0);
 
@@ -66,7 +67,8 @@ TEST_CASE("the rebalance listener decides where each partition starts", "[kafka]
   cluster.create_topic("events", 1, 1);
   kafka::Producer producer({cluster.bootstrap_servers()});
   for (int i = 0; i < 5; ++i)
-    REQUIRE(publish_and_wait(producer, {"events", "k", "m" + std::to_string(i), {}}).status == kafka::Delivery::persisted);
+    REQUIRE(publish_and_wait(producer, {"events", "k", "m" + std::to_string(i), {}}).status ==
+            kafka::Delivery::persisted);
   StartAt listener(3);
   kafka::Consumer consumer({cluster.bootstrap_servers(), "g2", "test", {"events"}}, listener);
   auto values = consume(consumer, 2, 15s);
@@ -80,13 +82,15 @@ TEST_CASE("the rebalance listener decides where each partition starts", "[kafka]
   CHECK(again[0] == "m1");
 }
 
-TEST_CASE("with every broker down the delivery report fails within the delivery timeout", "[kafka]") {
+TEST_CASE("with every broker down the delivery report fails within the delivery timeout",
+          "[kafka]") {
   kafka::MockCluster cluster(3);
   cluster.create_topic("events", 1, 3);
   kafka::ProducerSettings s{cluster.bootstrap_servers()};
   s.delivery_timeout = 1000ms;
   kafka::Producer producer(s);
-  REQUIRE(publish_and_wait(producer, {"events", "k", "warm-up", {}}).status == kafka::Delivery::persisted);
+  REQUIRE(publish_and_wait(producer, {"events", "k", "warm-up", {}}).status ==
+          kafka::Delivery::persisted);
   for (int b = 1; b <= 3; ++b) cluster.set_broker_down(b);
   auto started = std::chrono::steady_clock::now();
   auto report = publish_and_wait(producer, {"events", "k", "lost?", {}});
@@ -98,11 +102,13 @@ TEST_CASE("with every broker down the delivery report fails within the delivery 
   // The client reconnects with backoff: a later publish goes through.
   bool persisted = false;
   for (int i = 0; i < 20 && !persisted; ++i)
-    persisted = publish_and_wait(producer, {"events", "k", "after", {}}).status == kafka::Delivery::persisted;
+    persisted = publish_and_wait(producer, {"events", "k", "after", {}}).status ==
+                kafka::Delivery::persisted;
   CHECK(persisted);
 }
 
-TEST_CASE("a message too large to enqueue completes its callback at once with a failure", "[kafka]") {
+TEST_CASE("a message too large to enqueue completes its callback at once with a failure",
+          "[kafka]") {
   kafka::MockCluster cluster(1);
   cluster.create_topic("events", 1, 1);
   kafka::Producer producer({cluster.bootstrap_servers()});

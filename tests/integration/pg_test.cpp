@@ -25,8 +25,9 @@ TEST_CASE("migrations apply once, in order, and refuse an edited file", "[pg]") 
 TEST_CASE("a failing migration leaves nothing behind", "[pg]") {
   std::string dsn = test::fresh_database("pg_migration_fail");
   pg::Connection c(pg::ConnectionSettings{dsn});
-  auto files = pg::migrations_from({{"001_ok.sql", "CREATE TABLE ok (a int)"},
-                                    {"002_bad.sql", "CREATE TABLE half (a int); SELECT nonsense FROM nowhere"}});
+  auto files = pg::migrations_from(
+      {{"001_ok.sql", "CREATE TABLE ok (a int)"},
+       {"002_bad.sql", "CREATE TABLE half (a int); SELECT nonsense FROM nowhere"}});
   CHECK_THROWS_AS(pg::migrate(c, files), pg::PgError);
   CHECK(test::query_value(dsn, "SELECT count(*) FROM schema_migrations") == "1");
   CHECK(test::query_value(dsn, "SELECT to_regclass('half')::text") == "");
@@ -52,12 +53,15 @@ TEST_CASE("transactions roll back unless committed", "[pg]") {
 TEST_CASE("array literals carry any text through unnest", "[pg]") {
   std::string dsn = test::fresh_database("pg_arrays");
   pg::Connection c(pg::ConnectionSettings{dsn});
-  const std::vector<std::string> values = {"plain", "with \"quotes\"", "back\\slash", "{braces},commas", "Jos\xC3\xA9", "", "NULL"};
+  const std::vector<std::string> values = {
+      "plain", "with \"quotes\"", "back\\slash", "{braces},commas", "Jos\xC3\xA9", "", "NULL"};
   pg::ArrayLiteral a;
   for (const auto& v : values) a.add(v);
   a.add_null();
   std::string literal = a.str();
-  auto r = c.exec("unnest", "SELECT x FROM unnest($1::text[]) WITH ORDINALITY AS t(x, n) ORDER BY n", {literal});
+  auto r =
+      c.exec("unnest", "SELECT x FROM unnest($1::text[]) WITH ORDINALITY AS t(x, n) ORDER BY n",
+             {literal});
   REQUIRE(r.rows() == static_cast<int>(values.size() + 1));
   for (size_t i = 0; i < values.size(); ++i) CHECK(r.get(static_cast<int>(i), 0) == values[i]);
   CHECK(r.is_null(static_cast<int>(values.size()), 0));
@@ -74,6 +78,7 @@ TEST_CASE("errors carry the SQLSTATE and the statement's name", "[pg]") {
     CHECK_FALSE(e.connection_lost());
     CHECK(std::string(e.what()).find("kBroken") == 0);
   }
-  CHECK_THROWS_WITH(pg::Connection(pg::ConnectionSettings{"host=/nonexistent dbname=x", "t", 1000, 1}),
-                    Catch::Contains("DATABASE_URL"));
+  CHECK_THROWS_WITH(
+      pg::Connection(pg::ConnectionSettings{"host=/nonexistent dbname=x", "t", 1000, 1}),
+      Catch::Contains("DATABASE_URL"));
 }

@@ -37,15 +37,22 @@ std::vector<std::pair<std::string, std::string>> call_flows(int calls, unsigned 
     steps.push_back(outcome);
     auto t = *core::parse_rfc3339("2026-02-12T10:00:00Z") + std::chrono::seconds(i * 13);
     for (size_t seq = 0; seq < steps.size(); ++seq) {
-      twilio::Params p = {{"AccountSid", kAccount}, {"CallSid", sid}, {"CallStatus", steps[seq]},
-                          {"Direction", "inbound"}, {"From", "+13055550" + std::to_string(100 + i % 900)},
-                          {"To", "+18005551212"}, {"SequenceNumber", std::to_string(seq)}};
-      if (seq + 1 == steps.size()) p.emplace_back("CallDuration", outcome == "completed" ? std::to_string(30 + i) : "0");
+      twilio::Params p = {{"AccountSid", kAccount},
+                          {"CallSid", sid},
+                          {"CallStatus", steps[seq]},
+                          {"Direction", "inbound"},
+                          {"From", "+13055550" + std::to_string(100 + i % 900)},
+                          {"To", "+18005551212"},
+                          {"SequenceNumber", std::to_string(seq)}};
+      if (seq + 1 == steps.size())
+        p.emplace_back("CallDuration", outcome == "completed" ? std::to_string(30 + i) : "0");
       events::CloudEvent e;
       e.id = events::event_id("/call_status", p);
       e.source = "https://calls.example.com/call_status";
       e.type = "com.twilio.voice.status-callback.call." +
-               std::string(steps[seq] == "in-progress" ? "answered" : seq + 1 == steps.size() ? "completed" : steps[seq]);
+               std::string(steps[seq] == "in-progress" ? "answered"
+                           : seq + 1 == steps.size()   ? "completed"
+                                                       : steps[seq]);
       e.subject = sid;
       e.time = core::format_rfc3339(t + std::chrono::seconds(seq * 4));
       e.receivedat = e.time;
@@ -56,7 +63,8 @@ std::vector<std::pair<std::string, std::string>> call_flows(int calls, unsigned 
   return out;
 }
 
-std::vector<projector::CallEventRow> rows_of(const std::vector<std::pair<std::string, std::string>>& events) {
+std::vector<projector::CallEventRow> rows_of(
+    const std::vector<std::pair<std::string, std::string>>& events) {
   std::vector<projector::CallEventRow> rows;
   int64_t offset = 0;
   for (const auto& [sid, json] : events) {
@@ -69,13 +77,15 @@ std::vector<projector::CallEventRow> rows_of(const std::vector<std::pair<std::st
 }
 
 std::string checksum(const std::string& dsn) {
-  return test::query_value(dsn, "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c") + "/" +
-         test::query_value(dsn, "SELECT count(*) FROM call_events");
+  return test::query_value(dsn,
+                           "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c") +
+         "/" + test::query_value(dsn, "SELECT count(*) FROM call_events");
 }
 
 }  // namespace
 
-TEST_CASE("shuffled and duplicated call flows give the same rows as in-order delivery", "[projection][pg]") {
+TEST_CASE("shuffled and duplicated call flows give the same rows as in-order delivery",
+          "[projection][pg]") {
   auto events = call_flows(40, 7);
   auto rows = rows_of(events);
 
@@ -90,8 +100,9 @@ TEST_CASE("shuffled and duplicated call flows give the same rows as in-order del
   std::string expected = checksum(ordered);
   CHECK(test::query_value(ordered, "SELECT count(*) FROM calls") == "40");
   CHECK(test::query_value(ordered, "SELECT count(*) FROM calls WHERE status_rank <> 4") == "0");
-  CHECK(test::query_value(ordered, "SELECT count(*) FROM calls WHERE status = 'completed' AND "
-                                   "(answered_at IS NULL OR duration_seconds < 30)") == "0");
+  CHECK(test::query_value(ordered,
+                          "SELECT count(*) FROM calls WHERE status = 'completed' AND "
+                          "(answered_at IS NULL OR duration_seconds < 30)") == "0");
 
   for (unsigned seed : {1u, 2u, 3u}) {
     std::mt19937 rng(seed);
@@ -116,7 +127,8 @@ TEST_CASE("shuffled and duplicated call flows give the same rows as in-order del
   }
 }
 
-TEST_CASE("a ringing callback arriving after completed does not move the call back", "[projection][pg]") {
+TEST_CASE("a ringing callback arriving after completed does not move the call back",
+          "[projection][pg]") {
   auto rows = rows_of(call_flows(1, 11));
   std::string db = test::fresh_database("proj_late");
   pg::Connection c(pg::ConnectionSettings{db});
@@ -129,10 +141,12 @@ TEST_CASE("a ringing callback arriving after completed does not move the call ba
     CHECK(test::query_value(db, "SELECT status_rank FROM calls") == "4");
   }
   CHECK(test::query_value(db, "SELECT events_applied FROM calls") == std::to_string(rows.size()));
-  CHECK(test::query_value(db, "SELECT ringing_at IS NOT NULL AND initiated_at <= ringing_at FROM calls") == "t");
+  CHECK(test::query_value(
+            db, "SELECT ringing_at IS NOT NULL AND initiated_at <= ringing_at FROM calls") == "t");
 }
 
-TEST_CASE("the offset store fences a writer that did not see the latest offset", "[projection][pg]") {
+TEST_CASE("the offset store fences a writer that did not see the latest offset",
+          "[projection][pg]") {
   std::string db = test::fresh_database("proj_offsets");
   pg::Connection c(pg::ConnectionSettings{db});
   projector::run_migrations(c);
@@ -176,22 +190,26 @@ bool wait_for(const std::function<bool()>& done, std::chrono::seconds limit) {
   return done();
 }
 
-void publish_all(kafka::Producer& producer, const std::vector<std::pair<std::string, std::string>>& events) {
+void publish_all(kafka::Producer& producer,
+                 const std::vector<std::pair<std::string, std::string>>& events) {
   std::atomic<int> failed{0};
   for (const auto& [sid, json] : events)
-    producer.publish({"callstream.voice.calls.v1", sid, json, {}}, [&failed](const kafka::DeliveryReport& r) {
-      if (r.status != kafka::Delivery::persisted) ++failed;
-    });
+    producer.publish({"callstream.voice.calls.v1", sid, json, {}},
+                     [&failed](const kafka::DeliveryReport& r) {
+                       if (r.status != kafka::Delivery::persisted) ++failed;
+                     });
   REQUIRE(producer.flush(10s));
   REQUIRE(failed == 0);
 }
 
 }  // namespace
 
-TEST_CASE("the projector consumes the calls topic into PostgreSQL and dead-letters a poison event", "[projection][pg][kafka]") {
+TEST_CASE("the projector consumes the calls topic into PostgreSQL and dead-letters a poison event",
+          "[projection][pg][kafka]") {
   kafka::MockCluster cluster(3);
   events::Contract contract;
-  for (const auto& t : contract.topics()) cluster.create_topic(t.name, t.partitions, t.replication_factor);
+  for (const auto& t : contract.topics())
+    cluster.create_topic(t.name, t.partitions, t.replication_factor);
   auto events = call_flows(30, 5);
   kafka::Producer producer({cluster.bootstrap_servers()});
   publish_all(producer, events);
@@ -206,39 +224,49 @@ TEST_CASE("the projector consumes the calls topic into PostgreSQL and dead-lette
     pg::Transaction tx(c);
     projector::apply_call_events(c, rows_of(events));
     tx.commit();
-    expected = test::query_value(reference, "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c");
+    expected = test::query_value(
+        reference, "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c");
   }
   {
     RunningProjector running(db, cluster.bootstrap_servers(), "proj-consume");
-    REQUIRE(wait_for([&] {
-      return test::query_value(db, "SELECT coalesce(sum(next_offset), 0) FROM projector_offsets") ==
-             std::to_string(events.size() + 1);
-    }, 30s));
+    REQUIRE(wait_for(
+        [&] {
+          return test::query_value(db,
+                                   "SELECT coalesce(sum(next_offset), 0) FROM projector_offsets") ==
+                 std::to_string(events.size() + 1);
+        },
+        30s));
     CHECK(running.metrics.counter("callstream_projector_dead_letters_total", "").value() == 1);
   }
   CHECK(test::query_value(db, "SELECT count(*) FROM call_events") == std::to_string(events.size()));
-  CHECK(test::query_value(db, "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c") == expected);
+  CHECK(test::query_value(
+            db, "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c") == expected);
 
   struct Beginning : kafka::RebalanceListener {
     void on_assigned(std::vector<kafka::TopicPartition>&) override {}
     void on_revoked(const std::vector<kafka::TopicPartition>&) override {}
   } listener;
-  kafka::Consumer dlq({cluster.bootstrap_servers(), "dlq-reader", "test", {"callstream.deadletter.v1"}}, listener);
+  kafka::Consumer dlq(
+      {cluster.bootstrap_servers(), "dlq-reader", "test", {"callstream.deadletter.v1"}}, listener);
   std::optional<kafka::ConsumedMessage> dead;
-  wait_for([&] {
-    for (auto& m : dlq.poll_batch(10, 100ms)) dead.emplace(std::move(m));
-    return dead.has_value();
-  }, 15s);
+  wait_for(
+      [&] {
+        for (auto& m : dlq.poll_batch(10, 100ms)) dead.emplace(std::move(m));
+        return dead.has_value();
+      },
+      15s);
   REQUIRE(dead);
   CHECK(dead->key() == "CApoison");
   CHECK(dead->header("dlq_topic") == std::string_view("callstream.voice.calls.v1"));
   CHECK(dead->header("dlq_error").value_or("").find("invalid JSON") != std::string_view::npos);
 }
 
-TEST_CASE("two projectors in one group, the second joining midway, produce the same rows as one", "[projection][pg][kafka]") {
+TEST_CASE("two projectors in one group, the second joining midway, produce the same rows as one",
+          "[projection][pg][kafka]") {
   kafka::MockCluster cluster(3);
   events::Contract contract;
-  for (const auto& t : contract.topics()) cluster.create_topic(t.name, t.partitions, t.replication_factor);
+  for (const auto& t : contract.topics())
+    cluster.create_topic(t.name, t.partitions, t.replication_factor);
   auto events = call_flows(150, 9);
   kafka::Producer producer({cluster.bootstrap_servers()});
 
@@ -255,20 +283,28 @@ TEST_CASE("two projectors in one group, the second joining midway, produce the s
     pg::Connection c(pg::ConnectionSettings{db});
     projector::run_migrations(c);
   }
-  std::vector<std::pair<std::string, std::string>> first(events.begin(), events.begin() + events.size() / 2);
-  std::vector<std::pair<std::string, std::string>> second(events.begin() + events.size() / 2, events.end());
+  std::vector<std::pair<std::string, std::string>> first(events.begin(),
+                                                         events.begin() + events.size() / 2);
+  std::vector<std::pair<std::string, std::string>> second(events.begin() + events.size() / 2,
+                                                          events.end());
   {
     RunningProjector a(db, cluster.bootstrap_servers(), "proj-group");
     publish_all(producer, first);
     std::this_thread::sleep_for(300ms);
     RunningProjector b(db, cluster.bootstrap_servers(), "proj-group");  // triggers a rebalance
     publish_all(producer, second);
-    REQUIRE(wait_for([&] {
-      return test::query_value(db, "SELECT count(*) FROM call_events") == std::to_string(events.size());
-    }, 60s));
+    REQUIRE(wait_for(
+        [&] {
+          return test::query_value(db, "SELECT count(*) FROM call_events") ==
+                 std::to_string(events.size());
+        },
+        60s));
     std::this_thread::sleep_for(300ms);
   }
-  CHECK(test::query_value(db, "SELECT sum(next_offset) FROM projector_offsets") == std::to_string(events.size()));
-  CHECK(test::query_value(db, "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c") ==
-        test::query_value(reference, "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c"));
+  CHECK(test::query_value(db, "SELECT sum(next_offset) FROM projector_offsets") ==
+        std::to_string(events.size()));
+  CHECK(test::query_value(db,
+                          "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c") ==
+        test::query_value(reference,
+                          "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c"));
 }

@@ -45,10 +45,12 @@ std::string raw_exchange(uint16_t port, const std::string& bytes, int timeout_ms
 }
 
 HttpReply http_request(uint16_t port, const std::string& method, const std::string& target,
-                       const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body) {
+                       const std::vector<std::pair<std::string, std::string>>& headers,
+                       const std::string& body) {
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
-  if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty() || method == "POST")
+    req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
   std::string raw = raw_exchange(port, req, 20000);
   HttpReply r;

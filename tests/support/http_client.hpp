@@ -15,7 +15,8 @@ struct HttpReply {
 
 // Sends one request on a new connection (Connection: close) and reads the whole reply.
 HttpReply http_request(uint16_t port, const std::string& method, const std::string& target,
-                       const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body);
+                       const std::vector<std::pair<std::string, std::string>>& headers,
+                       const std::string& body);
 
 // Sends raw bytes and returns whatever comes back until the server closes (or timeout).
 std::string raw_exchange(uint16_t port, const std::string& bytes, int timeout_ms);

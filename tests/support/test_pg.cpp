@@ -10,7 +10,8 @@ namespace callstream::test {
 static std::string cluster_dsn(const std::string& db) {
   const char* dir = std::getenv("CALLSTREAM_TEST_PG_DIR");
   if (!dir || !*dir)
-    throw std::runtime_error("CALLSTREAM_TEST_PG_DIR is not set: run the tests with ctest (it starts the cluster)");
+    throw std::runtime_error(
+        "CALLSTREAM_TEST_PG_DIR is not set: run the tests with ctest (it starts the cluster)");
   return std::string("host=") + dir + " port=5432 user=postgres dbname=" + db;
 }
 

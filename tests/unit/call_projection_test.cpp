@@ -14,7 +14,8 @@ TEST_CASE("status lattice ranks", "[projection]") {
 }
 
 TEST_CASE("decoding a call event takes the envelope and data facts", "[projection]") {
-  std::string value = R"({"specversion":"1.0","id":"e1","source":"s","type":"com.twilio.voice.status-callback.call.answered",
+  std::string value =
+      R"({"specversion":"1.0","id":"e1","source":"s","type":"com.twilio.voice.status-callback.call.answered",
     "time":"2026-02-12T11:48:25.000Z","receivedat":"2026-02-12T11:48:26.000Z","data":{"route":"/call_status","method":"POST",
     "params":{"CallSid":"CA1","CallStatus":"in-progress","SequenceNumber":"2"}}})";
   std::string error;
@@ -31,11 +32,15 @@ TEST_CASE("undecodable call events say why", "[projection]") {
   std::string error;
   CHECK_FALSE(decode_call_event("{not json", "t", 0, 0, &error));
   CHECK(error.find("invalid JSON") != std::string::npos);
-  CHECK_FALSE(decode_call_event(R"({"id":"e","type":"com.twilio.voice.status-callback.call.ringing","time":"x","data":{"params":{}}})",
-                                "t", 0, 0, &error));
+  CHECK_FALSE(decode_call_event(
+      R"({"id":"e","type":"com.twilio.voice.status-callback.call.ringing","time":"x","data":{"params":{}}})",
+      "t", 0, 0, &error));
   CHECK(error.find("CallSid") != std::string::npos);
-  CHECK_FALSE(decode_call_event(R"({"id":"e","type":"com.other","time":"x","data":{}})", "t", 0, 0, &error));
-  CHECK_FALSE(decode_call_event(R"({"id":"e","type":"com.twilio.voice.status-callback.call.ringing","time":"x",
-    "data":{"params":{"CallSid":"CA1","CallStatus":"exploded"}}})", "t", 0, 0, &error));
+  CHECK_FALSE(decode_call_event(R"({"id":"e","type":"com.other","time":"x","data":{}})", "t", 0, 0,
+                                &error));
+  CHECK_FALSE(decode_call_event(
+      R"({"id":"e","type":"com.twilio.voice.status-callback.call.ringing","time":"x",
+    "data":{"params":{"CallSid":"CA1","CallStatus":"exploded"}}})",
+      "t", 0, 0, &error));
   CHECK(error.find("exploded") != std::string::npos);
 }

@@ -15,15 +15,20 @@ TEST_CASE("event id: same content same id, any parameter order", "[events]") {
 
 TEST_CASE("event id: two callbacks of one call never collide", "[events]") {
   twilio::Params ringing = {{"CallSid", "CA1"}, {"CallStatus", "ringing"}, {"SequenceNumber", "1"}};
-  twilio::Params answered = {{"CallSid", "CA1"}, {"CallStatus", "in-progress"}, {"SequenceNumber", "2"}};
+  twilio::Params answered = {
+      {"CallSid", "CA1"}, {"CallStatus", "in-progress"}, {"SequenceNumber", "2"}};
   CHECK(events::event_id("/call_status", ringing) != events::event_id("/call_status", answered));
-  CHECK(events::event_id("/call_status", ringing) != events::event_id("/recording_status", ringing));
+  CHECK(events::event_id("/call_status", ringing) !=
+        events::event_id("/recording_status", ringing));
   // Length-prefixing: moving characters between key and value changes the id.
   CHECK(events::event_id("/r", {{"ab", "c"}}) != events::event_id("/r", {{"a", "bc"}}));
 }
 
 TEST_CASE("webhook data keeps every parameter verbatim, repeated keys as arrays", "[events]") {
-  twilio::Params p = {{"CallSid", "CA1"}, {"Digits", "1"}, {"Note", "quote \" and \\ and \xC3\xA9"}, {"Digits", "2"}};
+  twilio::Params p = {{"CallSid", "CA1"},
+                      {"Digits", "1"},
+                      {"Note", "quote \" and \\ and \xC3\xA9"},
+                      {"Digits", "2"}};
   std::string data = events::webhook_data("/call_status", "POST", "x=1", p);
   auto doc = events::JsonDocument::parse(data);
   REQUIRE(doc);
@@ -54,9 +59,11 @@ TEST_CASE("CloudEvent serializes in structured mode and parses back", "[events]"
   CHECK_FALSE(events::parse_cloudevent("not json", &error));
 }
 
-TEST_CASE("the contract maps types to topics and validates envelopes and data", "[events][contract]") {
+TEST_CASE("the contract maps types to topics and validates envelopes and data",
+          "[events][contract]") {
   events::Contract contract("staging.");
-  CHECK(contract.topic_for_type("com.twilio.voice.status-callback.call.completed") == "staging.callstream.voice.calls.v1");
+  CHECK(contract.topic_for_type("com.twilio.voice.status-callback.call.completed") ==
+        "staging.callstream.voice.calls.v1");
   CHECK_FALSE(contract.topic_for_type("com.twilio.unknown"));
   REQUIRE(contract.topics().size() == 5);
   CHECK(contract.topics()[3].config.at("cleanup.policy") == "compact");
@@ -69,17 +76,22 @@ TEST_CASE("the contract maps types to topics and validates envelopes and data", 
   e.time = "2026-02-12T11:48:25.000Z";
   e.receivedat = e.time;
   e.data = events::webhook_data("/call_status", "POST", "",
-                                {{"CallSid", e.subject}, {"AccountSid", "AC" + std::string(32, '2')},
-                                 {"CallStatus", "busy"}, {"CallDuration", "0"}});
+                                {{"CallSid", e.subject},
+                                 {"AccountSid", "AC" + std::string(32, '2')},
+                                 {"CallStatus", "busy"},
+                                 {"CallDuration", "0"}});
   CHECK(contract.validate(events::serialize(e)) == std::nullopt);
 
-  e.data = events::webhook_data("/call_status", "POST", "", {{"CallSid", e.subject}, {"CallStatus", "busy"}});
+  e.data = events::webhook_data("/call_status", "POST", "",
+                                {{"CallSid", e.subject}, {"CallStatus", "busy"}});
   auto problem = contract.validate(events::serialize(e));
   REQUIRE(problem);
   CHECK(problem->find("required") != std::string::npos);
 
   e.data = events::webhook_data("/call_status", "POST", "",
-                                {{"CallSid", e.subject}, {"AccountSid", "AC" + std::string(32, '2')}, {"CallStatus", "exploded"}});
+                                {{"CallSid", e.subject},
+                                 {"AccountSid", "AC" + std::string(32, '2')},
+                                 {"CallStatus", "exploded"}});
   CHECK(contract.validate(events::serialize(e)));
   e.id = "short";
   CHECK(contract.validate(events::serialize(e)));

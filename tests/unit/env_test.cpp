@@ -19,7 +19,8 @@ core::Env::Lookup lookup(std::map<std::string, std::string> vars) {
 
 TEST_CASE("ingress config lists every problem at once, naming the variable", "[config]") {
   try {
-    ingress::IngressConfig::from_env(lookup({{"TWILIO_ACCOUNT_SID", "XY1"}, {"HTTP_PORT", "99999"}, {"LOG_LEVEL", "loud"}}));
+    ingress::IngressConfig::from_env(
+        lookup({{"TWILIO_ACCOUNT_SID", "XY1"}, {"HTTP_PORT", "99999"}, {"LOG_LEVEL", "loud"}}));
     FAIL("expected a ConfigError");
   } catch (const core::ConfigError& e) {
     std::string m = e.what();
@@ -33,10 +34,11 @@ TEST_CASE("ingress config lists every problem at once, naming the variable", "[c
 }
 
 TEST_CASE("ingress config accepts a complete environment and applies defaults", "[config]") {
-  auto c = ingress::IngressConfig::from_env(lookup({{"TWILIO_ACCOUNT_SID", "AC" + std::string(32, 'a')},
-                                                    {"TWILIO_AUTH_TOKEN", "t"},
-                                                    {"BASE_URL", "https://calls.example.com/"},
-                                                    {"KAFKA_BROKERS", "k:9092"}}));
+  auto c =
+      ingress::IngressConfig::from_env(lookup({{"TWILIO_ACCOUNT_SID", "AC" + std::string(32, 'a')},
+                                               {"TWILIO_AUTH_TOKEN", "t"},
+                                               {"BASE_URL", "https://calls.example.com/"},
+                                               {"KAFKA_BROKERS", "k:9092"}}));
   CHECK(c.base_url == "https://calls.example.com");
   CHECK(c.delivery_timeout.count() == 5000);
   CHECK(c.http.port == 8080);
@@ -44,6 +46,7 @@ TEST_CASE("ingress config accepts a complete environment and applies defaults", 
 
 TEST_CASE("help lists every variable and never a secret's value", "[config]") {
   std::string help = ingress::IngressConfig::help();
-  for (const char* name : {"TWILIO_AUTH_TOKEN", "BASE_URL", "KAFKA_BROKERS", "KAFKA_DELIVERY_TIMEOUT_MS", "HTTP_PORT"})
+  for (const char* name :
+       {"TWILIO_AUTH_TOKEN", "BASE_URL", "KAFKA_BROKERS", "KAFKA_DELIVERY_TIMEOUT_MS", "HTTP_PORT"})
     CHECK(help.find(name) != std::string::npos);
 }

@@ -39,8 +39,10 @@ TEST_CASE("bad percent-encoding is an error that says where", "[form]") {
 }
 
 TEST_CASE("encode_form is the inverse of decode_form", "[form]") {
-  callstream::twilio::Params p = {{"From", "+14158675309"}, {"Body", "It's 100% \"fine\" & more"},
-                                  {"Name", "Jos\xC3\xA9"}, {"Empty", ""}};
+  callstream::twilio::Params p = {{"From", "+14158675309"},
+                                  {"Body", "It's 100% \"fine\" & more"},
+                                  {"Name", "Jos\xC3\xA9"},
+                                  {"Empty", ""}};
   std::string body = callstream::twilio::encode_form(p);
   CHECK(body.find("From=%2B14158675309&") == 0);
   auto back = decode_form(body);

@@ -15,7 +15,9 @@ TEST_CASE("registry renders Prometheus text with labels and histograms", "[metri
   h.observe(5);
   r.gauge_callback("lag", "Lag", [] { return 7.0; });
   std::string text = r.render();
-  CHECK(text.find("# TYPE requests_total counter\nrequests_total{route=\"/call_status\",status=\"204\"} 4\n") != std::string::npos);
+  CHECK(text.find("# TYPE requests_total "
+                  "counter\nrequests_total{route=\"/call_status\",status=\"204\"} 4\n") !=
+        std::string::npos);
   CHECK(text.find("depth -2\n") != std::string::npos);
   CHECK(text.find("latency_seconds_bucket{le=\"0.01\"} 1\n") != std::string::npos);
   CHECK(text.find("latency_seconds_bucket{le=\"0.10000000000000001\"} 2\n") != std::string::npos);

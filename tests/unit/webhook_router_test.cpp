@@ -20,25 +20,34 @@ struct Fixture {
   core::SysMillis now = *core::parse_rfc3339("2026-02-12T11:50:00Z");
 
   twilio::Params params(const std::string& status = "completed") {
-    return {{"AccountSid", kAccount}, {"CallSid", kCall}, {"CallStatus", status}, {"From", "+13055550100"},
-            {"To", "+18005551212"}, {"SequenceNumber", "3"}, {"Timestamp", "Thu, 12 Feb 2026 11:48:25 +0000"},
+    return {{"AccountSid", kAccount},
+            {"CallSid", kCall},
+            {"CallStatus", status},
+            {"From", "+13055550100"},
+            {"To", "+18005551212"},
+            {"SequenceNumber", "3"},
+            {"Timestamp", "Thu, 12 Feb 2026 11:48:25 +0000"},
             {"CallDuration", "42"}};
   }
 
-  http::Request signed_request(const twilio::Params& p, const std::string& target = "/call_status") {
+  http::Request signed_request(const twilio::Params& p,
+                               const std::string& target = "/call_status") {
     http::Request r;
     r.method = "POST";
     r.target = target;
     r.body = twilio::encode_form(p);
-    r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"},
-                 {"X-Twilio-Signature", twilio::SignatureValidator::compute("token-1", kBase + target, p)}};
+    r.headers = {
+        {"Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"},
+        {"X-Twilio-Signature", twilio::SignatureValidator::compute("token-1", kBase + target, p)}};
     return r;
   }
 };
 
 }  // namespace
 
-TEST_CASE_METHOD(Fixture, "a signed status callback becomes a schema-valid CloudEvent keyed by CallSid", "[router]") {
+TEST_CASE_METHOD(Fixture,
+                 "a signed status callback becomes a schema-valid CloudEvent keyed by CallSid",
+                 "[router]") {
   auto d = router.route(signed_request(params()), now);
   REQUIRE_FALSE(d.response);
   REQUIRE(d.publish);
@@ -48,7 +57,7 @@ TEST_CASE_METHOD(Fixture, "a signed status callback becomes a schema-valid Cloud
   auto doc = events::JsonDocument::parse(d.publish->value);
   REQUIRE(doc);
   CHECK(doc->string_at({"type"}) == "com.twilio.voice.status-callback.call.completed");
-  CHECK(doc->string_at({"time"}) == "2026-02-12T11:48:25.000Z");      // Twilio's Timestamp
+  CHECK(doc->string_at({"time"}) == "2026-02-12T11:48:25.000Z");  // Twilio's Timestamp
   CHECK(doc->string_at({"receivedat"}) == "2026-02-12T11:50:00.000Z");
   CHECK(doc->string_at({"subject"}) == kCall);
   CHECK(doc->string_at({"data", "params", "CallDuration"}) == "42");
@@ -62,7 +71,8 @@ TEST_CASE_METHOD(Fixture, "a signed status callback becomes a schema-valid Cloud
   CHECK(has_id);
 }
 
-TEST_CASE_METHOD(Fixture, "a Twilio retry yields the same event id; another status does not", "[router]") {
+TEST_CASE_METHOD(Fixture, "a Twilio retry yields the same event id; another status does not",
+                 "[router]") {
   auto first = router.route(signed_request(params()), now);
   auto retry = router.route(signed_request(params()), now + std::chrono::seconds(5));
   auto other = router.route(signed_request(params("ringing")), now);
@@ -71,9 +81,12 @@ TEST_CASE_METHOD(Fixture, "a Twilio retry yields the same event id; another stat
 }
 
 TEST_CASE_METHOD(Fixture, "status names map to Event Streams types", "[router]") {
-  CHECK(ingress::call_status_event_type("in-progress") == "com.twilio.voice.status-callback.call.answered");
-  CHECK(ingress::call_status_event_type("no-answer") == "com.twilio.voice.status-callback.call.completed");
-  CHECK(ingress::call_status_event_type("initiated") == "com.twilio.voice.status-callback.call.initiated");
+  CHECK(ingress::call_status_event_type("in-progress") ==
+        "com.twilio.voice.status-callback.call.answered");
+  CHECK(ingress::call_status_event_type("no-answer") ==
+        "com.twilio.voice.status-callback.call.completed");
+  CHECK(ingress::call_status_event_type("initiated") ==
+        "com.twilio.voice.status-callback.call.initiated");
   CHECK_FALSE(ingress::call_status_event_type("exploded"));
 }
 
@@ -134,7 +147,9 @@ TEST_CASE_METHOD(Fixture, "bad requests get a precise status and publish nothing
     p.erase(p.begin() + 1);
     expect(signed_request(p), 400, "missing_parameter");
   }
-  SECTION("unknown CallStatus: 400") { expect(signed_request(params("exploded")), 400, "unknown_call_status"); }
+  SECTION("unknown CallStatus: 400") {
+    expect(signed_request(params("exploded")), 400, "unknown_call_status");
+  }
   SECTION("unknown route: 404") {
     auto r = signed_request(params(), "/nowhere");
     expect(r, 404, "not_found");

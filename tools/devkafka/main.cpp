@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
   try {
     kafka::MockCluster cluster(brokers);
     events::Contract contract(prefix);
-    for (const auto& t : contract.topics()) cluster.create_topic(t.name, t.partitions, t.replication_factor);
+    for (const auto& t : contract.topics())
+      cluster.create_topic(t.name, t.partitions, t.replication_factor);
     std::string bootstrap = cluster.bootstrap_servers();
     if (!bootstrap_file.empty()) {
       std::ofstream(bootstrap_file + ".tmp") << bootstrap << "\n";

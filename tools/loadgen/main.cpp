@@ -49,7 +49,6 @@ const char* kUsage =
     "sends its next request as soon as the answer arrives. --base-url must equal the server's\n"
     "BASE_URL. The target must be a loopback address.\n";
 
-
 std::vector<std::string> build_requests(const Options& o) {
   std::vector<std::string> out;
   const char* statuses[] = {"initiated", "ringing", "in-progress", "completed"};
@@ -58,19 +57,27 @@ std::vector<std::string> build_requests(const Options& o) {
     char sid[40];
     std::snprintf(sid, sizeof sid, "CA%032x", i / 4 + 1);
     int seq = i % 4;
-    callstream::twilio::Params p = {
-        {"AccountSid", o.account}, {"ApiVersion", "2010-04-01"}, {"CallSid", sid},
-        {"CallStatus", statuses[seq]}, {"Called", "+18005551212"}, {"Caller", "+13055550100"},
-        {"CallbackSource", "call-progress-events"}, {"Direction", "inbound"}, {"From", "+13055550100"},
-        {"SequenceNumber", std::to_string(seq)}, {"Timestamp", "Thu, 12 Feb 2026 11:48:25 +0000"},
-        {"To", "+18005551212"}};
+    callstream::twilio::Params p = {{"AccountSid", o.account},
+                                    {"ApiVersion", "2010-04-01"},
+                                    {"CallSid", sid},
+                                    {"CallStatus", statuses[seq]},
+                                    {"Called", "+18005551212"},
+                                    {"Caller", "+13055550100"},
+                                    {"CallbackSource", "call-progress-events"},
+                                    {"Direction", "inbound"},
+                                    {"From", "+13055550100"},
+                                    {"SequenceNumber", std::to_string(seq)},
+                                    {"Timestamp", "Thu, 12 Feb 2026 11:48:25 +0000"},
+                                    {"To", "+18005551212"}};
     if (seq == 3) p.emplace_back("CallDuration", std::to_string(30 + i % 500));
     std::string body = callstream::twilio::encode_form(p);
-    std::string req = "POST " + o.path + " HTTP/1.1\r\nHost: " + o.host +
-                      "\r\nContent-Type: application/x-www-form-urlencoded\r\nUser-Agent: TwilioProxy/1.1\r\n";
+    std::string req =
+        "POST " + o.path + " HTTP/1.1\r\nHost: " + o.host +
+        "\r\nContent-Type: application/x-www-form-urlencoded\r\nUser-Agent: TwilioProxy/1.1\r\n";
     if (!o.unsigned_requests)
       req += "X-Twilio-Signature: " +
-             callstream::twilio::SignatureValidator::compute(o.token, o.base_url + o.path, p) + "\r\n";
+             callstream::twilio::SignatureValidator::compute(o.token, o.base_url + o.path, p) +
+             "\r\n";
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     out.push_back(std::move(req));
   }
@@ -100,7 +107,8 @@ int read_response(int fd, std::string& buf) {
       int status = std::atoi(buf.c_str() + 9);
       size_t length = 0;
       auto cl = buf.find("ontent-Length: ");
-      if (cl != std::string::npos && cl < end) length = std::strtoul(buf.c_str() + cl + 15, nullptr, 10);
+      if (cl != std::string::npos && cl < end)
+        length = std::strtoul(buf.c_str() + cl + 15, nullptr, 10);
       if (buf.size() >= end + 4 + length) {
         buf.erase(0, end + 4 + length);
         return status;
@@ -126,19 +134,35 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--help" || a == "-h") { std::cout << kUsage; return 0; }
-    else if (a == "--host") o.host = next();
-    else if (a == "--port") o.port = std::stoi(next());
-    else if (a == "--path") o.path = next();
-    else if (a == "--base-url") o.base_url = next();
-    else if (a == "--token") o.token = next();
-    else if (a == "--account") o.account = next();
-    else if (a == "--connections") o.connections = std::stoi(next());
-    else if (a == "--seconds") o.seconds = std::stod(next());
-    else if (a == "--rate") o.rate = std::stod(next());
-    else if (a == "--distinct") o.distinct = std::stoi(next());
-    else if (a == "--unsigned") o.unsigned_requests = true;
-    else { std::cerr << "unknown argument " << a << "\n" << kUsage; return 2; }
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (a == "--host")
+      o.host = next();
+    else if (a == "--port")
+      o.port = std::stoi(next());
+    else if (a == "--path")
+      o.path = next();
+    else if (a == "--base-url")
+      o.base_url = next();
+    else if (a == "--token")
+      o.token = next();
+    else if (a == "--account")
+      o.account = next();
+    else if (a == "--connections")
+      o.connections = std::stoi(next());
+    else if (a == "--seconds")
+      o.seconds = std::stod(next());
+    else if (a == "--rate")
+      o.rate = std::stod(next());
+    else if (a == "--distinct")
+      o.distinct = std::stoi(next());
+    else if (a == "--unsigned")
+      o.unsigned_requests = true;
+    else {
+      std::cerr << "unknown argument " << a << "\n" << kUsage;
+      return 2;
+    }
   }
   if (o.host.rfind("127.", 0) != 0) {
     std::cerr << "loadgen targets loopback addresses only\n";
@@ -152,7 +176,8 @@ int main(int argc, char** argv) {
   std::vector<double> latencies_ms;
   std::map<int, uint64_t> statuses;
   auto start = Clock::now();
-  auto stop_at = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+  auto stop_at =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
   double per_conn_interval = o.rate > 0 ? o.connections / o.rate : 0;
 
   std::vector<std::thread> threads;
@@ -167,14 +192,17 @@ int main(int argc, char** argv) {
       while (fd >= 0 && Clock::now() < stop_at) {
         if (per_conn_interval > 0) {
           std::this_thread::sleep_until(due);
-          due += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(per_conn_interval));
+          due += std::chrono::duration_cast<Clock::duration>(
+              std::chrono::duration<double>(per_conn_interval));
         }
         const std::string& req = requests[next_request++ % requests.size()];
         // Open loop: latency counts from when the request was due, so queueing is not hidden.
-        auto sent = per_conn_interval > 0 ? due - std::chrono::duration_cast<Clock::duration>(
-                                                     std::chrono::duration<double>(per_conn_interval))
-                                          : Clock::now();
-        if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) break;
+        auto sent = per_conn_interval > 0
+                        ? due - std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(per_conn_interval))
+                        : Clock::now();
+        if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()))
+          break;
         int status = read_response(fd, buf);
         if (status == 0) break;
         mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
@@ -191,13 +219,16 @@ int main(int argc, char** argv) {
   std::sort(latencies_ms.begin(), latencies_ms.end());
   auto pct = [&](double p) {
     if (latencies_ms.empty()) return 0.0;
-    return latencies_ms[std::min(latencies_ms.size() - 1, static_cast<size_t>(p * latencies_ms.size()))];
+    return latencies_ms[std::min(latencies_ms.size() - 1,
+                                 static_cast<size_t>(p * latencies_ms.size()))];
   };
-  std::printf("requests %zu in %.2f s: %.0f req/s over %d connections%s\n", latencies_ms.size(), elapsed,
-              latencies_ms.size() / elapsed, o.connections,
-              o.rate > 0 ? (" (paced at " + std::to_string(static_cast<int>(o.rate)) + " req/s)").c_str() : "");
-  std::printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n", pct(0.50), pct(0.90), pct(0.99),
-              pct(0.999), latencies_ms.empty() ? 0.0 : latencies_ms.back());
+  std::printf("requests %zu in %.2f s: %.0f req/s over %d connections%s\n", latencies_ms.size(),
+              elapsed, latencies_ms.size() / elapsed, o.connections,
+              o.rate > 0
+                  ? (" (paced at " + std::to_string(static_cast<int>(o.rate)) + " req/s)").c_str()
+                  : "");
+  std::printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n", pct(0.50),
+              pct(0.90), pct(0.99), pct(0.999), latencies_ms.empty() ? 0.0 : latencies_ms.back());
   std::printf("status:");
   for (auto [s, n] : statuses) std::printf(" %d x %llu", s, static_cast<unsigned long long>(n));
   std::printf("\n");

@@ -5,7 +5,8 @@
 
 namespace callstream::core {
 
-Env::Env(std::vector<EnvVar> vars, Lookup lookup) : vars_(std::move(vars)), lookup_(std::move(lookup)) {
+Env::Env(std::vector<EnvVar> vars, Lookup lookup)
+    : vars_(std::move(vars)), lookup_(std::move(lookup)) {
   if (!lookup_) lookup_ = [](const char* n) { return std::getenv(n); };
 }
 
@@ -32,8 +33,8 @@ long long Env::integer(const std::string& name, long long min, long long max) {
     long long n = std::stoll(s, &used);
     if (used != s.size()) throw std::invalid_argument("trailing");
     if (n < min || n > max) {
-      fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                     ", got " + s);
+      fail(name,
+           "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + s);
       return min;
     }
     return n;

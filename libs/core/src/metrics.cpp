@@ -33,7 +33,8 @@ std::string number(double v) {
   return buf;
 }
 
-std::string with_labels(const std::string& name, const std::string& labels, const std::string& extra = {}) {
+std::string with_labels(const std::string& name, const std::string& labels,
+                        const std::string& extra = {}) {
   std::string all = labels;
   if (!extra.empty()) all += (all.empty() ? "" : ",") + extra;
   return all.empty() ? name : name + "{" + all + "}";
@@ -113,7 +114,9 @@ std::string Registry::render() const {
   std::lock_guard lock(mutex_);
   std::string out;
   for (const auto& [name, f] : families_) {
-    const char* type = f.type == Type::counter ? "counter" : f.type == Type::gauge ? "gauge" : "histogram";
+    const char* type = f.type == Type::counter ? "counter"
+                       : f.type == Type::gauge ? "gauge"
+                                               : "histogram";
     out += "# HELP " + name + " " + f.help + "\n# TYPE " + name + " " + type + "\n";
     for (const auto& [labels, c] : f.counters)
       out += with_labels(name, labels) + " " + std::to_string(c->value()) + "\n";
@@ -124,9 +127,10 @@ std::string Registry::render() const {
     for (const auto& [labels, h] : f.histograms) {
       auto cum = h->cumulative();
       for (size_t i = 0; i < h->bounds().size(); ++i)
-        out += with_labels(name + "_bucket", labels, "le=\"" + number(h->bounds()[i]) + "\"") + " " +
-               std::to_string(cum[i]) + "\n";
-      out += with_labels(name + "_bucket", labels, "le=\"+Inf\"") + " " + std::to_string(cum.back()) + "\n";
+        out += with_labels(name + "_bucket", labels, "le=\"" + number(h->bounds()[i]) + "\"") +
+               " " + std::to_string(cum[i]) + "\n";
+      out += with_labels(name + "_bucket", labels, "le=\"+Inf\"") + " " +
+             std::to_string(cum.back()) + "\n";
       out += with_labels(name + "_sum", labels) + " " + number(h->sum()) + "\n";
       out += with_labels(name + "_count", labels) + " " + std::to_string(h->count()) + "\n";
     }

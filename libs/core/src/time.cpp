@@ -47,7 +47,8 @@ struct Cursor {
   }
 };
 
-std::optional<SysMillis> make(int y, int mo, int d, int h, int mi, int s, int ms, int offset_minutes) {
+std::optional<SysMillis> make(int y, int mo, int d, int h, int mi, int s, int ms,
+                              int offset_minutes) {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
   int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t total = ((days * 24 + h) * 60 + mi - offset_minutes) * 60 + s;
@@ -68,8 +69,8 @@ std::string format_rfc3339(SysMillis t) {
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, msr);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, msr);
   return buf;
 }
 

@@ -35,9 +35,12 @@ std::optional<CloudEvent> parse_cloudevent(std::string_view json, std::string* e
     std::string* out;
     bool required;
   };
-  const Attr attrs[] = {{"id", &e.id, true},           {"source", &e.source, true},
-                        {"type", &e.type, true},       {"subject", &e.subject, false},
-                        {"time", &e.time, false},      {"dataschema", &e.dataschema, false},
+  const Attr attrs[] = {{"id", &e.id, true},
+                        {"source", &e.source, true},
+                        {"type", &e.type, true},
+                        {"subject", &e.subject, false},
+                        {"time", &e.time, false},
+                        {"dataschema", &e.dataschema, false},
                         {"receivedat", &e.receivedat, false},
                         {"twilioaccount", &e.twilioaccount, false}};
   auto spec = doc->string_at({"specversion"});

@@ -23,7 +23,8 @@ rapidjson::Document parse_embedded(std::string_view path) {
   if (!text) throw std::runtime_error("proto file missing from the build: " + std::string(path));
   rapidjson::Document d;
   d.Parse(text->data(), text->size());
-  if (d.HasParseError()) throw std::runtime_error("proto file is not valid JSON: " + std::string(path));
+  if (d.HasParseError())
+    throw std::runtime_error("proto file is not valid JSON: " + std::string(path));
   return d;
 }
 
@@ -37,7 +38,8 @@ std::string describe(const rapidjson::SchemaValidator& v) {
 
 }  // namespace
 
-Contract::Contract(std::string topic_prefix) : prefix_(std::move(topic_prefix)), schemas_(std::make_unique<Schemas>()) {
+Contract::Contract(std::string topic_prefix)
+    : prefix_(std::move(topic_prefix)), schemas_(std::make_unique<Schemas>()) {
   rapidjson::Document topics = parse_embedded("topics.json");
   auto envelope = parse_embedded("schemas/cloudevent.json");
   schemas_->envelope = std::make_unique<rapidjson::SchemaDocument>(envelope);
@@ -47,7 +49,8 @@ Contract::Contract(std::string topic_prefix) : prefix_(std::move(topic_prefix)),
     spec.partitions = t["partitions"].GetInt();
     spec.replication_factor = t["replication_factor"].GetInt();
     spec.key = t["key"].GetString();
-    for (const auto& c : t["config"].GetObject()) spec.config[c.name.GetString()] = c.value.GetString();
+    for (const auto& c : t["config"].GetObject())
+      spec.config[c.name.GetString()] = c.value.GetString();
     for (const auto& e : t["event_types"].GetObject()) {
       std::string file = e.value.GetString();
       types_[e.name.GetString()] = {spec.name, file};
@@ -62,7 +65,9 @@ Contract::Contract(std::string topic_prefix) : prefix_(std::move(topic_prefix)),
 
 Contract::~Contract() = default;
 
-std::string Contract::topic(std::string_view base_name) const { return prefix_ + std::string(base_name); }
+std::string Contract::topic(std::string_view base_name) const {
+  return prefix_ + std::string(base_name);
+}
 
 std::optional<std::string> Contract::topic_for_type(std::string_view type) const {
   auto it = types_.find(type);

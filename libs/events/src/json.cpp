@@ -15,10 +15,22 @@ struct JsonWriter::Impl {
 JsonWriter::JsonWriter() : impl_(std::make_unique<Impl>()) {}
 JsonWriter::~JsonWriter() = default;
 
-JsonWriter& JsonWriter::begin_object() { impl_->writer.StartObject(); return *this; }
-JsonWriter& JsonWriter::end_object() { impl_->writer.EndObject(); return *this; }
-JsonWriter& JsonWriter::begin_array() { impl_->writer.StartArray(); return *this; }
-JsonWriter& JsonWriter::end_array() { impl_->writer.EndArray(); return *this; }
+JsonWriter& JsonWriter::begin_object() {
+  impl_->writer.StartObject();
+  return *this;
+}
+JsonWriter& JsonWriter::end_object() {
+  impl_->writer.EndObject();
+  return *this;
+}
+JsonWriter& JsonWriter::begin_array() {
+  impl_->writer.StartArray();
+  return *this;
+}
+JsonWriter& JsonWriter::end_array() {
+  impl_->writer.EndArray();
+  return *this;
+}
 JsonWriter& JsonWriter::key(std::string_view k) {
   impl_->writer.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()), true);
   return *this;
@@ -27,14 +39,25 @@ JsonWriter& JsonWriter::string(std::string_view v) {
   impl_->writer.String(v.data(), static_cast<rapidjson::SizeType>(v.size()), true);
   return *this;
 }
-JsonWriter& JsonWriter::integer(long long v) { impl_->writer.Int64(v); return *this; }
-JsonWriter& JsonWriter::boolean(bool v) { impl_->writer.Bool(v); return *this; }
-JsonWriter& JsonWriter::null() { impl_->writer.Null(); return *this; }
+JsonWriter& JsonWriter::integer(long long v) {
+  impl_->writer.Int64(v);
+  return *this;
+}
+JsonWriter& JsonWriter::boolean(bool v) {
+  impl_->writer.Bool(v);
+  return *this;
+}
+JsonWriter& JsonWriter::null() {
+  impl_->writer.Null();
+  return *this;
+}
 JsonWriter& JsonWriter::raw(std::string_view json) {
   impl_->writer.RawValue(json.data(), json.size(), rapidjson::kObjectType);
   return *this;
 }
-std::string JsonWriter::str() const { return std::string(impl_->buffer.GetString(), impl_->buffer.GetSize()); }
+std::string JsonWriter::str() const {
+  return std::string(impl_->buffer.GetString(), impl_->buffer.GetSize());
+}
 
 struct JsonDocument::Impl {
   rapidjson::Document doc;
@@ -50,8 +73,9 @@ std::optional<JsonDocument> JsonDocument::parse(std::string_view text, std::stri
   d.impl_->doc.Parse(text.data(), text.size());
   if (d.impl_->doc.HasParseError()) {
     if (error)
-      *error = std::string("invalid JSON at offset ") + std::to_string(d.impl_->doc.GetErrorOffset()) +
-               ": " + rapidjson::GetParseError_En(d.impl_->doc.GetParseError());
+      *error = std::string("invalid JSON at offset ") +
+               std::to_string(d.impl_->doc.GetErrorOffset()) + ": " +
+               rapidjson::GetParseError_En(d.impl_->doc.GetParseError());
     return std::nullopt;
   }
   return d;

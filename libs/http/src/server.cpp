@@ -65,8 +65,9 @@ struct Server::Impl {
         metrics(m) {}
 
   void count_rejected(const char* reason) {
-    metrics.counter("callstream_http_rejected_total", "Requests or connections refused by the HTTP layer",
-                    {{"reason", reason}})
+    metrics
+        .counter("callstream_http_rejected_total",
+                 "Requests or connections refused by the HTTP layer", {{"reason", reason}})
         .inc();
   }
 
@@ -103,7 +104,8 @@ struct Server::Impl {
         asio::use_awaitable);
   }
 
-  asio::awaitable<bool> write(beast::tcp_stream& stream, Response&& r, unsigned version, bool keep_alive) {
+  asio::awaitable<bool> write(beast::tcp_stream& stream, Response&& r, unsigned version,
+                              bool keep_alive) {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
     res.set(bhttp::field::server, settings.server_name);
     if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
@@ -136,10 +138,16 @@ struct Server::Impl {
         if (ec) {
           if (ec == bhttp::error::body_limit) {  // Content-Length over the limit
             count_rejected("body_too_large");
-            co_await write(stream, error_response(413, "body_too_large", "request body exceeds " + std::to_string(settings.body_limit) + " bytes"), 11, false);
+            co_await write(stream,
+                           error_response(413, "body_too_large",
+                                          "request body exceeds " +
+                                              std::to_string(settings.body_limit) + " bytes"),
+                           11, false);
           } else if (ec == bhttp::error::header_limit) {
             count_rejected("header_too_large");
-            co_await write(stream, error_response(431, "header_too_large", "request headers too large"), 11, false);
+            co_await write(stream,
+                           error_response(431, "header_too_large", "request headers too large"), 11,
+                           false);
           } else if (ec == beast::error::timeout) {
             if (buffer.size() > 0) count_rejected("header_timeout");
           } else if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
@@ -155,10 +163,13 @@ struct Server::Impl {
         if (ec2) {
           if (ec2 == bhttp::error::body_limit) {
             count_rejected("body_too_large");
-            co_await write(stream, error_response(413, "body_too_large", "request body too large"), 11, false);
+            co_await write(stream, error_response(413, "body_too_large", "request body too large"),
+                           11, false);
           } else if (ec2 == beast::error::timeout) {
             count_rejected("body_timeout");
-            co_await write(stream, error_response(408, "body_timeout", "request body not received in time"), 11, false);
+            co_await write(stream,
+                           error_response(408, "body_timeout", "request body not received in time"),
+                           11, false);
           } else if (ec2 != asio::error::eof && ec2 != asio::error::connection_reset) {
             count_rejected("malformed_http");
             co_await write(stream, error_response(400, "malformed_http", ec2.message()), 11, false);
@@ -172,7 +183,8 @@ struct Server::Impl {
         req.method = std::string(msg.method_string());
         req.target = std::string(msg.target());
         req.headers.reserve(16);
-        for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+        for (const auto& f : msg)
+          req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
         req.body = std::move(msg.body());
 
         in_flight.add(1);

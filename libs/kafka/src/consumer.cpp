@@ -24,17 +24,20 @@ std::string_view ConsumedMessage::topic() const { return rd_kafka_topic_name(m_-
 int32_t ConsumedMessage::partition() const { return m_->partition; }
 int64_t ConsumedMessage::offset() const { return m_->offset; }
 std::string_view ConsumedMessage::key() const {
-  return m_->key ? std::string_view(static_cast<const char*>(m_->key), m_->key_len) : std::string_view();
+  return m_->key ? std::string_view(static_cast<const char*>(m_->key), m_->key_len)
+                 : std::string_view();
 }
 std::string_view ConsumedMessage::value() const {
-  return m_->payload ? std::string_view(static_cast<const char*>(m_->payload), m_->len) : std::string_view();
+  return m_->payload ? std::string_view(static_cast<const char*>(m_->payload), m_->len)
+                     : std::string_view();
 }
 std::optional<std::string_view> ConsumedMessage::header(const char* name) const {
   rd_kafka_headers_t* hdrs = nullptr;
   if (rd_kafka_message_headers(m_, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
   const void* value = nullptr;
   size_t size = 0;
-  if (rd_kafka_header_get_last(hdrs, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
+  if (rd_kafka_header_get_last(hdrs, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return std::nullopt;
   return std::string_view(static_cast<const char*>(value), size);
 }
 int64_t ConsumedMessage::timestamp_ms() const { return rd_kafka_message_timestamp(m_, nullptr); }
@@ -56,14 +59,16 @@ std::vector<TopicPartition> to_vector(const rd_kafka_topic_partition_list_t* lis
   return out;
 }
 
-void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque) {
+void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                  void* opaque) {
   auto* listener = static_cast<RebalanceListener*>(opaque);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     auto assigned = to_vector(parts);
     listener->on_assigned(assigned);
     auto list = detail::make_list(static_cast<int>(assigned.size()));
     for (const auto& tp : assigned)
-      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = tp.offset;
+      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset =
+          tp.offset;
     rd_kafka_assign(rk, list.get());
   } else {
     listener->on_revoked(to_vector(parts));
@@ -73,7 +78,8 @@ void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
 
 }  // namespace
 
-Consumer::Consumer(ConsumerSettings settings, RebalanceListener& listener) : handle_(std::make_unique<Handle>()) {
+Consumer::Consumer(ConsumerSettings settings, RebalanceListener& listener)
+    : handle_(std::make_unique<Handle>()) {
   handle_->listener = &listener;
   auto conf = detail::make_conf();
   detail::set(conf.get(), "bootstrap.servers", settings.brokers);
@@ -91,7 +97,8 @@ Consumer::Consumer(ConsumerSettings settings, RebalanceListener& listener) : han
   handle_->rk = detail::make_client(RD_KAFKA_CONSUMER, std::move(conf));
   rd_kafka_poll_set_consumer(handle_->rk.get());
   auto topics = detail::make_list(static_cast<int>(settings.topics.size()));
-  for (const auto& t : settings.topics) rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  for (const auto& t : settings.topics)
+    rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
   if (auto err = rd_kafka_subscribe(handle_->rk.get(), topics.get()))
     throw KafkaError(std::string("subscribe: ") + rd_kafka_err2str(err), false);
 }
@@ -99,7 +106,8 @@ Consumer::Consumer(ConsumerSettings settings, RebalanceListener& listener) : han
 Consumer::~Consumer() {
   close(std::chrono::seconds(10));
   if (!rd_kafka_consumer_closed(handle_->rk.get()))
-    // A close that timed out (brokers unreachable): destroying normally would close again and block.
+    // A close that timed out (brokers unreachable): destroying normally would close again and
+    // block.
     rd_kafka_destroy_flags(handle_->rk.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 }
 
@@ -111,7 +119,8 @@ std::vector<ConsumedMessage> Consumer::poll_batch(size_t max, std::chrono::milli
     if (!m) break;
     wait = 0;
     if (m->err) {
-      core::log::warn("kafka consumer error", {{"error", rd_kafka_err2name(m->err)}, {"detail", rd_kafka_message_errstr(m)}});
+      core::log::warn("kafka consumer error", {{"error", rd_kafka_err2name(m->err)},
+                                               {"detail", rd_kafka_message_errstr(m)}});
       rd_kafka_message_destroy(m);
       continue;
     }
@@ -120,10 +129,12 @@ std::vector<ConsumedMessage> Consumer::poll_batch(size_t max, std::chrono::milli
   return out;
 }
 
-void Consumer::seek(const std::string& topic, int32_t partition, int64_t offset, std::chrono::milliseconds timeout) {
+void Consumer::seek(const std::string& topic, int32_t partition, int64_t offset,
+                    std::chrono::milliseconds timeout) {
   auto list = detail::make_list(1);
   rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
-  if (rd_kafka_error_t* e = rd_kafka_seek_partitions(handle_->rk.get(), list.get(), static_cast<int>(timeout.count()))) {
+  if (rd_kafka_error_t* e = rd_kafka_seek_partitions(handle_->rk.get(), list.get(),
+                                                     static_cast<int>(timeout.count()))) {
     std::string why = rd_kafka_error_string(e);
     rd_kafka_error_destroy(e);
     throw KafkaError("seek " + topic + "/" + std::to_string(partition) + ": " + why, true);
@@ -138,7 +149,8 @@ void Consumer::store_offset(const std::string& topic, int32_t partition, int64_t
 
 int64_t Consumer::high_watermark(const std::string& topic, int32_t partition) const {
   int64_t low = -1, high = -1;
-  if (rd_kafka_get_watermark_offsets(handle_->rk.get(), topic.c_str(), partition, &low, &high)) return -1;
+  if (rd_kafka_get_watermark_offsets(handle_->rk.get(), topic.c_str(), partition, &low, &high))
+    return -1;
   return high;
 }
 
@@ -158,7 +170,8 @@ void Consumer::close(std::chrono::milliseconds timeout) {
     rd_kafka_error_destroy(e);
   } else {
     auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!rd_kafka_consumer_closed(handle_->rk.get()) && std::chrono::steady_clock::now() < deadline) {
+    while (!rd_kafka_consumer_closed(handle_->rk.get()) &&
+           std::chrono::steady_clock::now() < deadline) {
       if (rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 100)) {
         if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE) {
           // Revocation during close: tell the listener, then release the assignment.
@@ -170,7 +183,8 @@ void Consumer::close(std::chrono::milliseconds timeout) {
       }
     }
     if (!rd_kafka_consumer_closed(handle_->rk.get()))
-      core::log::warn("kafka consumer close timed out", {{"timeout_ms", std::to_string(timeout.count())}});
+      core::log::warn("kafka consumer close timed out",
+                      {{"timeout_ms", std::to_string(timeout.count())}});
   }
   rd_kafka_queue_destroy(q);
 }

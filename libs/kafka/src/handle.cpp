@@ -25,16 +25,21 @@ KafkaPtr make_client(rd_kafka_type_t type, ConfPtr conf) {
 }
 
 void route_logs(rd_kafka_conf_t* conf) {
-  rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
-    namespace log = core::log;
-    log::Level l = level <= 3 ? log::Level::error : level <= 4 ? log::Level::warn
-                   : level <= 6 ? log::Level::info : log::Level::debug;
-    log::write(l, "librdkafka", {{"client", rd_kafka_name(rk)}, {"facility", fac}, {"detail", buf}});
-  });
+  rd_kafka_conf_set_log_cb(
+      conf, [](const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+        namespace log = core::log;
+        log::Level l = level <= 3   ? log::Level::error
+                       : level <= 4 ? log::Level::warn
+                       : level <= 6 ? log::Level::info
+                                    : log::Level::debug;
+        log::write(l, "librdkafka",
+                   {{"client", rd_kafka_name(rk)}, {"facility", fac}, {"detail", buf}});
+      });
 }
 
 PartitionListPtr make_list(int size) {
-  return PartitionListPtr(rd_kafka_topic_partition_list_new(size), rd_kafka_topic_partition_list_destroy);
+  return PartitionListPtr(rd_kafka_topic_partition_list_new(size),
+                          rd_kafka_topic_partition_list_destroy);
 }
 
 }  // namespace callstream::kafka::detail

@@ -11,7 +11,8 @@ namespace callstream::kafka::detail {
 
 using KafkaPtr = std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)>;
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, void (*)(rd_kafka_conf_t*)>;
-using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)>;
+using PartitionListPtr =
+    std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)>;
 
 ConfPtr make_conf();
 // Sets one property; throws KafkaError naming it on a bad value.

@@ -23,15 +23,22 @@ MockCluster::~MockCluster() {
   if (handle_->cluster) rd_kafka_mock_cluster_destroy(handle_->cluster);
 }
 
-std::string MockCluster::bootstrap_servers() const { return rd_kafka_mock_cluster_bootstraps(handle_->cluster); }
+std::string MockCluster::bootstrap_servers() const {
+  return rd_kafka_mock_cluster_bootstraps(handle_->cluster);
+}
 
 void MockCluster::create_topic(const std::string& name, int partitions, int replication_factor) {
   if (replication_factor > brokers_) replication_factor = brokers_;
-  if (auto err = rd_kafka_mock_topic_create(handle_->cluster, name.c_str(), partitions, replication_factor))
+  if (auto err = rd_kafka_mock_topic_create(handle_->cluster, name.c_str(), partitions,
+                                            replication_factor))
     throw KafkaError("mock topic " + name + ": " + rd_kafka_err2str(err), false);
 }
 
-void MockCluster::set_broker_down(int broker_id) { rd_kafka_mock_broker_set_down(handle_->cluster, broker_id); }
-void MockCluster::set_broker_up(int broker_id) { rd_kafka_mock_broker_set_up(handle_->cluster, broker_id); }
+void MockCluster::set_broker_down(int broker_id) {
+  rd_kafka_mock_broker_set_down(handle_->cluster, broker_id);
+}
+void MockCluster::set_broker_up(int broker_id) {
+  rd_kafka_mock_broker_set_up(handle_->cluster, broker_id);
+}
 
 }  // namespace callstream::kafka

@@ -28,8 +28,9 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
     r.status = Delivery::persisted;
   } else {
     r.error = rd_kafka_err2str(m->err);
-    r.status = rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED ? Delivery::possibly_persisted
-                                                                                    : Delivery::not_persisted;
+    r.status = rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED
+                   ? Delivery::possibly_persisted
+                   : Delivery::not_persisted;
   }
   waiter->done(r);
 }
@@ -48,22 +49,27 @@ void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
     }
     return;
   }
-  core::log::warn("kafka producer error", {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
-                                           {"reason", reason}});
+  core::log::warn(
+      "kafka producer error",
+      {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))}, {"reason", reason}});
 }
 
 }  // namespace
 
 const char* to_string(Delivery d) {
   switch (d) {
-    case Delivery::persisted: return "persisted";
-    case Delivery::possibly_persisted: return "possibly_persisted";
-    case Delivery::not_persisted: return "not_persisted";
+    case Delivery::persisted:
+      return "persisted";
+    case Delivery::possibly_persisted:
+      return "possibly_persisted";
+    case Delivery::not_persisted:
+      return "not_persisted";
   }
   return "not_persisted";
 }
 
-Producer::Producer(ProducerSettings settings) : handle_(std::make_unique<Handle>()), settings_(std::move(settings)) {
+Producer::Producer(ProducerSettings settings)
+    : handle_(std::make_unique<Handle>()), settings_(std::move(settings)) {
   auto conf = detail::make_conf();
   detail::set(conf.get(), "bootstrap.servers", settings_.brokers);
   detail::set(conf.get(), "client.id", settings_.client_id);
@@ -102,11 +108,12 @@ void Producer::publish(const Message& message, DeliveryCallback done) {
   // The poll thread drains the queue; a full queue gets a short, bounded wait.
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
   for (int attempt = 0; attempt < 20; ++attempt) {
-    err = rd_kafka_producev(handle_->rk.get(), RD_KAFKA_V_TOPIC(message.topic.c_str()),
-                            RD_KAFKA_V_KEY(message.key.data(), message.key.size()),
-                            RD_KAFKA_V_VALUE(const_cast<char*>(message.value.data()), message.value.size()),
-                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
-                            RD_KAFKA_V_OPAQUE(waiter.get()), RD_KAFKA_V_END);
+    err = rd_kafka_producev(
+        handle_->rk.get(), RD_KAFKA_V_TOPIC(message.topic.c_str()),
+        RD_KAFKA_V_KEY(message.key.data(), message.key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(message.value.data()), message.value.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
+        RD_KAFKA_V_OPAQUE(waiter.get()), RD_KAFKA_V_END);
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -118,19 +125,22 @@ void Producer::publish(const Message& message, DeliveryCallback done) {
   DeliveryReport r;
   r.status = Delivery::not_persisted;
   r.error = std::string(rd_kafka_err2name(err)) + ": " + rd_kafka_err2str(err);
-  if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) r.error += " (raise queue.buffering.max.messages or add brokers)";
+  if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+    r.error += " (raise queue.buffering.max.messages or add brokers)";
   waiter->done(r);
 }
 
 bool Producer::connect(std::chrono::milliseconds timeout) {
   const rd_kafka_metadata_t* md = nullptr;
-  auto err = rd_kafka_metadata(handle_->rk.get(), 0, nullptr, &md, static_cast<int>(timeout.count()));
+  auto err =
+      rd_kafka_metadata(handle_->rk.get(), 0, nullptr, &md, static_cast<int>(timeout.count()));
   if (md) rd_kafka_metadata_destroy(md);
   return err == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 bool Producer::flush(std::chrono::milliseconds timeout) {
-  return rd_kafka_flush(handle_->rk.get(), static_cast<int>(timeout.count())) == RD_KAFKA_RESP_ERR_NO_ERROR;
+  return rd_kafka_flush(handle_->rk.get(), static_cast<int>(timeout.count())) ==
+         RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 int64_t Producer::queue_depth() const { return rd_kafka_outq_len(handle_->rk.get()); }

@@ -25,7 +25,9 @@ bool Result::is_null(int row, int col) const { return PQgetisnull(r_, row, col);
 std::string_view Result::get(int row, int col) const {
   return std::string_view(PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col)));
 }
-int64_t Result::get_int(int row, int col) const { return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10); }
+int64_t Result::get_int(int row, int col) const {
+  return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10);
+}
 int64_t Result::affected() const {
   const char* n = PQcmdTuples(r_);
   return n && *n ? std::strtoll(n, nullptr, 10) : 0;
@@ -40,7 +42,8 @@ Connection::~Connection() {
 void Connection::connect() {
   std::string timeout = std::to_string(settings_.connect_timeout_s);
   std::string options = "-c statement_timeout=" + std::to_string(settings_.statement_timeout_ms) +
-                        " -c idle_in_transaction_session_timeout=" + std::to_string(settings_.statement_timeout_ms * 2);
+                        " -c idle_in_transaction_session_timeout=" +
+                        std::to_string(settings_.statement_timeout_ms * 2);
   // Ours first: the DSN (expanded from dbname) overrides them where it sets the same keys.
   const char* keys[] = {"connect_timeout", "application_name", "options", "dbname", nullptr};
   const char* values[] = {timeout.c_str(), settings_.application_name.c_str(), options.c_str(),
@@ -53,9 +56,12 @@ void Connection::connect() {
     conn_ = nullptr;
     throw PgError("cannot connect to PostgreSQL (check DATABASE_URL): " + why, "08001", true);
   }
-  PQsetNoticeProcessor(conn_, [](void*, const char* message) {
-    core::log::debug("postgres notice", {{"detail", message}});
-  }, nullptr);
+  PQsetNoticeProcessor(
+      conn_,
+      [](void*, const char* message) {
+        core::log::debug("postgres notice", {{"detail", message}});
+      },
+      nullptr);
 }
 
 void Connection::reconnect() {
@@ -77,7 +83,8 @@ void Connection::fail(const char* what, PGresult* r) {
   }
   if (message.empty() && conn_) message = PQerrorMessage(conn_);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  bool lost = !conn_ || PQstatus(conn_) != CONNECTION_OK || state.rfind("08", 0) == 0 || state == "57P01";
+  bool lost =
+      !conn_ || PQstatus(conn_) != CONNECTION_OK || state.rfind("08", 0) == 0 || state == "57P01";
   throw PgError(std::string(what) + ": " + message, state, lost);
 }
 
@@ -100,7 +107,8 @@ Result Connection::exec(const char* name, const char* sql, const std::vector<Par
       copies[i].assign(params[i]->data(), params[i]->size());
       values[i] = copies[i].c_str();
     }
-  PGresult* r = PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(), nullptr, nullptr, 0);
+  PGresult* r = PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
+                             nullptr, nullptr, 0);
   auto status = PQresultStatus(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(name, r);
   return Result(r);

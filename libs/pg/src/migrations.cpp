@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 constexpr const char* kLock = "SELECT pg_advisory_lock(7431000001)";
 constexpr const char* kUnlock = "SELECT pg_advisory_unlock(7431000001)";
 constexpr const char* kSelectApplied = "SELECT version, checksum FROM schema_migrations";
-constexpr const char* kRecordApplied = "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)";
+constexpr const char* kRecordApplied =
+    "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)";
 
 std::string checksum(const std::string& sql) {
   // FNV-1a 64: enough to notice an edited file, not a security measure.
@@ -36,16 +37,19 @@ std::string checksum(const std::string& sql) {
 
 }  // namespace
 
-std::vector<Migration> migrations_from(const std::vector<std::pair<std::string, std::string>>& files) {
+std::vector<Migration> migrations_from(
+    const std::vector<std::pair<std::string, std::string>>& files) {
   std::vector<Migration> out;
   for (const auto& [name, sql] : files) {
     std::string base = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
     size_t digits = 0;
     while (digits < base.size() && std::isdigit(static_cast<unsigned char>(base[digits]))) ++digits;
-    if (digits == 0) throw std::invalid_argument("migration file name must start with its number: " + name);
+    if (digits == 0)
+      throw std::invalid_argument("migration file name must start with its number: " + name);
     out.push_back({std::stoi(base.substr(0, digits)), base, sql});
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.version < b.version; });
   for (size_t i = 1; i < out.size(); ++i)
     if (out[i].version == out[i - 1].version)
       throw std::invalid_argument("two migrations numbered " + std::to_string(out[i].version));
@@ -65,7 +69,8 @@ int migrate(Connection& c, const std::vector<Migration>& migrations) {
         if (applied.get_int(r, 0) != m.version) continue;
         done = true;
         if (applied.get(r, 1) != sum)
-          throw PgError("migration " + m.name + " was changed after it was applied; add a new migration instead",
+          throw PgError("migration " + m.name +
+                            " was changed after it was applied; add a new migration instead",
                         "", false);
       }
       if (done) continue;

@@ -19,7 +19,8 @@ std::optional<Params> decode_form(std::string_view text, FormError* error) {
       size_t start = 0;
       while (start <= text.size()) {
         size_t end = text.find('&', start);
-        std::string_view piece = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        std::string_view piece = text.substr(
+            start, end == std::string_view::npos ? std::string_view::npos : end - start);
         if (!boost::urls::parse_query(boost::core::string_view(piece.data(), piece.size()))) {
           bad = piece;
           break;

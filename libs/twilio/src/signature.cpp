@@ -15,7 +15,8 @@ namespace {
 
 std::string base64(const unsigned char* data, size_t len) {
   std::string out(4 * ((len + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(len));
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(len));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -27,7 +28,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -88,10 +90,14 @@ std::string strip_fragment(std::string_view url) {
 
 const char* to_string(SignatureCheck c) {
   switch (c) {
-    case SignatureCheck::valid: return "valid";
-    case SignatureCheck::missing: return "missing";
-    case SignatureCheck::invalid: return "invalid";
-    case SignatureCheck::body_mismatch: return "body_mismatch";
+    case SignatureCheck::valid:
+      return "valid";
+    case SignatureCheck::missing:
+      return "missing";
+    case SignatureCheck::invalid:
+      return "invalid";
+    case SignatureCheck::body_mismatch:
+      return "body_mismatch";
   }
   return "invalid";
 }
@@ -99,7 +105,8 @@ const char* to_string(SignatureCheck c) {
 SignatureValidator::SignatureValidator(std::vector<std::string> auth_tokens) {
   for (auto& t : auth_tokens)
     if (!t.empty()) tokens_.push_back(std::move(t));
-  if (tokens_.empty()) throw std::invalid_argument("SignatureValidator needs at least one auth token");
+  if (tokens_.empty())
+    throw std::invalid_argument("SignatureValidator needs at least one auth token");
 }
 
 std::string SignatureValidator::string_to_sign(std::string_view url, const Params& params) {
@@ -193,7 +200,8 @@ SignatureCheck SignatureValidator::validate_json(std::string_view url, std::stri
   }
   const std::string* signed_hash = query ? find_param(*query, "bodySHA256") : nullptr;
   if (!signed_hash || *signed_hash != sha256_hex(body)) return SignatureCheck::body_mismatch;
-  return matches_any(url, std::string(), signature) ? SignatureCheck::valid : SignatureCheck::invalid;
+  return matches_any(url, std::string(), signature) ? SignatureCheck::valid
+                                                    : SignatureCheck::invalid;
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -12,17 +12,22 @@ IngressApp::IngressApp(IngressConfig config)
       contract_(config_.topic_prefix),
       router_({config_.base_url, config_.account_sid}, validator_, contract_),
       publish_latency_(metrics_.histogram("callstream_ingress_publish_seconds",
-                                          "Time from enqueue to Kafka delivery report", core::latency_buckets())) {
+                                          "Time from enqueue to Kafka delivery report",
+                                          core::latency_buckets())) {
   kafka::ProducerSettings ps;
   ps.brokers = config_.kafka_brokers;
   ps.client_id = "callstream-ingress";
   ps.delivery_timeout = config_.delivery_timeout;
   ps.linger = config_.linger;
   producer_ = std::make_unique<kafka::Producer>(std::move(ps));
-  metrics_.gauge_callback("callstream_ingress_producer_queue_depth", "Messages waiting in the Kafka producer",
+  metrics_.gauge_callback("callstream_ingress_producer_queue_depth",
+                          "Messages waiting in the Kafka producer",
                           [this] { return static_cast<double>(producer_->queue_depth()); });
   server_ = std::make_unique<http::Server>(
-      config_.http, [this](http::Request&& r, http::Respond respond) { handle(std::move(r), std::move(respond)); },
+      config_.http,
+      [this](http::Request&& r, http::Respond respond) {
+        handle(std::move(r), std::move(respond));
+      },
       metrics_);
 }
 
@@ -37,7 +42,8 @@ void IngressApp::run(bool handle_signals) {
   while (!producer_->connect(std::chrono::seconds(5)))
     core::log::warn("waiting for Kafka", {{"brokers", config_.kafka_brokers}});
   ready_ = true;
-  core::log::info("listening", {{"port", std::to_string(port)}, {"base_url", config_.base_url},
+  core::log::info("listening", {{"port", std::to_string(port)},
+                                {"base_url", config_.base_url},
                                 {"brokers", config_.kafka_brokers}});
   server_->run(handle_signals);
   ready_ = false;
@@ -53,8 +59,9 @@ void IngressApp::stop() {
 }
 
 void IngressApp::count(const std::string& route, int status) {
-  metrics_.counter("callstream_ingress_requests_total", "Requests by route and HTTP status",
-                   {{"route", route}, {"status", std::to_string(status)}})
+  metrics_
+      .counter("callstream_ingress_requests_total", "Requests by route and HTTP status",
+               {{"route", route}, {"status", std::to_string(status)}})
       .inc();
 }
 
@@ -66,20 +73,27 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
       r.headers.emplace_back("Allow", "GET");
       return respond(std::move(r));
     }
-    if (path == "/metrics") return respond(http::text_response(200, "text/plain; version=0.0.4", metrics_.render()));
-    if (path == "/readyz" && !ready_) return respond(http::text_response(503, "text/plain", "draining\n"));
+    if (path == "/metrics")
+      return respond(http::text_response(200, "text/plain; version=0.0.4", metrics_.render()));
+    if (path == "/readyz" && !ready_)
+      return respond(http::text_response(503, "text/plain", "draining\n"));
     return respond(http::text_response(200, "text/plain", "ok\n"));
   }
 
   Decision d = router_.route(request, core::now_millis());
   if (d.response) {
     if (!d.reject_reason.empty()) {
-      metrics_.counter("callstream_ingress_rejected_total", "Webhooks refused, by reason",
-                       {{"route", d.route}, {"reason", d.reject_reason}}).inc();
+      metrics_
+          .counter("callstream_ingress_rejected_total", "Webhooks refused, by reason",
+                   {{"route", d.route}, {"reason", d.reject_reason}})
+          .inc();
       if (d.reject_reason.rfind("signature_", 0) == 0)
-        metrics_.counter("callstream_ingress_signature_failures_total", "Webhooks with a missing or bad signature",
-                         {{"reason", d.reject_reason}}).inc();
-      core::log::warn("webhook refused", {{"route", d.route}, {"reason", d.reject_reason},
+        metrics_
+            .counter("callstream_ingress_signature_failures_total",
+                     "Webhooks with a missing or bad signature", {{"reason", d.reject_reason}})
+            .inc();
+      core::log::warn("webhook refused", {{"route", d.route},
+                                          {"reason", d.reject_reason},
                                           {"status", std::to_string(d.response->status)}});
     }
     count(d.route, d.response->status);
@@ -88,17 +102,21 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
 
   auto started = std::chrono::steady_clock::now();
   kafka::Message message = std::move(*d.publish);
-  producer_->publish(message, [this, d = std::move(d), respond = std::move(respond), started](
-                                     const kafka::DeliveryReport& report) {
-    publish_latency_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  producer_->publish(message, [this, d = std::move(d), respond = std::move(respond),
+                               started](const kafka::DeliveryReport& report) {
+    publish_latency_.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (report.status == kafka::Delivery::persisted) {
       count(d.route, 204);
       return respond(WebhookRouter::persisted_response());
     }
-    metrics_.counter("callstream_ingress_delivery_failures_total", "Events Kafka did not confirm in time",
-                     {{"status", kafka::to_string(report.status)}}).inc();
-    core::log::warn("event not persisted; answering 503", {{"route", d.route}, {"event_id", d.event_id},
-                                                           {"error", report.error}});
+    metrics_
+        .counter("callstream_ingress_delivery_failures_total",
+                 "Events Kafka did not confirm in time",
+                 {{"status", kafka::to_string(report.status)}})
+        .inc();
+    core::log::warn("event not persisted; answering 503",
+                    {{"route", d.route}, {"event_id", d.event_id}, {"error", report.error}});
     count(d.route, 503);
     respond(WebhookRouter::not_persisted_response(report.error));
   });

@@ -10,19 +10,28 @@ namespace {
 
 std::vector<core::EnvVar> variables() {
   return {
-      {"TWILIO_ACCOUNT_SID", "", "Account SID (AC...); webhooks naming another account are refused with 403", true},
+      {"TWILIO_ACCOUNT_SID", "",
+       "Account SID (AC...); webhooks naming another account are refused with 403", true},
       {"TWILIO_AUTH_TOKEN", "", "primary auth token: the key of X-Twilio-Signature", true, true},
-      {"TWILIO_AUTH_TOKEN_SECONDARY", "", "secondary auth token, also accepted during a rotation", false, true},
-      {"BASE_URL", "", "public URL Twilio calls, e.g. https://calls.example.com (signatures are checked against it)", true},
+      {"TWILIO_AUTH_TOKEN_SECONDARY", "", "secondary auth token, also accepted during a rotation",
+       false, true},
+      {"BASE_URL", "",
+       "public URL Twilio calls, e.g. https://calls.example.com (signatures are checked against "
+       "it)",
+       true},
       {"KAFKA_BROKERS", "", "bootstrap servers, e.g. kafka-1:9092,kafka-2:9092", true},
       {"KAFKA_TOPIC_PREFIX", "", "prepended to every topic name (e.g. staging.)"},
-      {"KAFKA_DELIVERY_TIMEOUT_MS", "5000", "longest wait for Kafka to persist a status callback before answering 503 (keep well under Twilio's 15 s)"},
-      {"KAFKA_LINGER_MS", "2", "how long a message may wait to share a batch (latency vs throughput)"},
+      {"KAFKA_DELIVERY_TIMEOUT_MS", "5000",
+       "longest wait for Kafka to persist a status callback before answering 503 (keep well under "
+       "Twilio's 15 s)"},
+      {"KAFKA_LINGER_MS", "2",
+       "how long a message may wait to share a batch (latency vs throughput)"},
       {"HTTP_ADDRESS", "0.0.0.0", "address to listen on"},
       {"HTTP_PORT", "8080", "port to listen on (0 = any free port)"},
       {"HTTP_THREADS", "0", "server threads (0 = one per core)"},
       {"HTTP_BODY_LIMIT_BYTES", "65536", "larger request bodies get 413"},
-      {"HTTP_HEADER_TIMEOUT_MS", "15000", "a request's headers must arrive within this (also the keep-alive idle limit)"},
+      {"HTTP_HEADER_TIMEOUT_MS", "15000",
+       "a request's headers must arrive within this (also the keep-alive idle limit)"},
       {"HTTP_BODY_TIMEOUT_MS", "15000", "a request's body must arrive within this"},
       {"HTTP_MAX_CONNECTIONS", "4096", "connections past this are closed at once"},
       {"DRAIN_TIMEOUT_MS", "20000", "on SIGTERM, how long in-flight requests get to finish"},
@@ -42,7 +51,8 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
   c.auth_token_secondary = env.str("TWILIO_AUTH_TOKEN_SECONDARY");
   c.base_url = env.str("BASE_URL");
   while (!c.base_url.empty() && c.base_url.back() == '/') c.base_url.pop_back();
-  if (!c.base_url.empty() && c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0)
+  if (!c.base_url.empty() && c.base_url.rfind("http://", 0) != 0 &&
+      c.base_url.rfind("https://", 0) != 0)
     env.fail("BASE_URL", "must start with http:// or https://");
   c.kafka_brokers = env.str("KAFKA_BROKERS");
   c.topic_prefix = env.str("KAFKA_TOPIC_PREFIX");
@@ -60,7 +70,8 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
   c.http.server_name = "callstream-ingress";
   c.log_level = env.str("LOG_LEVEL");
   core::log::Level ignored;
-  if (!core::log::parse_level(c.log_level, ignored)) env.fail("LOG_LEVEL", "must be debug, info, warn or error");
+  if (!core::log::parse_level(c.log_level, ignored))
+    env.fail("LOG_LEVEL", "must be debug, info, warn or error");
   env.finish();
   return c;
 }

@@ -22,7 +22,8 @@ bool is_form(std::string_view content_type) {
   if (content_type.size() < kForm.size()) return false;
   for (size_t i = 0; i < kForm.size(); ++i)
     if (std::tolower(static_cast<unsigned char>(content_type[i])) != kForm[i]) return false;
-  return content_type.size() == kForm.size() || content_type[kForm.size()] == ';' || content_type[kForm.size()] == ' ';
+  return content_type.size() == kForm.size() || content_type[kForm.size()] == ';' ||
+         content_type[kForm.size()] == ' ';
 }
 
 }  // namespace
@@ -61,7 +62,8 @@ Decision WebhookRouter::route(const http::Request& request, core::SysMillis rece
   return refuse("unknown", 404, "not_found", "no route for " + std::string(path));
 }
 
-Decision WebhookRouter::call_status(const http::Request& request, core::SysMillis received_at) const {
+Decision WebhookRouter::call_status(const http::Request& request,
+                                    core::SysMillis received_at) const {
   const std::string route = "/call_status";
   if (request.method != "POST") {
     Decision d = refuse(route, 405, "method_not_allowed", "use POST");
@@ -69,14 +71,16 @@ Decision WebhookRouter::call_status(const http::Request& request, core::SysMilli
     return d;
   }
   if (!is_form(request.header("Content-Type")))
-    return refuse(route, 415, "unsupported_media_type", "expected application/x-www-form-urlencoded");
+    return refuse(route, 415, "unsupported_media_type",
+                  "expected application/x-www-form-urlencoded");
   twilio::FormError form_error;
   auto params = twilio::decode_form(request.body, &form_error);
   if (!params) return refuse(route, 400, "malformed_body", form_error.message);
 
   std::string url = settings_.base_url + request.target;
   switch (validator_.validate(url, *params, request.header("X-Twilio-Signature"))) {
-    case twilio::SignatureCheck::valid: break;
+    case twilio::SignatureCheck::valid:
+      break;
     case twilio::SignatureCheck::missing:
       return refuse(route, 400, "signature_missing", "X-Twilio-Signature header is required");
     default:
@@ -87,11 +91,13 @@ Decision WebhookRouter::call_status(const http::Request& request, core::SysMilli
   const std::string* account = twilio::find_param(*params, "AccountSid");
   const std::string* status = twilio::find_param(*params, "CallStatus");
   if (!call_sid || call_sid->empty() || !account || !status)
-    return refuse(route, 400, "missing_parameter", "CallSid, AccountSid and CallStatus are required");
+    return refuse(route, 400, "missing_parameter",
+                  "CallSid, AccountSid and CallStatus are required");
   if (!settings_.account_sid.empty() && *account != settings_.account_sid)
     return refuse(route, 403, "wrong_account", "AccountSid is not this call center's account");
   auto type = call_status_event_type(*status);
-  if (!type) return refuse(route, 400, "unknown_call_status", "unknown CallStatus '" + *status + "'");
+  if (!type)
+    return refuse(route, 400, "unknown_call_status", "unknown CallStatus '" + *status + "'");
 
   events::CloudEvent e;
   e.id = events::event_id(route, *params);
@@ -110,8 +116,11 @@ Decision WebhookRouter::call_status(const http::Request& request, core::SysMilli
   d.route = route;
   d.event_id = e.id;
   d.event_type = e.type;
-  d.publish = kafka::Message{calls_topic_, *call_sid, events::serialize(e),
-                             {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}};
+  d.publish = kafka::Message{
+      calls_topic_,
+      *call_sid,
+      events::serialize(e),
+      {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}};
   return d;
 }
 

@@ -86,12 +86,14 @@ int status_rank(std::string_view s) {
   if (s == "initiated") return 1;
   if (s == "ringing") return 2;
   if (s == "in-progress") return 3;
-  if (s == "completed" || s == "busy" || s == "no-answer" || s == "failed" || s == "canceled") return 4;
+  if (s == "completed" || s == "busy" || s == "no-answer" || s == "failed" || s == "canceled")
+    return 4;
   return -1;
 }
 
-std::optional<CallEventRow> decode_call_event(std::string_view value, std::string topic, int32_t partition,
-                                              int64_t offset, std::string* error) {
+std::optional<CallEventRow> decode_call_event(std::string_view value, std::string topic,
+                                              int32_t partition, int64_t offset,
+                                              std::string* error) {
   auto doc = events::JsonDocument::parse(value, error);
   if (!doc) return std::nullopt;
   auto fail = [error](std::string why) -> std::optional<CallEventRow> {
@@ -103,7 +105,8 @@ std::optional<CallEventRow> decode_call_event(std::string_view value, std::strin
   auto type = doc->string_at({"type"});
   auto time = doc->string_at({"time"});
   if (!id || !type || !time) return fail("envelope lacks id, type or time");
-  if (type->rfind(kStatusPrefix, 0) != 0) return fail("not a call status event: " + std::string(*type));
+  if (type->rfind(kStatusPrefix, 0) != 0)
+    return fail("not a call status event: " + std::string(*type));
   auto sid = doc->string_at({"data", "params", "CallSid"});
   auto status = doc->string_at({"data", "params", "CallStatus"});
   if (!sid || !status) return fail("data.params lacks CallSid or CallStatus");
@@ -130,7 +133,8 @@ std::optional<CallEventRow> decode_call_event(std::string_view value, std::strin
 
 int64_t apply_call_events(pg::Connection& c, const std::vector<CallEventRow>& rows) {
   if (rows.empty()) return 0;
-  pg::ArrayLiteral ids, sids, types, statuses, ranks, seqs, times, received, topics, partitions, offsets, data;
+  pg::ArrayLiteral ids, sids, types, statuses, ranks, seqs, times, received, topics, partitions,
+      offsets, data;
   for (const auto& r : rows) {
     ids.add(r.event_id);
     sids.add(r.call_sid);
@@ -139,14 +143,18 @@ int64_t apply_call_events(pg::Connection& c, const std::vector<CallEventRow>& ro
     ranks.add(std::to_string(r.rank));
     seqs.add(std::to_string(r.sequence_number));
     times.add(r.event_time);
-    if (r.received_at.empty()) received.add_null(); else received.add(r.received_at);
+    if (r.received_at.empty())
+      received.add_null();
+    else
+      received.add(r.received_at);
     topics.add(r.topic);
     partitions.add(std::to_string(r.partition));
     offsets.add(std::to_string(r.offset));
     data.add(r.data);
   }
-  std::string a[] = {ids.str(), sids.str(), types.str(), statuses.str(), ranks.str(), seqs.str(),
-                     times.str(), received.str(), topics.str(), partitions.str(), offsets.str(), data.str()};
+  std::string a[] = {ids.str(),    sids.str(),       types.str(),   statuses.str(),
+                     ranks.str(),  seqs.str(),       times.str(),   received.str(),
+                     topics.str(), partitions.str(), offsets.str(), data.str()};
   std::vector<pg::Param> params(std::begin(a), std::end(a));
   auto result = c.exec("apply_call_events", kApplyCallEvents, params);
   return result.get_int(0, 0);

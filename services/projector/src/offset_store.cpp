@@ -23,9 +23,11 @@ int64_t OffsetStore::load(const std::string& topic, int32_t partition) {
   return r.rows() == 0 ? kNone : r.get_int(0, 0);
 }
 
-bool OffsetStore::advance(const std::string& topic, int32_t partition, int64_t expected, int64_t next) {
+bool OffsetStore::advance(const std::string& topic, int32_t partition, int64_t expected,
+                          int64_t next) {
   std::string p = std::to_string(partition), e = std::to_string(expected), n = std::to_string(next);
-  if (expected == kNone) return c_.exec("insert_offset", kInsertOffset, {topic, p, n}).affected() == 1;
+  if (expected == kNone)
+    return c_.exec("insert_offset", kInsertOffset, {topic, p, n}).affected() == 1;
   return c_.exec("advance_offset", kAdvanceExisting, {topic, p, e, n}).affected() == 1;
 }
 

@@ -4,10 +4,10 @@
 #include <future>
 #include <thread>
 
+#include "call_projection.hpp"
 #include "callstream/core/log.hpp"
 #include "callstream/core/time.hpp"
 #include "callstream/pg/migrations.hpp"
-#include "call_projection.hpp"
 #include "migration_files.hpp"
 #include "offset_store.hpp"
 
@@ -28,14 +28,23 @@ Projector::Projector(ProjectorConfig config, core::Registry& metrics)
       contract_(config_.topic_prefix),
       calls_topic_(contract_.topic("callstream.voice.calls.v1")),
       deadletter_topic_(contract_.topic("callstream.deadletter.v1")),
-      applied_(metrics.counter("callstream_projector_events_applied_total", "Events applied to the read models")),
-      duplicates_(metrics.counter("callstream_projector_duplicates_total", "Events already applied (same id)")),
-      dead_letters_(metrics.counter("callstream_projector_dead_letters_total", "Events sent to the dead-letter topic")),
-      fenced_(metrics.counter("callstream_projector_fenced_batches_total", "Batches refused because another instance advanced the offset")),
+      applied_(metrics.counter("callstream_projector_events_applied_total",
+                               "Events applied to the read models")),
+      duplicates_(metrics.counter("callstream_projector_duplicates_total",
+                                  "Events already applied (same id)")),
+      dead_letters_(metrics.counter("callstream_projector_dead_letters_total",
+                                    "Events sent to the dead-letter topic")),
+      fenced_(metrics.counter("callstream_projector_fenced_batches_total",
+                              "Batches refused because another instance advanced the offset")),
       pg_errors_(metrics.counter("callstream_projector_pg_errors_total", "PostgreSQL errors")),
-      batch_seconds_(metrics.histogram("callstream_projector_batch_seconds", "Time to apply and commit one partition batch", core::latency_buckets())),
-      event_to_commit_seconds_(metrics.histogram("callstream_projector_event_to_commit_seconds", "Event receive time to commit in PostgreSQL", core::latency_buckets())) {
-  pg::ConnectionSettings ps{config_.database_url, "callstream-projector", config_.statement_timeout_ms};
+      batch_seconds_(metrics.histogram("callstream_projector_batch_seconds",
+                                       "Time to apply and commit one partition batch",
+                                       core::latency_buckets())),
+      event_to_commit_seconds_(metrics.histogram("callstream_projector_event_to_commit_seconds",
+                                                 "Event receive time to commit in PostgreSQL",
+                                                 core::latency_buckets())) {
+  pg::ConnectionSettings ps{config_.database_url, "callstream-projector",
+                            config_.statement_timeout_ms};
   db_ = std::make_unique<pg::Connection>(ps);
   int ran = run_migrations(*db_);
   log::info("schema ready", {{"migrations_applied", std::to_string(ran)}});
@@ -46,16 +55,18 @@ Projector::Projector(ProjectorConfig config, core::Registry& metrics)
   dps.delivery_timeout = std::chrono::seconds(10);
   dlq_producer_ = std::make_unique<kafka::Producer>(std::move(dps));
 
-  metrics.gauge_callback("callstream_projector_lag_events", "Events in Kafka not yet applied, all partitions", [this] {
-    if (!consumer_) return 0.0;
-    std::lock_guard lock(offsets_mutex_);
-    double lag = 0;
-    for (const auto& [key, next] : expected_) {
-      int64_t high = consumer_->high_watermark(key.first, key.second);
-      if (high >= 0) lag += static_cast<double>(high - (next < 0 ? 0 : next));
-    }
-    return lag;
-  });
+  metrics.gauge_callback("callstream_projector_lag_events",
+                         "Events in Kafka not yet applied, all partitions", [this] {
+                           if (!consumer_) return 0.0;
+                           std::lock_guard lock(offsets_mutex_);
+                           double lag = 0;
+                           for (const auto& [key, next] : expected_) {
+                             int64_t high = consumer_->high_watermark(key.first, key.second);
+                             if (high >= 0)
+                               lag += static_cast<double>(high - (next < 0 ? 0 : next));
+                           }
+                           return lag;
+                         });
 }
 
 Projector::~Projector() = default;
@@ -69,7 +80,8 @@ void Projector::on_assigned(std::vector<kafka::TopicPartition>& partitions) {
         int64_t next = store.load(tp.topic, tp.partition);
         expected_[{tp.topic, tp.partition}] = next;
         tp.offset = next == OffsetStore::kNone ? kafka::kOffsetBeginning : next;
-        log::info("partition assigned", {{"topic", tp.topic}, {"partition", std::to_string(tp.partition)},
+        log::info("partition assigned", {{"topic", tp.topic},
+                                         {"partition", std::to_string(tp.partition)},
                                          {"start_offset", std::to_string(next)}});
       }
       return;
@@ -78,7 +90,10 @@ void Projector::on_assigned(std::vector<kafka::TopicPartition>& partitions) {
       log::error("cannot load offsets; retrying", {{"error", e.what()}});
       if (stop_ && *stop_) throw;
       std::this_thread::sleep_for(std::chrono::seconds(1));
-      try { db_->reconnect(); } catch (const pg::PgError&) {}
+      try {
+        db_->reconnect();
+      } catch (const pg::PgError&) {
+      }
     }
   }
 }
@@ -87,7 +102,8 @@ void Projector::on_revoked(const std::vector<kafka::TopicPartition>& partitions)
   std::lock_guard lock(offsets_mutex_);
   for (const auto& tp : partitions) {
     expected_.erase({tp.topic, tp.partition});
-    log::info("partition revoked", {{"topic", tp.topic}, {"partition", std::to_string(tp.partition)}});
+    log::info("partition revoked",
+              {{"topic", tp.topic}, {"partition", std::to_string(tp.partition)}});
   }
 }
 
@@ -161,8 +177,10 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
     OffsetStore store(*db_);
     if (!store.advance(key.first, key.second, expected, next)) {
       fenced_.inc();
-      log::warn("batch fenced: another instance advanced this partition", {{"topic", key.first},
-                {"partition", std::to_string(key.second)}, {"expected", std::to_string(expected)}});
+      log::warn("batch fenced: another instance advanced this partition",
+                {{"topic", key.first},
+                 {"partition", std::to_string(key.second)},
+                 {"expected", std::to_string(expected)}});
       return false;  // tx rolls back
     }
     tx.commit();
@@ -170,8 +188,10 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
     duplicates_.inc(rows.size() - static_cast<uint64_t>(fresh));
   } catch (const pg::PgError& e) {
     pg_errors_.inc();
-    log::error("batch not applied", {{"topic", key.first}, {"partition", std::to_string(key.second)},
-                                     {"error", e.what()}, {"sqlstate", e.sqlstate()}});
+    log::error("batch not applied", {{"topic", key.first},
+                                     {"partition", std::to_string(key.second)},
+                                     {"error", e.what()},
+                                     {"sqlstate", e.sqlstate()}});
     return false;
   }
   {
@@ -179,9 +199,11 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
     if (expected_.count(key)) expected_[key] = next;
   }
   consumer_->store_offset(key.first, key.second, next);
-  batch_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  batch_seconds_.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (oldest_received >= 0) {
-    double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     event_to_commit_seconds_.observe(now - oldest_received);
   }
   return true;
@@ -207,8 +229,10 @@ void Projector::dead_letter(const kafka::ConsumedMessage& m, const std::string& 
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   dead_letters_.inc();
-  log::warn("event dead-lettered", {{"topic", std::string(m.topic())}, {"partition", std::to_string(m.partition())},
-                                    {"offset", std::to_string(m.offset())}, {"error", error}});
+  log::warn("event dead-lettered", {{"topic", std::string(m.topic())},
+                                    {"partition", std::to_string(m.partition())},
+                                    {"offset", std::to_string(m.offset())},
+                                    {"error", error}});
 }
 
 void Projector::recover() {
@@ -220,10 +244,14 @@ void Projector::recover() {
       return;
     } catch (const std::exception& e) {
       pg_errors_.inc();
-      log::warn("waiting for PostgreSQL", {{"error", e.what()}, {"retry_in_ms", std::to_string(backoff.count())}});
+      log::warn("waiting for PostgreSQL",
+                {{"error", e.what()}, {"retry_in_ms", std::to_string(backoff.count())}});
       std::this_thread::sleep_for(backoff);
       backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
-      try { db_->reconnect(); } catch (const pg::PgError&) {}
+      try {
+        db_->reconnect();
+      } catch (const pg::PgError&) {
+      }
     }
   }
 }
@@ -242,7 +270,8 @@ void Projector::reload_offsets() {
       if (!expected_.count(key)) continue;
       expected_[key] = next;
     }
-    consumer_->seek(key.first, key.second, next == OffsetStore::kNone ? kafka::kOffsetBeginning : next,
+    consumer_->seek(key.first, key.second,
+                    next == OffsetStore::kNone ? kafka::kOffsetBeginning : next,
                     std::chrono::seconds(10));
   }
 }

@@ -31,15 +31,19 @@ int run(ProjectorConfig config) {
   hs.threads = 1;
   hs.drain_timeout = std::chrono::seconds(2);
   hs.server_name = "callstream-projector";
-  http::Server health(hs, [&](http::Request&& r, http::Respond respond) {
-    std::string_view path = r.path();
-    if (path == "/metrics") return respond(http::text_response(200, "text/plain; version=0.0.4", metrics.render()));
-    if (path == "/healthz") return respond(http::text_response(200, "text/plain", "ok\n"));
-    if (path == "/readyz")
-      return respond(projector.ready() ? http::text_response(200, "text/plain", "ok\n")
-                                       : http::text_response(503, "text/plain", "not ready\n"));
-    respond(http::error_response(404, "not_found", "no route"));
-  }, metrics);
+  http::Server health(
+      hs,
+      [&](http::Request&& r, http::Respond respond) {
+        std::string_view path = r.path();
+        if (path == "/metrics")
+          return respond(http::text_response(200, "text/plain; version=0.0.4", metrics.render()));
+        if (path == "/healthz") return respond(http::text_response(200, "text/plain", "ok\n"));
+        if (path == "/readyz")
+          return respond(projector.ready() ? http::text_response(200, "text/plain", "ok\n")
+                                           : http::text_response(503, "text/plain", "not ready\n"));
+        respond(http::error_response(404, "not_found", "no route"));
+      },
+      metrics);
   uint16_t port = health.listen();
   core::log::info("health endpoints", {{"port", std::to_string(port)}});
   std::thread health_thread([&health] { health.run(false); });
@@ -63,7 +67,8 @@ int run_command(const std::string& command, ProjectorConfig config) {
   if (core::log::parse_level(config.log_level, level)) core::log::set_level(level);
   if (command == "run") return run(std::move(config));
   if (command == "migrate") {
-    pg::Connection db(pg::ConnectionSettings{config.database_url, "callstream-projector", config.statement_timeout_ms});
+    pg::Connection db(pg::ConnectionSettings{config.database_url, "callstream-projector",
+                                             config.statement_timeout_ms});
     int ran = run_migrations(db);
     std::cout << "applied " << ran << " migration(s)\n";
     return 0;

@@ -7,11 +7,16 @@ namespace {
 
 std::vector<core::EnvVar> variables() {
   return {
-      {"DATABASE_URL", "", "PostgreSQL connection string (postgresql://user:pass@host/db or key=value form)", true, true},
+      {"DATABASE_URL", "",
+       "PostgreSQL connection string (postgresql://user:pass@host/db or key=value form)", true,
+       true},
       {"KAFKA_BROKERS", "", "bootstrap servers, e.g. kafka-1:9092,kafka-2:9092", true},
       {"KAFKA_TOPIC_PREFIX", "", "prepended to every topic name (must match the ingress)"},
-      {"KAFKA_GROUP_ID", "callstream-projector", "consumer group; instances sharing it split the partitions"},
-      {"KAFKA_CONSUMER_PROPERTIES", "", "extra librdkafka consumer properties, comma-separated key=value (e.g. session.timeout.ms=10000)"},
+      {"KAFKA_GROUP_ID", "callstream-projector",
+       "consumer group; instances sharing it split the partitions"},
+      {"KAFKA_CONSUMER_PROPERTIES", "",
+       "extra librdkafka consumer properties, comma-separated key=value (e.g. "
+       "session.timeout.ms=10000)"},
       {"PROJECTOR_BATCH_MAX", "5000", "most events applied in one PostgreSQL transaction"},
       {"PROJECTOR_POLL_TIMEOUT_MS", "100", "longest wait for the first event of a batch"},
       {"PG_STATEMENT_TIMEOUT_MS", "30000", "deadline of every statement, COMMIT included"},
@@ -33,7 +38,8 @@ ProjectorConfig ProjectorConfig::from_env(core::Env::Lookup lookup) {
   std::string props = env.str("KAFKA_CONSUMER_PROPERTIES");
   for (size_t start = 0; start < props.size();) {
     size_t end = props.find(',', start);
-    std::string item = props.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string item =
+        props.substr(start, end == std::string::npos ? std::string::npos : end - start);
     size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0)
       env.fail("KAFKA_CONSUMER_PROPERTIES", "items must be key=value, got '" + item + "'");
@@ -49,7 +55,8 @@ ProjectorConfig ProjectorConfig::from_env(core::Env::Lookup lookup) {
   c.http_port = static_cast<uint16_t>(env.integer("HTTP_PORT", 0, 65535));
   c.log_level = env.str("LOG_LEVEL");
   core::log::Level ignored;
-  if (!core::log::parse_level(c.log_level, ignored)) env.fail("LOG_LEVEL", "must be debug, info, warn or error");
+  if (!core::log::parse_level(c.log_level, ignored))
+    env.fail("LOG_LEVEL", "must be debug, info, warn or error");
   env.finish();
   return c;
 }

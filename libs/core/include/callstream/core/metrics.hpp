@@ -58,8 +58,8 @@ class Registry {
  public:
   Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
   Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
-  Histogram& histogram(const std::string& name, const std::string& help,
-                       std::vector<double> bounds, const Labels& labels = {});
+  Histogram& histogram(const std::string& name, const std::string& help, std::vector<double> bounds,
+                       const Labels& labels = {});
   // A gauge read at render time (queue depths owned by a library, lag computed on demand).
   void gauge_callback(const std::string& name, const std::string& help,
                       std::function<double()> read, const Labels& labels = {});

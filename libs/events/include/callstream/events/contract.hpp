@@ -42,7 +42,8 @@ class Contract {
   struct Schemas;
   std::string prefix_;
   std::vector<TopicSpec> topics_;
-  std::map<std::string, std::pair<std::string, std::string>, std::less<>> types_;  // type -> (topic, schema file)
+  std::map<std::string, std::pair<std::string, std::string>, std::less<>>
+      types_;  // type -> (topic, schema file)
   std::unique_ptr<Schemas> schemas_;
 };
 

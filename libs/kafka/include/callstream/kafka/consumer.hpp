@@ -64,7 +64,8 @@ class Consumer {
   std::vector<ConsumedMessage> poll_batch(size_t max, std::chrono::milliseconds timeout);
 
   // Moves the fetch position of an assigned partition (after a fenced batch, to re-read).
-  void seek(const std::string& topic, int32_t partition, int64_t offset, std::chrono::milliseconds timeout);
+  void seek(const std::string& topic, int32_t partition, int64_t offset,
+            std::chrono::milliseconds timeout);
 
   // Records the next offset to read, committed in the background for lag monitoring only.
   void store_offset(const std::string& topic, int32_t partition, int64_t next_offset);

@@ -7,13 +7,15 @@
 
 namespace callstream::kafka {
 
-// Any librdkafka property (https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md),
-// applied after callstream's own defaults.
+// Any librdkafka property
+// (https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md), applied after
+// callstream's own defaults.
 using Properties = std::map<std::string, std::string>;
 
 class KafkaError : public std::runtime_error {
  public:
-  KafkaError(const std::string& what, bool retryable) : std::runtime_error(what), retryable_(retryable) {}
+  KafkaError(const std::string& what, bool retryable)
+      : std::runtime_error(what), retryable_(retryable) {}
   bool retryable() const { return retryable_; }
 
  private:

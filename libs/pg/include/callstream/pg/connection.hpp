@@ -16,12 +16,16 @@ namespace callstream::pg {
 class PgError : public std::runtime_error {
  public:
   PgError(const std::string& what, std::string sqlstate, bool connection_lost)
-      : std::runtime_error(what), sqlstate_(std::move(sqlstate)), connection_lost_(connection_lost) {}
+      : std::runtime_error(what),
+        sqlstate_(std::move(sqlstate)),
+        connection_lost_(connection_lost) {}
   const std::string& sqlstate() const { return sqlstate_; }
   // The connection is gone: reconnect and retry (but never retry an in-doubt COMMIT blindly).
   bool connection_lost() const { return connection_lost_; }
   // Serialization failure or deadlock: the transaction may simply be run again.
-  bool retryable() const { return connection_lost_ || sqlstate_ == "40001" || sqlstate_ == "40P01"; }
+  bool retryable() const {
+    return connection_lost_ || sqlstate_ == "40001" || sqlstate_ == "40P01";
+  }
 
  private:
   std::string sqlstate_;

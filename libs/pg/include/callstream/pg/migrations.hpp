@@ -17,7 +17,8 @@ struct Migration {
 };
 
 // From (file name, contents) pairs; names must start with a number. Sorted by version.
-std::vector<Migration> migrations_from(const std::vector<std::pair<std::string, std::string>>& files);
+std::vector<Migration> migrations_from(
+    const std::vector<std::pair<std::string, std::string>>& files);
 
 // Applies the pending migrations; returns how many ran.
 int migrate(Connection& c, const std::vector<Migration>& migrations);

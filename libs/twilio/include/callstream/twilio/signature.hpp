@@ -14,9 +14,9 @@ namespace callstream::twilio {
 
 enum class SignatureCheck {
   valid,
-  missing,          // no X-Twilio-Signature header: 400
-  invalid,          // does not match any token or URL variant: 403
-  body_mismatch,    // JSON body whose SHA-256 is not the signed bodySHA256: 403
+  missing,        // no X-Twilio-Signature header: 400
+  invalid,        // does not match any token or URL variant: 403
+  body_mismatch,  // JSON body whose SHA-256 is not the signed bodySHA256: 403
 };
 
 const char* to_string(SignatureCheck c);
@@ -27,7 +27,8 @@ class SignatureValidator {
   explicit SignatureValidator(std::vector<std::string> auth_tokens);
 
   // A form-encoded POST (params = the decoded body) or a GET (params empty).
-  SignatureCheck validate(std::string_view url, const Params& params, std::string_view signature) const;
+  SignatureCheck validate(std::string_view url, const Params& params,
+                          std::string_view signature) const;
 
   // An application/json POST: the URL carries bodySHA256=<hex sha256 of body>.
   SignatureCheck validate_json(std::string_view url, std::string_view body,
@@ -35,14 +36,16 @@ class SignatureValidator {
 
   // The string HMAC-SHA1 is computed over, and the signature itself (for tests and tools).
   static std::string string_to_sign(std::string_view url, const Params& params);
-  static std::string compute(std::string_view auth_token, std::string_view url, const Params& params);
+  static std::string compute(std::string_view auth_token, std::string_view url,
+                             const Params& params);
 
   // The URLs tried for one request URL: as given, without its port, with the default port,
   // each also with a WHATWG-encoded query where that differs. De-duplicated, as given first.
   static std::vector<std::string> url_variants(std::string_view url);
 
  private:
-  bool matches_any(std::string_view url, const std::string& payload_suffix, std::string_view signature) const;
+  bool matches_any(std::string_view url, const std::string& payload_suffix,
+                   std::string_view signature) const;
   std::vector<std::string> tokens_;
 };
 
