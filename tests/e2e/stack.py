@@ -32,13 +32,30 @@ def psql(dsn, sql):
     return out.stdout.strip()
 
 
-def fresh_database(name):
-    if not PG_DIR:
+def fresh_database(name, pg_dir=None):
+    pg_dir = pg_dir or PG_DIR
+    if not pg_dir:
         sys.exit("CALLSTREAM_TEST_PG_DIR is not set: run through ctest, which starts the PostgreSQL cluster")
-    admin = "host=%s port=5432 user=postgres dbname=postgres" % PG_DIR
+    admin = "host=%s port=5432 user=postgres dbname=postgres" % pg_dir
     psql(admin, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
     psql(admin, "CREATE DATABASE %s" % name)
-    return "host=%s port=5432 user=postgres dbname=%s" % (PG_DIR, name)
+    return "host=%s port=5432 user=postgres dbname=%s" % (pg_dir, name)
+
+
+class PrivateCluster:
+    """A PostgreSQL cluster of the test's own, for tests that stop and start it."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="callstream-pg-")
+        os.chmod(self.dir, 0o755)
+        self.script = os.path.join(SOURCE, "scripts/pg-cluster")
+        self.start()
+
+    def start(self):
+        subprocess.run([self.script, "start", self.dir], check=True, capture_output=True)
+
+    def stop(self):
+        subprocess.run([self.script, "stop", self.dir], check=True, capture_output=True)
 
 
 def wait_until(check, timeout, what):
@@ -61,11 +78,11 @@ def http_ok(port, path):
 
 
 class Stack:
-    def __init__(self, name):
+    def __init__(self, name, pg_dir=None):
         self.dir = tempfile.mkdtemp(prefix="callstream-e2e-")
         self.procs = {}
         self.brokers = ""
-        self.dsn = fresh_database(name)
+        self.dsn = fresh_database(name, pg_dir)
         bootstrap_file = os.path.join(self.dir, "bootstrap")
         self.start("devkafka", [os.path.join(BIN, "tools/devkafka/callstream-devkafka"), "--bootstrap-file", bootstrap_file], {})
         wait_until(lambda: os.path.exists(bootstrap_file), 20, "devkafka")
@@ -130,8 +147,8 @@ def run(test):
     """Runs test(stack-factory), printing logs when it fails; exit status for ctest."""
     stacks = []
 
-    def make(name):
-        s = Stack(name)
+    def make(name, pg_dir=None):
+        s = Stack(name, pg_dir)
         stacks.append(s)
         return s
     try:
