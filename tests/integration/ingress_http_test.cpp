@@ -75,17 +75,16 @@ struct Stack {
   }
 
   // Every event id on the calls topic, counting repeats.
-  std::multiset<std::string> topic_ids(size_t expect, std::chrono::seconds limit = 10s) {
+  std::multiset<std::string> topic_ids(size_t expect, std::chrono::seconds limit = 10s,
+                                       const std::string& topic = "callstream.voice.calls.v1") {
     struct Beginning : kafka::RebalanceListener {
       void on_assigned(std::vector<kafka::TopicPartition>&) override {}
       void on_revoked(const std::vector<kafka::TopicPartition>&) override {}
     } listener;
     static int group = 0;
-    kafka::Consumer c({cluster.bootstrap_servers(),
-                       "reader-" + std::to_string(++group),
-                       "test",
-                       {"callstream.voice.calls.v1"}},
-                      listener);
+    kafka::Consumer c(
+        {cluster.bootstrap_servers(), "reader-" + std::to_string(++group), "test", {topic}},
+        listener);
     std::multiset<std::string> ids;
     auto until = std::chrono::steady_clock::now() + limit;
     // Read until the expected count, then a little longer to catch extras.
@@ -232,4 +231,22 @@ TEST_CASE("a graceful stop under load loses no acknowledged event", "[ingress][k
   REQUIRE(acknowledged > 0);
   auto ids = s.topic_ids(static_cast<size_t>(acknowledged.load()));
   CHECK(ids.size() >= static_cast<size_t>(acknowledged.load()));
+}
+
+TEST_CASE("a TaskRouter event is answered 204 with a JSON content type once on its topic",
+          "[ingress][kafka]") {
+  Stack s;
+  twilio::Params p = {{"AccountSid", kAccount},
+                      {"WorkspaceSid", "WS" + std::string(32, '1')},
+                      {"EventType", "task.created"},
+                      {"ResourceType", "task"},
+                      {"ResourceSid", "WT" + std::string(32, '2')},
+                      {"TaskSid", "WT" + std::string(32, '2')},
+                      {"TimestampMs", "1770896905123"}};
+  auto reply = s.post(p, "/taskrouter_event");
+  CHECK(reply.status == 204);
+  CHECK(reply.headers.find("Content-Type: application/json") != std::string::npos);
+  auto ids = s.topic_ids(1, 10s, "callstream.taskrouter.v1");
+  REQUIRE(ids.size() == 1);
+  CHECK(*ids.begin() == events::event_id("/taskrouter_event", p));
 }

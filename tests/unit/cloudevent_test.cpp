@@ -65,6 +65,10 @@ TEST_CASE("the contract maps types to topics and validates envelopes and data",
   CHECK(contract.topic_for_type("com.twilio.voice.status-callback.call.completed") ==
         "staging.callstream.voice.calls.v1");
   CHECK_FALSE(contract.topic_for_type("com.twilio.unknown"));
+  CHECK(contract.topic_for_type("com.twilio.taskrouter.task.created") ==
+        "staging.callstream.taskrouter.v1");
+  CHECK_FALSE(contract.topic_for_type("com.twilio.taskrouter."));
+  CHECK_FALSE(contract.topic_for_type("com.twilio.taskrouterx.task"));
   REQUIRE(contract.topics().size() == 5);
   CHECK(contract.topics()[3].config.at("cleanup.policy") == "compact");
 

@@ -155,3 +155,97 @@ TEST_CASE_METHOD(Fixture, "bad requests get a precise status and publish nothing
     expect(r, 404, "not_found");
   }
 }
+
+namespace {
+std::string header_value(const kafka::Message& m, const std::string& name) {
+  for (const auto& h : m.headers)
+    if (h.name == name) return h.value;
+  return "";
+}
+}  // namespace
+
+TEST_CASE_METHOD(Fixture, "a recording status callback is keyed by CallSid, about the RecordingSid",
+                 "[router]") {
+  const std::string rec = "RE" + std::string(32, 'd');
+  twilio::Params p = {{"AccountSid", kAccount},
+                      {"CallSid", kCall},
+                      {"RecordingSid", rec},
+                      {"RecordingStatus", "completed"},
+                      {"RecordingDuration", "61"},
+                      {"RecordingChannels", "2"},
+                      {"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/" + kAccount +
+                                           "/Recordings/" + rec},
+                      {"RecordingStartTime", "Thu, 12 Feb 2026 11:40:00 +0000"},
+                      {"RecordingSource", "DialVerb"}};
+  auto d = router.route(signed_request(p, "/recording_status"), now);
+  REQUIRE(d.publish);
+  CHECK(d.publish->topic == "callstream.voice.recordings.v1");
+  CHECK(d.publish->key == kCall);
+  CHECK(header_value(*d.publish, "ce_type") == "io.callstream.voice.recording.completed");
+  CHECK(contract.validate(d.publish->value) == std::nullopt);
+  auto doc = events::JsonDocument::parse(d.publish->value);
+  CHECK(doc->string_at({"subject"}) == rec);
+  CHECK(doc->string_at({"time"}) == "2026-02-12T11:40:00.000Z");
+
+  p[3].second = "exploded";
+  auto bad = router.route(signed_request(p, "/recording_status"), now);
+  REQUIRE(bad.response);
+  CHECK(bad.response->status == 400);
+  CHECK(bad.reject_reason == "unknown_recording_status");
+}
+
+TEST_CASE_METHOD(Fixture,
+                 "TaskRouter events: task events keyed by TaskSid, worker events by WorkerSid",
+                 "[router]") {
+  const std::string ws = "WS" + std::string(32, '1'), task = "WT" + std::string(32, '2'),
+                    worker = "WK" + std::string(32, '3'), res = "WR" + std::string(32, '4');
+  twilio::Params reservation = {{"AccountSid", kAccount},
+                                {"WorkspaceSid", ws},
+                                {"EventType", "reservation.accepted"},
+                                {"ResourceType", "reservation"},
+                                {"ResourceSid", res},
+                                {"TaskSid", task},
+                                {"WorkerSid", worker},
+                                {"ReservationSid", res},
+                                {"Timestamp", "1770896905"},
+                                {"TimestampMs", "1770896905123"},
+                                {"TaskAttributes", R"({"call_sid":"CA1","from":"+13055550100"})"}};
+  auto d = router.route(signed_request(reservation, "/taskrouter_event"), now);
+  REQUIRE(d.publish);
+  CHECK(d.publish->topic == "callstream.taskrouter.v1");
+  CHECK(d.publish->key == task);
+  CHECK(d.event_type == "com.twilio.taskrouter.reservation.accepted");
+  CHECK(contract.validate(d.publish->value) == std::nullopt);
+  auto doc = events::JsonDocument::parse(d.publish->value);
+  CHECK(doc->string_at({"time"}) == "2026-02-12T11:48:25.123Z");  // TimestampMs
+  CHECK(doc->string_at({"subject"}) == res);
+  CHECK(doc->string_at({"data", "params", "TaskAttributes"}) ==
+        R"({"call_sid":"CA1","from":"+13055550100"})");
+
+  twilio::Params activity = {{"AccountSid", kAccount},
+                             {"WorkspaceSid", ws},
+                             {"EventType", "worker.activity.update"},
+                             {"ResourceType", "worker"},
+                             {"ResourceSid", worker},
+                             {"WorkerSid", worker},
+                             {"WorkerActivityName", "Available"},
+                             {"Timestamp", "1770896905"}};
+  auto w = router.route(signed_request(activity, "/taskrouter_event"), now);
+  REQUIRE(w.publish);
+  CHECK(w.publish->key == worker);
+  auto wdoc = events::JsonDocument::parse(w.publish->value);
+  CHECK(wdoc->string_at({"time"}) == "2026-02-12T11:48:25.000Z");  // Timestamp, seconds
+
+  twilio::Params nonsense = {
+      {"AccountSid", kAccount}, {"WorkspaceSid", ws}, {"EventType", "Robert'); DROP"}};
+  auto bad = router.route(signed_request(nonsense, "/taskrouter_event"), now);
+  REQUIRE(bad.response);
+  CHECK(bad.response->status == 400);
+  auto missing =
+      router.route(signed_request({{"AccountSid", kAccount}, {"EventType", "task.created"}},
+                                  "/taskrouter_event"),
+                   now);
+  REQUIRE(missing.response);
+  CHECK(missing.reject_reason == "missing_parameter");
+  CHECK(missing.response->body.find("WorkspaceSid") != std::string::npos);
+}

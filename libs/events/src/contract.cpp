@@ -69,16 +69,28 @@ std::string Contract::topic(std::string_view base_name) const {
   return prefix_ + std::string(base_name);
 }
 
+const std::pair<std::string, std::string>* Contract::find_type(std::string_view type) const {
+  if (auto it = types_.find(type); it != types_.end()) return &it->second;
+  // "com.twilio.taskrouter.*" covers every type with that prefix.
+  for (const auto& [pattern, entry] : types_)
+    if (pattern.size() > 2 && pattern.compare(pattern.size() - 2, 2, ".*") == 0 &&
+        type.size() > pattern.size() - 1 &&
+        type.substr(0, pattern.size() - 1) ==
+            std::string_view(pattern).substr(0, pattern.size() - 1))
+      return &entry;
+  return nullptr;
+}
+
 std::optional<std::string> Contract::topic_for_type(std::string_view type) const {
-  auto it = types_.find(type);
-  if (it == types_.end()) return std::nullopt;
-  return it->second.first;
+  const auto* entry = find_type(type);
+  if (!entry) return std::nullopt;
+  return entry->first;
 }
 
 std::optional<std::string> Contract::dataschema_for_type(std::string_view type) const {
-  auto it = types_.find(type);
-  if (it == types_.end()) return std::nullopt;
-  return "urn:callstream:proto:" + it->second.second;
+  const auto* entry = find_type(type);
+  if (!entry) return std::nullopt;
+  return "urn:callstream:proto:" + entry->second;
 }
 
 std::optional<std::string> Contract::validate(std::string_view event_json) const {
@@ -90,9 +102,9 @@ std::optional<std::string> Contract::validate(std::string_view event_json) const
     if (!d.Accept(v)) return "envelope " + describe(v);
   }
   std::string type = d["type"].GetString();
-  auto it = types_.find(type);
-  if (it == types_.end()) return "unknown event type " + type;
-  rapidjson::SchemaValidator v(*schemas_->by_file.at(it->second.second));
+  const auto* entry = find_type(type);
+  if (!entry) return "unknown event type " + type;
+  rapidjson::SchemaValidator v(*schemas_->by_file.at(entry->second));
   if (!d["data"].Accept(v)) return "data " + describe(v);
   return std::nullopt;
 }

@@ -28,22 +28,11 @@ bool is_form(std::string_view content_type) {
 
 }  // namespace
 
-std::optional<std::string> call_status_event_type(std::string_view s) {
-  constexpr std::string_view prefix = "com.twilio.voice.status-callback.call.";
-  if (s == "queued" || s == "initiated") return std::string(prefix) + "initiated";
-  if (s == "ringing") return std::string(prefix) + "ringing";
-  if (s == "in-progress") return std::string(prefix) + "answered";
-  if (s == "completed" || s == "busy" || s == "no-answer" || s == "failed" || s == "canceled")
-    return std::string(prefix) + "completed";
-  return std::nullopt;
-}
-
 WebhookRouter::WebhookRouter(RouterSettings settings, const twilio::SignatureValidator& validator,
                              const events::Contract& contract)
-    : settings_(std::move(settings)),
-      validator_(validator),
-      contract_(contract),
-      calls_topic_(contract.topic("callstream.voice.calls.v1")) {}
+    : settings_(std::move(settings)), validator_(validator), contract_(contract) {
+  for (const auto& w : status_webhooks()) topics_.push_back(contract.topic(w.topic_base));
+}
 
 http::Response WebhookRouter::persisted_response() {
   // TaskRouter asks for a JSON content type even on 204; Twilio ignores the body either way.
@@ -58,13 +47,15 @@ http::Response WebhookRouter::not_persisted_response(const std::string& why) {
 
 Decision WebhookRouter::route(const http::Request& request, core::SysMillis received_at) const {
   std::string_view path = request.path();
-  if (path == "/call_status") return call_status(request, received_at);
+  const auto& webhooks = status_webhooks();
+  for (size_t i = 0; i < webhooks.size(); ++i)
+    if (path == webhooks[i].path) return publish(webhooks[i], topics_[i], request, received_at);
   return refuse("unknown", 404, "not_found", "no route for " + std::string(path));
 }
 
-Decision WebhookRouter::call_status(const http::Request& request,
-                                    core::SysMillis received_at) const {
-  const std::string route = "/call_status";
+Decision WebhookRouter::publish(const StatusWebhook& webhook, const std::string& topic,
+                                const http::Request& request, core::SysMillis received_at) const {
+  const std::string route(webhook.path);
   if (request.method != "POST") {
     Decision d = refuse(route, 405, "method_not_allowed", "use POST");
     d.response->headers.emplace_back("Allow", "POST");
@@ -87,29 +78,22 @@ Decision WebhookRouter::call_status(const http::Request& request,
       return refuse(route, 403, "signature_invalid", "X-Twilio-Signature does not match " + url);
   }
 
-  const std::string* call_sid = twilio::find_param(*params, "CallSid");
   const std::string* account = twilio::find_param(*params, "AccountSid");
-  const std::string* status = twilio::find_param(*params, "CallStatus");
-  if (!call_sid || call_sid->empty() || !account || !status)
-    return refuse(route, 400, "missing_parameter",
-                  "CallSid, AccountSid and CallStatus are required");
-  if (!settings_.account_sid.empty() && *account != settings_.account_sid)
+  if (account && !settings_.account_sid.empty() && *account != settings_.account_sid)
     return refuse(route, 403, "wrong_account", "AccountSid is not this call center's account");
-  auto type = call_status_event_type(*status);
-  if (!type)
-    return refuse(route, 400, "unknown_call_status", "unknown CallStatus '" + *status + "'");
+  FactsError error{"", ""};
+  auto facts = webhook.describe(*params, error);
+  if (!facts) return refuse(route, 400, error.reason, error.message);
 
   events::CloudEvent e;
   e.id = events::event_id(route, *params);
   e.source = url.substr(0, url.find('?'));
-  e.type = *type;
-  e.subject = *call_sid;
+  e.type = facts->type;
+  e.subject = facts->subject;
   e.receivedat = core::format_rfc3339(received_at);
-  const std::string* ts = twilio::find_param(*params, "Timestamp");
-  auto twilio_time = ts ? core::parse_rfc2822(*ts) : std::nullopt;
-  e.time = twilio_time ? core::format_rfc3339(*twilio_time) : e.receivedat;
+  e.time = facts->time ? core::format_rfc3339(*facts->time) : e.receivedat;
   e.dataschema = contract_.dataschema_for_type(e.type).value_or("");
-  e.twilioaccount = *account;
+  e.twilioaccount = account ? *account : "";
   e.data = events::webhook_data(route, request.method, request.query(), *params);
 
   Decision d;
@@ -117,8 +101,8 @@ Decision WebhookRouter::call_status(const http::Request& request,
   d.event_id = e.id;
   d.event_type = e.type;
   d.publish = kafka::Message{
-      calls_topic_,
-      *call_sid,
+      topic,
+      facts->key,
       events::serialize(e),
       {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}};
   return d;

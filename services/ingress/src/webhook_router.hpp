@@ -10,6 +10,7 @@
 #include "callstream/http/message.hpp"
 #include "callstream/kafka/settings.hpp"
 #include "callstream/twilio/signature.hpp"
+#include "status_webhooks.hpp"
 
 namespace callstream::ingress {
 
@@ -42,16 +43,13 @@ class WebhookRouter {
   static http::Response not_persisted_response(const std::string& why);
 
  private:
-  Decision call_status(const http::Request& request, core::SysMillis received_at) const;
+  Decision publish(const StatusWebhook& webhook, const std::string& topic,
+                   const http::Request& request, core::SysMillis received_at) const;
 
   RouterSettings settings_;
   const twilio::SignatureValidator& validator_;
   const events::Contract& contract_;
-  std::string calls_topic_;
+  std::vector<std::string> topics_;  // per status_webhooks() entry, with the prefix
 };
-
-// CallStatus -> event type (Event Streams names): in-progress is "answered", every terminal
-// status is "completed" with the status kept in data. nullopt for an unknown status.
-std::optional<std::string> call_status_event_type(std::string_view call_status);
 
 }  // namespace callstream::ingress

@@ -40,6 +40,8 @@ class Contract {
 
  private:
   struct Schemas;
+  // (topic, schema file) of a type, by exact name or by a "prefix.*" entry; nullptr if unknown.
+  const std::pair<std::string, std::string>* find_type(std::string_view type) const;
   std::string prefix_;
   std::vector<TopicSpec> topics_;
   std::map<std::string, std::pair<std::string, std::string>, std::less<>>
