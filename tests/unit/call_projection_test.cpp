@@ -43,4 +43,12 @@ TEST_CASE("undecodable call events say why", "[projection]") {
     "data":{"params":{"CallSid":"CA1","CallStatus":"exploded"}}})",
       "t", 0, 0, &error));
   CHECK(error.find("exploded") != std::string::npos);
+  CHECK_FALSE(decode_call_event(
+      R"({"id":"e","type":"com.twilio.voice.status-callback.call.ringing","time":"x",
+    "data":{"params":{"CallSid":"","CallStatus":"ringing"}}})",
+      "t", 0, 0, &error));
+  CHECK_FALSE(decode_call_event(
+      R"({"id":"","type":"com.twilio.voice.status-callback.call.ringing","time":"x",
+    "data":{"params":{"CallSid":"CA1","CallStatus":"ringing"}}})",
+      "t", 0, 0, &error));
 }

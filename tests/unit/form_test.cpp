@@ -36,6 +36,8 @@ TEST_CASE("bad percent-encoding is an error that says where", "[form]") {
   CHECK(e.message.find("Caller=%zz") != std::string::npos);
   CHECK_FALSE(decode_form("a=%4", &e));
   CHECK_FALSE(decode_form("a=b c", &e));  // a raw space cannot be in form data
+  CHECK_FALSE(decode_form(std::string_view("CallSid=CA1\0&Injected=1", 24), &e));
+  CHECK(e.message.find("NUL") != std::string::npos);
 }
 
 TEST_CASE("encode_form is the inverse of decode_form", "[form]") {

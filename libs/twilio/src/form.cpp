@@ -8,9 +8,16 @@
 
 namespace callstream::twilio {
 
-std::optional<Params> decode_form(std::string_view text, FormError* error) {
+std::optional<Params> decode_form(std::string_view input, FormError* error) {
   Params out;
-  if (text.empty()) return out;
+  if (input.empty()) return out;
+  if (input.find('\0') != std::string_view::npos) {
+    if (error) error->message = "malformed form encoding: raw NUL byte";
+    return std::nullopt;
+  }
+  // Boost.URL 1.81's parse_query reads up to a terminating NUL (found by fuzzing): give it one.
+  const std::string owned(input);
+  std::string_view text = owned;
   auto parsed = boost::urls::parse_query(boost::core::string_view(text.data(), text.size()));
   if (!parsed) {
     if (error) {
@@ -21,7 +28,7 @@ std::optional<Params> decode_form(std::string_view text, FormError* error) {
         size_t end = text.find('&', start);
         std::string_view piece = text.substr(
             start, end == std::string_view::npos ? std::string_view::npos : end - start);
-        if (!boost::urls::parse_query(boost::core::string_view(piece.data(), piece.size()))) {
+        if (!boost::urls::parse_query(std::string(piece))) {
           bad = piece;
           break;
         }

@@ -110,6 +110,7 @@ SignatureValidator::SignatureValidator(std::vector<std::string> auth_tokens) {
 }
 
 std::string SignatureValidator::string_to_sign(std::string_view url, const Params& params) {
+  url = url.substr(0, url.find('#'));  // Twilio never signs the fragment (connection overrides)
   std::vector<std::pair<std::string_view, std::string_view>> sorted;
   sorted.reserve(params.size());
   size_t total = url.size();

@@ -104,12 +104,12 @@ std::optional<CallEventRow> decode_call_event(std::string_view value, std::strin
   auto id = doc->string_at({"id"});
   auto type = doc->string_at({"type"});
   auto time = doc->string_at({"time"});
-  if (!id || !type || !time) return fail("envelope lacks id, type or time");
+  if (!id || id->empty() || !type || !time) return fail("envelope lacks id, type or time");
   if (type->rfind(kStatusPrefix, 0) != 0)
     return fail("not a call status event: " + std::string(*type));
   auto sid = doc->string_at({"data", "params", "CallSid"});
   auto status = doc->string_at({"data", "params", "CallStatus"});
-  if (!sid || !status) return fail("data.params lacks CallSid or CallStatus");
+  if (!sid || sid->empty() || !status) return fail("data.params lacks CallSid or CallStatus");
   row.rank = status_rank(*status);
   if (row.rank < 0) return fail("unknown CallStatus " + std::string(*status));
   if (auto seq = doc->string_at({"data", "params", "SequenceNumber"})) {

@@ -34,7 +34,8 @@ class SignatureValidator {
   SignatureCheck validate_json(std::string_view url, std::string_view body,
                                std::string_view signature) const;
 
-  // The string HMAC-SHA1 is computed over, and the signature itself (for tests and tools).
+  // The string HMAC-SHA1 is computed over (the URL without its #fragment, then the sorted
+  // parameters), and the signature itself (for tests and tools).
   static std::string string_to_sign(std::string_view url, const Params& params);
   static std::string compute(std::string_view auth_token, std::string_view url,
                              const Params& params);

@@ -1,0 +1,19 @@
+// Whatever bytes arrive on a topic, the projector's decoder and the envelope parser return a
+// value or a reason: never a crash. Decoded call events have a known status rank.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "call_projection.hpp"
+#include "callstream/events/cloudevent.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view value(reinterpret_cast<const char*>(data), size);
+  std::string error;
+  auto row = callstream::projector::decode_call_event(value, "t", 0, 0, &error);
+  if (row && (row->rank < 0 || row->call_sid.empty() || row->event_id.empty())) std::abort();
+  if (!row && error.empty()) std::abort();
+  callstream::events::parse_cloudevent(value, &error);
+  return 0;
+}
