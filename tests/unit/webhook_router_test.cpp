@@ -50,11 +50,11 @@ TEST_CASE_METHOD(Fixture,
                  "[router]") {
   auto d = router.route(signed_request(params()), now);
   REQUIRE_FALSE(d.response);
-  REQUIRE(d.publish);
-  CHECK(d.publish->topic == "callstream.voice.calls.v1");
-  CHECK(d.publish->key == kCall);
-  CHECK(contract.validate(d.publish->value) == std::nullopt);
-  auto doc = events::JsonDocument::parse(d.publish->value);
+  REQUIRE(d.publish.size() == 1);
+  CHECK(d.publish[0].topic == "callstream.voice.calls.v1");
+  CHECK(d.publish[0].key == kCall);
+  CHECK(contract.validate(d.publish[0].value) == std::nullopt);
+  auto doc = events::JsonDocument::parse(d.publish[0].value);
   REQUIRE(doc);
   CHECK(doc->string_at({"type"}) == "com.twilio.voice.status-callback.call.completed");
   CHECK(doc->string_at({"time"}) == "2026-02-12T11:48:25.000Z");  // Twilio's Timestamp
@@ -63,7 +63,7 @@ TEST_CASE_METHOD(Fixture,
   CHECK(doc->string_at({"data", "params", "CallDuration"}) == "42");
   CHECK(doc->string_at({"id"}) == d.event_id);
   bool has_type = false, has_id = false;
-  for (const auto& h : d.publish->headers) {
+  for (const auto& h : d.publish[0].headers) {
     has_type |= h.name == "ce_type" && h.value == d.event_type;
     has_id |= h.name == "ce_id" && h.value == d.event_id;
   }
@@ -97,7 +97,7 @@ TEST_CASE_METHOD(Fixture, "bad requests get a precise status and publish nothing
     REQUIRE(d.response);
     CHECK(d.response->status == status);
     CHECK(d.reject_reason == reason);
-    CHECK_FALSE(d.publish);
+    CHECK(d.publish.empty());
   };
   SECTION("missing signature: 400") {
     auto r = signed_request(params());
@@ -178,12 +178,12 @@ TEST_CASE_METHOD(Fixture, "a recording status callback is keyed by CallSid, abou
                       {"RecordingStartTime", "Thu, 12 Feb 2026 11:40:00 +0000"},
                       {"RecordingSource", "DialVerb"}};
   auto d = router.route(signed_request(p, "/recording_status"), now);
-  REQUIRE(d.publish);
-  CHECK(d.publish->topic == "callstream.voice.recordings.v1");
-  CHECK(d.publish->key == kCall);
-  CHECK(header_value(*d.publish, "ce_type") == "io.callstream.voice.recording.completed");
-  CHECK(contract.validate(d.publish->value) == std::nullopt);
-  auto doc = events::JsonDocument::parse(d.publish->value);
+  REQUIRE(d.publish.size() == 1);
+  CHECK(d.publish[0].topic == "callstream.voice.recordings.v1");
+  CHECK(d.publish[0].key == kCall);
+  CHECK(header_value(d.publish[0], "ce_type") == "io.callstream.voice.recording.completed");
+  CHECK(contract.validate(d.publish[0].value) == std::nullopt);
+  auto doc = events::JsonDocument::parse(d.publish[0].value);
   CHECK(doc->string_at({"subject"}) == rec);
   CHECK(doc->string_at({"time"}) == "2026-02-12T11:40:00.000Z");
 
@@ -211,12 +211,12 @@ TEST_CASE_METHOD(Fixture,
                                 {"TimestampMs", "1770896905123"},
                                 {"TaskAttributes", R"({"call_sid":"CA1","from":"+13055550100"})"}};
   auto d = router.route(signed_request(reservation, "/taskrouter_event"), now);
-  REQUIRE(d.publish);
-  CHECK(d.publish->topic == "callstream.taskrouter.v1");
-  CHECK(d.publish->key == task);
+  REQUIRE(d.publish.size() == 1);
+  CHECK(d.publish[0].topic == "callstream.taskrouter.v1");
+  CHECK(d.publish[0].key == task);
   CHECK(d.event_type == "com.twilio.taskrouter.reservation.accepted");
-  CHECK(contract.validate(d.publish->value) == std::nullopt);
-  auto doc = events::JsonDocument::parse(d.publish->value);
+  CHECK(contract.validate(d.publish[0].value) == std::nullopt);
+  auto doc = events::JsonDocument::parse(d.publish[0].value);
   CHECK(doc->string_at({"time"}) == "2026-02-12T11:48:25.123Z");  // TimestampMs
   CHECK(doc->string_at({"subject"}) == res);
   CHECK(doc->string_at({"data", "params", "TaskAttributes"}) ==
@@ -231,9 +231,9 @@ TEST_CASE_METHOD(Fixture,
                              {"WorkerActivityName", "Available"},
                              {"Timestamp", "1770896905"}};
   auto w = router.route(signed_request(activity, "/taskrouter_event"), now);
-  REQUIRE(w.publish);
-  CHECK(w.publish->key == worker);
-  auto wdoc = events::JsonDocument::parse(w.publish->value);
+  REQUIRE(w.publish.size() == 1);
+  CHECK(w.publish[0].key == worker);
+  auto wdoc = events::JsonDocument::parse(w.publish[0].value);
   CHECK(wdoc->string_at({"time"}) == "2026-02-12T11:48:25.000Z");  // Timestamp, seconds
 
   twilio::Params nonsense = {

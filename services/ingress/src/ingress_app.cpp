@@ -1,6 +1,8 @@
 #include "ingress_app.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <mutex>
 
 #include "callstream/core/log.hpp"
 
@@ -100,26 +102,49 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
     return respond(std::move(*d.response));
   }
 
-  auto started = std::chrono::steady_clock::now();
-  kafka::Message message = std::move(*d.publish);
-  producer_->publish(message, [this, d = std::move(d), respond = std::move(respond),
-                               started](const kafka::DeliveryReport& report) {
-    publish_latency_.observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    if (report.status == kafka::Delivery::persisted) {
-      count(d.route, 204);
-      return respond(WebhookRouter::persisted_response());
-    }
-    metrics_
-        .counter("callstream_ingress_delivery_failures_total",
-                 "Events Kafka did not confirm in time",
-                 {{"status", kafka::to_string(report.status)}})
-        .inc();
-    core::log::warn("event not persisted; answering 503",
-                    {{"route", d.route}, {"event_id", d.event_id}, {"error", report.error}});
-    count(d.route, 503);
-    respond(WebhookRouter::not_persisted_response(report.error));
-  });
+  // The answer waits for every event's delivery report: 2xx only when all are persisted.
+  struct Pending {
+    std::atomic<size_t> remaining;
+    std::atomic<bool> failed{false};
+    std::mutex mutex;
+    std::string error;  // the first failure
+    std::string route, event_id;
+    http::Respond respond;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  };
+  auto messages = std::move(d.publish);
+  if (messages.empty()) {
+    count(d.route, 204);
+    return respond(WebhookRouter::persisted_response());
+  }
+  auto pending = std::make_shared<Pending>();
+  pending->remaining = messages.size();
+  pending->route = d.route;
+  pending->event_id = d.event_id;
+  pending->respond = std::move(respond);
+  for (const auto& message : messages) {
+    producer_->publish(message, [this, pending](const kafka::DeliveryReport& report) {
+      publish_latency_.observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - pending->started).count());
+      if (report.status != kafka::Delivery::persisted) {
+        metrics_
+            .counter("callstream_ingress_delivery_failures_total",
+                     "Events Kafka did not confirm in time", {{"status", kafka::to_string(report.status)}})
+            .inc();
+        std::lock_guard lock(pending->mutex);
+        if (!pending->failed.exchange(true)) pending->error = report.error;
+      }
+      if (--pending->remaining > 0) return;
+      if (!pending->failed) {
+        count(pending->route, 204);
+        return pending->respond(WebhookRouter::persisted_response());
+      }
+      core::log::warn("event not persisted; answering 503",
+                      {{"route", pending->route}, {"event_id", pending->event_id}, {"error", pending->error}});
+      count(pending->route, 503);
+      pending->respond(WebhookRouter::not_persisted_response(pending->error));
+    });
+  }
 }
 
 }  // namespace callstream::ingress

@@ -100,11 +100,11 @@ Decision WebhookRouter::publish(const StatusWebhook& webhook, const std::string&
   d.route = route;
   d.event_id = e.id;
   d.event_type = e.type;
-  d.publish = kafka::Message{
+  d.publish.push_back(kafka::Message{
       topic,
       facts->key,
       events::serialize(e),
-      {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}};
+      {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}});
   return d;
 }
 

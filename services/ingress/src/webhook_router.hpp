@@ -23,8 +23,8 @@ struct Decision {
   std::string route;  // metric label: the route path, or "unknown"
   // Set when the request is refused or answered without publishing.
   std::optional<http::Response> response;
-  // Set when an event must be published; the answer depends on its delivery.
-  std::optional<kafka::Message> publish;
+  // Events to publish; the answer depends on their delivery (2xx only when all persisted).
+  std::vector<kafka::Message> publish;
   std::string event_id;
   std::string event_type;
   std::string reject_reason;  // metric label for refusals (signature_invalid, malformed_body...)
