@@ -69,8 +69,9 @@ TEST_CASE("the contract maps types to topics and validates envelopes and data",
         "staging.callstream.taskrouter.v1");
   CHECK_FALSE(contract.topic_for_type("com.twilio.taskrouter."));
   CHECK_FALSE(contract.topic_for_type("com.twilio.taskrouterx.task"));
-  REQUIRE(contract.topics().size() == 5);
-  CHECK(contract.topics()[3].config.at("cleanup.policy") == "compact");
+  REQUIRE(contract.topics().size() == 6);
+  CHECK(contract.topics()[4].name == "staging.callstream.optouts.v1");
+  CHECK(contract.topics()[4].config.at("cleanup.policy") == "compact");
 
   events::CloudEvent e;
   e.id = std::string(64, 'b');

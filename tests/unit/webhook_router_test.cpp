@@ -3,6 +3,7 @@
 
 #include "callstream/core/time.hpp"
 #include "callstream/events/json.hpp"
+#include "callstream/twilio/basic_auth.hpp"
 #include "webhook_router.hpp"
 
 using namespace callstream;
@@ -248,4 +249,81 @@ TEST_CASE_METHOD(Fixture,
   REQUIRE(missing.response);
   CHECK(missing.reject_reason == "missing_parameter");
   CHECK(missing.response->body.find("WorkspaceSid") != std::string::npos);
+}
+
+namespace {
+struct SinkFixture {
+  twilio::SignatureValidator validator{{"token-1"}};
+  events::Contract contract;
+  ingress::WebhookRouter router{
+      {kBase, kAccount, twilio::basic_authorization("twilio-sink", "a-long-sink-password")},
+      validator,
+      contract};
+  core::SysMillis now = *core::parse_rfc3339("2026-02-12T11:50:00Z");
+
+  http::Request post(std::string body,
+                     std::string auth = twilio::basic_authorization("twilio-sink",
+                                                                    "a-long-sink-password")) {
+    http::Request r;
+    r.method = "POST";
+    r.target = "/events/twilio";
+    r.body = std::move(body);
+    r.headers = {{"Content-Type", "application/json"}, {"Authorization", std::move(auth)}};
+    return r;
+  }
+};
+const char* kBatch = R"([
+ {"specversion":"1.0","type":"com.twilio.voice.status-callback.call.completed","source":"/2010-04-01/Accounts/AC1/Calls/CA1",
+  "id":"EZ0000000000000000000000000000001","subject":"CA1","dataschema":"https://events-schemas.twilio.com/Voice.WebhookEvent/2",
+  "datacontenttype":"application/json","time":"2026-02-12T11:48:25.000Z","data":{"request":{"parameters":{"CallSid":"CA1","CallStatus":"completed"}}}},
+ {"specversion":"1.0","type":"com.twilio.taskrouter.task.created","source":"/v1/Workspaces/WS1/Tasks/WT1",
+  "id":"EZ0000000000000000000000000000002","datacontenttype":"application/json","data":{"payload":{"task_sid":"WT1"}}},
+ {"no":"envelope"}
+])";
+}  // namespace
+
+TEST_CASE_METHOD(SinkFixture,
+                 "Event Streams batches: each CloudEvent kept verbatim, non-events dead-lettered",
+                 "[router][eventstreams]") {
+  auto d = router.route(post(kBatch), now);
+  REQUIRE_FALSE(d.response);
+  REQUIRE(d.publish.size() == 3);
+  CHECK(d.publish[0].topic == "callstream.eventstreams.v1");
+  CHECK(d.publish[0].key == "CA1");  // subject
+  CHECK(header_value(d.publish[0], "ce_id") == "EZ0000000000000000000000000000001");
+  CHECK(header_value(d.publish[0], "ce_type") == "com.twilio.voice.status-callback.call.completed");
+  auto first = events::JsonDocument::parse(d.publish[0].value);
+  REQUIRE(first);
+  CHECK(first->string_at({"data", "request", "parameters", "CallStatus"}) == "completed");
+  CHECK(d.publish[1].key == "EZ0000000000000000000000000000002");  // no subject: the id
+  CHECK(d.publish[2].topic == "callstream.deadletter.v1");
+  CHECK(header_value(d.publish[2], "dlq_error").find("CloudEvent") != std::string::npos);
+  CHECK(d.publish[2].value == R"({"no":"envelope"})");
+}
+
+TEST_CASE_METHOD(SinkFixture, "Event Streams sink refusals", "[router][eventstreams]") {
+  auto status = [&](http::Request r) {
+    auto d = router.route(r, now);
+    return d.response ? d.response->status : 0;
+  };
+  CHECK(status(post(kBatch, "")) == 401);
+  CHECK(status(post(kBatch, twilio::basic_authorization("twilio-sink", "wrong-password-here"))) ==
+        401);
+  auto wrong_type = post(kBatch);
+  wrong_type.headers[0].second = "text/plain";
+  CHECK(status(wrong_type) == 415);
+  CHECK(status(post("[{broken")) == 400);
+  CHECK(status(post("42")) == 400);
+  auto single = router.route(
+      post(
+          R"({"specversion":"1.0","id":"EZ9","type":"com.twilio.eventstreams.test-event","source":"s"})"),
+      now);
+  CHECK(single.publish.size() == 1);
+
+  twilio::SignatureValidator validator{{"token-1"}};
+  events::Contract contract;
+  ingress::WebhookRouter no_sink{{kBase, kAccount, ""}, validator, contract};
+  auto d = no_sink.route(post(kBatch), now);
+  REQUIRE(d.response);
+  CHECK(d.response->status == 404);
 }

@@ -110,5 +110,18 @@ std::optional<std::string> JsonDocument::json_at(Path path) const {
 }
 
 bool JsonDocument::is_object() const { return impl_->doc.IsObject(); }
+bool JsonDocument::is_array() const { return impl_->doc.IsArray(); }
+
+std::vector<std::string> JsonDocument::array_elements() const {
+  std::vector<std::string> out;
+  if (!impl_->doc.IsArray()) return out;
+  for (const auto& v : impl_->doc.GetArray()) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    v.Accept(w);
+    out.emplace_back(buf.GetString(), buf.GetSize());
+  }
+  return out;
+}
 
 }  // namespace callstream::events

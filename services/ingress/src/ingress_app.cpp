@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "callstream/core/log.hpp"
+#include "callstream/twilio/basic_auth.hpp"
 
 namespace callstream::ingress {
 
@@ -12,7 +13,12 @@ IngressApp::IngressApp(IngressConfig config)
     : config_(std::move(config)),
       validator_({config_.auth_token, config_.auth_token_secondary}),
       contract_(config_.topic_prefix),
-      router_({config_.base_url, config_.account_sid}, validator_, contract_),
+      router_({config_.base_url, config_.account_sid,
+               config_.event_streams_user.empty()
+                   ? std::string()
+                   : twilio::basic_authorization(config_.event_streams_user,
+                                                 config_.event_streams_password)},
+              validator_, contract_),
       publish_latency_(metrics_.histogram("callstream_ingress_publish_seconds",
                                           "Time from enqueue to Kafka delivery report",
                                           core::latency_buckets())) {
@@ -125,11 +131,13 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
   for (const auto& message : messages) {
     producer_->publish(message, [this, pending](const kafka::DeliveryReport& report) {
       publish_latency_.observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - pending->started).count());
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - pending->started)
+              .count());
       if (report.status != kafka::Delivery::persisted) {
         metrics_
             .counter("callstream_ingress_delivery_failures_total",
-                     "Events Kafka did not confirm in time", {{"status", kafka::to_string(report.status)}})
+                     "Events Kafka did not confirm in time",
+                     {{"status", kafka::to_string(report.status)}})
             .inc();
         std::lock_guard lock(pending->mutex);
         if (!pending->failed.exchange(true)) pending->error = report.error;
@@ -139,8 +147,9 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
         count(pending->route, 204);
         return pending->respond(WebhookRouter::persisted_response());
       }
-      core::log::warn("event not persisted; answering 503",
-                      {{"route", pending->route}, {"event_id", pending->event_id}, {"error", pending->error}});
+      core::log::warn(
+          "event not persisted; answering 503",
+          {{"route", pending->route}, {"event_id", pending->event_id}, {"error", pending->error}});
       count(pending->route, 503);
       pending->respond(WebhookRouter::not_persisted_response(pending->error));
     });

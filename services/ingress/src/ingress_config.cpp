@@ -20,6 +20,9 @@ std::vector<core::EnvVar> variables() {
        "it)",
        true},
       {"KAFKA_BROKERS", "", "bootstrap servers, e.g. kafka-1:9092,kafka-2:9092", true},
+      {"EVENT_STREAMS_USER", "",
+       "HTTP Basic user of the Event Streams sink /events/twilio (unset: no sink)"},
+      {"EVENT_STREAMS_PASSWORD", "", "HTTP Basic password of the Event Streams sink", false, true},
       {"KAFKA_TOPIC_PREFIX", "", "prepended to every topic name (e.g. staging.)"},
       {"KAFKA_DELIVERY_TIMEOUT_MS", "5000",
        "longest wait for Kafka to persist a status callback before answering 503 (keep well under "
@@ -55,6 +58,11 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
       c.base_url.rfind("https://", 0) != 0)
     env.fail("BASE_URL", "must start with http:// or https://");
   c.kafka_brokers = env.str("KAFKA_BROKERS");
+  c.event_streams_user = env.str("EVENT_STREAMS_USER");
+  c.event_streams_password = env.str("EVENT_STREAMS_PASSWORD");
+  if (!c.event_streams_user.empty() && c.event_streams_password.size() < 12)
+    env.fail("EVENT_STREAMS_PASSWORD",
+             "must be at least 12 characters when EVENT_STREAMS_USER is set");
   c.topic_prefix = env.str("KAFKA_TOPIC_PREFIX");
   c.delivery_timeout = env.millis("KAFKA_DELIVERY_TIMEOUT_MS", 100, 14000);
   c.linger = env.millis("KAFKA_LINGER_MS", 0, 1000);

@@ -8,10 +8,12 @@
 namespace callstream::ingress {
 
 struct IngressConfig {
-  std::string account_sid;           // TWILIO_ACCOUNT_SID: webhooks of other accounts are refused
-  std::string auth_token;            // TWILIO_AUTH_TOKEN
-  std::string auth_token_secondary;  // TWILIO_AUTH_TOKEN_SECONDARY (rotation)
-  std::string base_url;              // BASE_URL, no trailing slash
+  std::string account_sid;             // TWILIO_ACCOUNT_SID: webhooks of other accounts are refused
+  std::string auth_token;              // TWILIO_AUTH_TOKEN
+  std::string auth_token_secondary;    // TWILIO_AUTH_TOKEN_SECONDARY (rotation)
+  std::string base_url;                // BASE_URL, no trailing slash
+  std::string event_streams_user;      // EVENT_STREAMS_USER: enables /events/twilio
+  std::string event_streams_password;  // EVENT_STREAMS_PASSWORD
   std::string kafka_brokers;
   std::string topic_prefix;
   std::chrono::milliseconds delivery_timeout{5000};

@@ -4,6 +4,8 @@
 #include <cctype>
 
 #include "callstream/events/cloudevent.hpp"
+#include "callstream/events/json.hpp"
+#include "callstream/twilio/basic_auth.hpp"
 #include "callstream/twilio/form.hpp"
 
 namespace callstream::ingress {
@@ -32,6 +34,8 @@ WebhookRouter::WebhookRouter(RouterSettings settings, const twilio::SignatureVal
                              const events::Contract& contract)
     : settings_(std::move(settings)), validator_(validator), contract_(contract) {
   for (const auto& w : status_webhooks()) topics_.push_back(contract.topic(w.topic_base));
+  event_streams_topic_ = contract.topic("callstream.eventstreams.v1");
+  deadletter_topic_ = contract.topic("callstream.deadletter.v1");
 }
 
 http::Response WebhookRouter::persisted_response() {
@@ -50,7 +54,80 @@ Decision WebhookRouter::route(const http::Request& request, core::SysMillis rece
   const auto& webhooks = status_webhooks();
   for (size_t i = 0; i < webhooks.size(); ++i)
     if (path == webhooks[i].path) return publish(webhooks[i], topics_[i], request, received_at);
+  if (path == "/events/twilio") return event_streams(request, received_at);
   return refuse("unknown", 404, "not_found", "no route for " + std::string(path));
+}
+
+Decision WebhookRouter::event_streams(const http::Request& request,
+                                      core::SysMillis received_at) const {
+  const std::string route = "/events/twilio";
+  if (settings_.event_streams_authorization.empty())
+    return refuse(route, 404, "not_found",
+                  "the Event Streams sink is not configured (EVENT_STREAMS_USER)");
+  if (request.method != "POST") {
+    Decision d = refuse(route, 405, "method_not_allowed", "use POST");
+    d.response->headers.emplace_back("Allow", "POST");
+    return d;
+  }
+  if (!twilio::authorization_matches(request.header("Authorization"),
+                                     settings_.event_streams_authorization)) {
+    Decision d = refuse(route, 401, "unauthorized", "HTTP Basic credentials missing or wrong");
+    d.response->headers.emplace_back("WWW-Authenticate", "Basic realm=\"callstream\"");
+    return d;
+  }
+  std::string_view content_type = request.header("Content-Type");
+  if (content_type.substr(0, content_type.find(';')) != "application/json")
+    return refuse(route, 415, "unsupported_media_type", "expected application/json");
+  std::string error;
+  auto doc = events::JsonDocument::parse(request.body, &error);
+  if (!doc) return refuse(route, 400, "malformed_body", error);
+  std::vector<std::string> elements;
+  if (doc->is_array()) {
+    elements = doc->array_elements();
+  } else if (doc->is_object()) {
+    elements.push_back(request.body);  // an unbatched sink sends one event
+  } else {
+    return refuse(route, 400, "malformed_body", "expected a JSON array of CloudEvents");
+  }
+
+  // Each event is kept as Twilio sent it. One that is not a CloudEvent is not dropped: it goes
+  // to the dead-letter topic with the reason, and the batch is still acknowledged.
+  const std::string received = core::format_rfc3339(received_at);
+  Decision d;
+  d.route = route;
+  for (auto& element : elements) {
+    std::string ce_id, ce_type, key;
+    if (auto event = events::JsonDocument::parse(element)) {
+      auto id = event->string_at({"id"});
+      auto type = event->string_at({"type"});
+      auto spec = event->string_at({"specversion"});
+      auto subject = event->string_at({"subject"});
+      if (id && type && spec && *spec == "1.0") {
+        ce_id.assign(*id);
+        ce_type.assign(*type);
+        key.assign(subject && !subject->empty() ? *subject : *id);
+      }
+    }
+    if (ce_id.empty() || ce_type.empty()) {
+      d.publish.push_back(
+          kafka::Message{deadletter_topic_,
+                         "",
+                         std::move(element),
+                         {{"dlq_error", "not a CloudEvent 1.0 (id, type, specversion)"},
+                          {"dlq_source", route},
+                          {"receivedat", received}}});
+      continue;
+    }
+    if (d.event_id.empty()) d.event_id = ce_id;
+    d.publish.push_back(kafka::Message{event_streams_topic_,
+                                       std::move(key),
+                                       std::move(element),
+                                       {{"ce_type", std::move(ce_type)},
+                                        {"ce_id", std::move(ce_id)},
+                                        {"content-type", std::string(events::kContentType)},
+                                        {"receivedat", received}}});
+  }
+  return d;
 }
 
 Decision WebhookRouter::publish(const StatusWebhook& webhook, const std::string& topic,

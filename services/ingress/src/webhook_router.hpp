@@ -17,6 +17,8 @@ namespace callstream::ingress {
 struct RouterSettings {
   std::string base_url;     // public URL Twilio calls, no trailing slash
   std::string account_sid;  // expected AccountSid; empty = any
+  // Expected Authorization header of the Event Streams sink ("Basic ..."); empty = no sink.
+  std::string event_streams_authorization;
 };
 
 struct Decision {
@@ -43,6 +45,7 @@ class WebhookRouter {
   static http::Response not_persisted_response(const std::string& why);
 
  private:
+  Decision event_streams(const http::Request& request, core::SysMillis received_at) const;
   Decision publish(const StatusWebhook& webhook, const std::string& topic,
                    const http::Request& request, core::SysMillis received_at) const;
 
@@ -50,6 +53,8 @@ class WebhookRouter {
   const twilio::SignatureValidator& validator_;
   const events::Contract& contract_;
   std::vector<std::string> topics_;  // per status_webhooks() entry, with the prefix
+  std::string event_streams_topic_;
+  std::string deadletter_topic_;
 };
 
 }  // namespace callstream::ingress

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace callstream::events {
 
@@ -51,6 +52,9 @@ class JsonDocument {
   // The subtree at path, serialized; nullopt when absent.
   std::optional<std::string> json_at(Path path) const;
   bool is_object() const;
+  bool is_array() const;
+  // Each element of a top-level array, serialized; empty when the document is not an array.
+  std::vector<std::string> array_elements() const;
 
  private:
   JsonDocument();
