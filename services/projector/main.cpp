@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   }
   core::log::set_service("callstream-projector");
   try {
-    return projector::run_command(command, projector::ProjectorConfig::from_env());
+    return projector::run_command(command, projector::ProjectorConfig::from_env(command));
   } catch (const std::exception& e) {
     core::log::error("cannot start", {{"error", e.what()}});
     return 1;

@@ -10,7 +10,7 @@ std::vector<core::EnvVar> variables() {
       {"DATABASE_URL", "",
        "PostgreSQL connection string (postgresql://user:pass@host/db or key=value form)", true,
        true},
-      {"KAFKA_BROKERS", "", "bootstrap servers, e.g. kafka-1:9092,kafka-2:9092", true},
+      {"KAFKA_BROKERS", "", "bootstrap servers, e.g. kafka-1:9092,kafka-2:9092 (required by run)"},
       {"KAFKA_TOPIC_PREFIX", "", "prepended to every topic name (must match the ingress)"},
       {"KAFKA_GROUP_ID", "callstream-projector",
        "consumer group; instances sharing it split the partitions"},
@@ -28,11 +28,12 @@ std::vector<core::EnvVar> variables() {
 
 }  // namespace
 
-ProjectorConfig ProjectorConfig::from_env(core::Env::Lookup lookup) {
+ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env::Lookup lookup) {
   core::Env env(variables(), std::move(lookup));
   ProjectorConfig c;
   c.database_url = env.str("DATABASE_URL");
   c.kafka_brokers = env.str("KAFKA_BROKERS");
+  if (c.kafka_brokers.empty() && command != "migrate") env.fail("KAFKA_BROKERS", "is required");
   c.topic_prefix = env.str("KAFKA_TOPIC_PREFIX");
   c.group_id = env.str("KAFKA_GROUP_ID");
   std::string props = env.str("KAFKA_CONSUMER_PROPERTIES");

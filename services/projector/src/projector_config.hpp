@@ -20,7 +20,8 @@ struct ProjectorConfig {
   uint16_t http_port = 9091;
   std::string log_level = "info";
 
-  static ProjectorConfig from_env(core::Env::Lookup lookup = nullptr);
+  // `command` is what the binary was asked to do: "migrate" needs no Kafka.
+  static ProjectorConfig from_env(const std::string& command, core::Env::Lookup lookup = nullptr);
   static std::string help();
 };
 
