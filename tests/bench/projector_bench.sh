@@ -3,6 +3,7 @@
 # into the read models by callstream-projector (PostgreSQL on this machine, fsync on), against a
 # plain COPY of the same rows into a table of the same shape, in the same run.
 #   tests/bench/projector_bench.sh [events=100000] [batch=5000]
+#   PROJECTOR=/path/to/callstream-projector tests/bench/projector_bench.sh   (compare two builds)
 # Not part of scripts/test: a benchmark prints figures, it does not pass or fail.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,6 +14,7 @@ scripts/bootstrap >/dev/null
 cmake --preset release -DCALLSTREAM_TESTS=OFF >/dev/null
 cmake --build --preset release --target callstream-projector callstream-devkafka callstream-preload >/dev/null
 bin=build/release
+projector=${PROJECTOR:-$bin/services/projector/callstream-projector}
 work=$(mktemp -d /tmp/callstream-bench-XXXXXX)
 chmod 755 "$work"
 pids=()
@@ -32,11 +34,11 @@ for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
 brokers=$(cat "$work/bootstrap")
 
 "$bin/tools/loadgen/callstream-preload" "$brokers" "$events"
-DATABASE_URL=$dsn "$bin/services/projector/callstream-projector" migrate >/dev/null
+DATABASE_URL=$dsn LOG_LEVEL=warn "$projector" migrate >/dev/null
 
 count() { psql "$dsn" -XAtqc "SELECT count(*) FROM call_events"; }
 DATABASE_URL=$dsn KAFKA_BROKERS=$brokers PROJECTOR_BATCH_MAX=$batch HTTP_PORT=0 LOG_LEVEL=warn \
-  "$bin/services/projector/callstream-projector" >"$work/projector.log" 2>&1 &
+  "$projector" >"$work/projector.log" 2>&1 &
 pids+=($!)
 # Time from the first applied row (after the group join) to the last.
 while [ "$(count)" = 0 ]; do sleep 0.02; done
