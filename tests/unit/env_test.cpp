@@ -4,6 +4,7 @@
 
 #include "callstream/core/env.hpp"
 #include "ingress_config.hpp"
+#include "projector_config.hpp"
 
 using namespace callstream;
 
@@ -49,4 +50,23 @@ TEST_CASE("help lists every variable and never a secret's value", "[config]") {
   for (const char* name :
        {"TWILIO_AUTH_TOKEN", "BASE_URL", "KAFKA_BROKERS", "KAFKA_DELIVERY_TIMEOUT_MS", "HTTP_PORT"})
     CHECK(help.find(name) != std::string::npos);
+}
+
+TEST_CASE("projector: migrate needs only DATABASE_URL, run needs Kafka too", "[config]") {
+  auto only_db = lookup({{"DATABASE_URL", "host=/tmp dbname=x"}});
+  CHECK_NOTHROW(projector::ProjectorConfig::from_env("migrate", only_db));
+  CHECK_THROWS_WITH(projector::ProjectorConfig::from_env("run", only_db),
+                    Catch::Contains("KAFKA_BROKERS is required"));
+  auto props =
+      lookup({{"DATABASE_URL", "x"},
+              {"KAFKA_BROKERS", "k:9092"},
+              {"KAFKA_CONSUMER_PROPERTIES", "session.timeout.ms=10000,fetch.wait.max.ms=50"}});
+  auto c = projector::ProjectorConfig::from_env("run", props);
+  CHECK(c.consumer_properties.at("session.timeout.ms") == "10000");
+  CHECK(c.consumer_properties.at("fetch.wait.max.ms") == "50");
+  CHECK_THROWS_WITH(projector::ProjectorConfig::from_env(
+                        "run", lookup({{"DATABASE_URL", "x"},
+                                       {"KAFKA_BROKERS", "k"},
+                                       {"KAFKA_CONSUMER_PROPERTIES", "novalue"}})),
+                    Catch::Contains("KAFKA_CONSUMER_PROPERTIES"));
 }
