@@ -14,8 +14,7 @@ int main(int argc, char** argv) {
   core::log::set_service("callstream-ingress");
   try {
     auto config = ingress::IngressConfig::from_env();
-    core::log::Level level;
-    if (core::log::parse_level(config.log_level, level)) core::log::set_level(level);
+    core::log::set_level(config.log_level);
     ingress::IngressApp app(std::move(config));
     app.run();
     return 0;

@@ -56,6 +56,14 @@ bool Env::boolean(const std::string& name) {
   return false;
 }
 
+log::Level Env::log_level(const std::string& name) {
+  std::string s = str(name);
+  log::Level level = log::Level::info;
+  if (!log::parse_level(s, level))
+    fail(name, "must be debug, info, warn or error, got '" + s + "'");
+  return level;
+}
+
 void Env::fail(const std::string& name, const std::string& problem) {
   problems_.push_back(name + " " + problem);
 }

@@ -8,53 +8,38 @@ namespace {
 // XML 1.0 allows tab, LF, CR and everything from 0x20 up; other control bytes are dropped.
 bool allowed(unsigned char c) { return c >= 0x20 || c == '\t' || c == '\n' || c == '\r'; }
 
-void escape_text(std::string& out, std::string_view s) {
+// Text escapes & < >; an attribute value also " and the line breaks (as ElementTree does).
+void escape(std::string& out, std::string_view s, bool attribute) {
   for (unsigned char c : s) {
     if (!allowed(c)) continue;
     switch (c) {
       case '&':
         out += "&amp;";
-        break;
+        continue;
       case '<':
         out += "&lt;";
-        break;
+        continue;
       case '>':
         out += "&gt;";
-        break;
-      default:
-        out += static_cast<char>(c);
+        continue;
     }
-  }
-}
-
-void escape_attr(std::string& out, std::string_view s) {
-  for (unsigned char c : s) {
-    if (!allowed(c)) continue;
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      case '\t':
-        out += "&#09;";
-        break;
-      default:
-        out += static_cast<char>(c);
+    if (attribute) {
+      switch (c) {
+        case '"':
+          out += "&quot;";
+          continue;
+        case '\n':
+          out += "&#10;";
+          continue;
+        case '\r':
+          out += "&#13;";
+          continue;
+        case '\t':
+          out += "&#09;";
+          continue;
+      }
     }
+    out += static_cast<char>(c);
   }
 }
 
@@ -76,7 +61,7 @@ void TwimlWriter::start_tag(std::string_view verb, Attrs& attrs) {
     out_ += ' ';
     out_ += name;
     out_ += "=\"";
-    escape_attr(out_, value);
+    escape(out_, value, true);
     out_ += '"';
   }
 }
@@ -107,7 +92,7 @@ TwimlWriter& TwimlWriter::element(std::string_view verb, Attrs attrs, std::strin
     return *this;
   }
   out_ += '>';
-  escape_text(out_, text);
+  escape(out_, text, false);
   out_ += "</";
   out_ += verb;
   out_ += '>';

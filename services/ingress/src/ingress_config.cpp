@@ -76,10 +76,7 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
   c.http.max_connections = static_cast<size_t>(env.integer("HTTP_MAX_CONNECTIONS", 1, 1000000));
   c.http.drain_timeout = env.millis("DRAIN_TIMEOUT_MS", 0, 600000);
   c.http.server_name = "callstream-ingress";
-  c.log_level = env.str("LOG_LEVEL");
-  core::log::Level ignored;
-  if (!core::log::parse_level(c.log_level, ignored))
-    env.fail("LOG_LEVEL", "must be debug, info, warn or error");
+  c.log_level = env.log_level("LOG_LEVEL");
   env.finish();
   return c;
 }

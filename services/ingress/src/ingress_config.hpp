@@ -19,7 +19,7 @@ struct IngressConfig {
   std::chrono::milliseconds delivery_timeout{5000};
   std::chrono::milliseconds linger{2};
   http::ServerSettings http;
-  std::string log_level = "info";
+  core::log::Level log_level = core::log::Level::info;
 
   // Reads and validates every variable; throws core::ConfigError listing each problem.
   static IngressConfig from_env(core::Env::Lookup lookup = nullptr);

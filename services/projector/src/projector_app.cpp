@@ -63,8 +63,7 @@ int run(ProjectorConfig config) {
 }  // namespace
 
 int run_command(const std::string& command, ProjectorConfig config) {
-  core::log::Level level;
-  if (core::log::parse_level(config.log_level, level)) core::log::set_level(level);
+  core::log::set_level(config.log_level);
   if (command == "run") return run(std::move(config));
   if (command == "migrate") {
     pg::Connection db(pg::ConnectionSettings{config.database_url, "callstream-projector",

@@ -54,10 +54,7 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
   c.statement_timeout_ms = static_cast<int>(env.integer("PG_STATEMENT_TIMEOUT_MS", 100, 3600000));
   c.http_address = env.str("HTTP_ADDRESS");
   c.http_port = static_cast<uint16_t>(env.integer("HTTP_PORT", 0, 65535));
-  c.log_level = env.str("LOG_LEVEL");
-  core::log::Level ignored;
-  if (!core::log::parse_level(c.log_level, ignored))
-    env.fail("LOG_LEVEL", "must be debug, info, warn or error");
+  c.log_level = env.log_level("LOG_LEVEL");
   env.finish();
   return c;
 }

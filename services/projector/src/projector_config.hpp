@@ -18,7 +18,7 @@ struct ProjectorConfig {
   int statement_timeout_ms = 30000;
   std::string http_address = "0.0.0.0";
   uint16_t http_port = 9091;
-  std::string log_level = "info";
+  core::log::Level log_level = core::log::Level::info;
 
   // `command` is what the binary was asked to do: "migrate" needs no Kafka.
   static ProjectorConfig from_env(const std::string& command, core::Env::Lookup lookup = nullptr);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "callstream/core/log.hpp"
+
 namespace callstream::core {
 
 class ConfigError : public std::runtime_error {
@@ -33,6 +35,8 @@ class Env {
   long long integer(const std::string& name, long long min, long long max);
   std::chrono::milliseconds millis(const std::string& name, long long min_ms, long long max_ms);
   bool boolean(const std::string& name);
+  // debug | info | warn | error
+  log::Level log_level(const std::string& name);
 
   // Records a problem with a variable (for checks the caller makes).
   void fail(const std::string& name, const std::string& problem);
