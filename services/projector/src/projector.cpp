@@ -88,7 +88,9 @@ void Projector::on_assigned(std::vector<kafka::TopicPartition>& partitions) {
     } catch (const pg::PgError& e) {
       pg_errors_.inc();
       log::error("cannot load offsets; retrying", {{"error", e.what()}});
-      if (stop_ && *stop_) throw;
+      // No exception may cross librdkafka's C frames: when stopping, leave these partitions
+      // without a known offset (their messages are then ignored) and let the loop end.
+      if (stop_ && *stop_) return;
       std::this_thread::sleep_for(std::chrono::seconds(1));
       try {
         db_->reconnect();
