@@ -17,7 +17,8 @@ const std::string kBase = "https://calls.example.com";
 struct Fixture {
   twilio::SignatureValidator validator{{"token-1"}};
   events::Contract contract;
-  ingress::WebhookRouter router{{kBase, kAccount}, validator, contract};
+  ingress::CallFlow flow{{}, kBase};
+  ingress::WebhookRouter router{{kBase, kAccount}, validator, contract, flow};
   core::SysMillis now = *core::parse_rfc3339("2026-02-12T11:50:00Z");
 
   twilio::Params params(const std::string& status = "completed") {
@@ -45,6 +46,31 @@ struct Fixture {
 };
 
 }  // namespace
+
+TEST_CASE_METHOD(Fixture,
+                 "a status callback sent as GET (TaskRouter dequeue) is signed over its URL",
+                 "[router]") {
+  // TaskRouter's dequeue status_callback_url receives GET requests: parameters in the query,
+  // the signature over the URL alone.
+  http::Request r;
+  r.method = "GET";
+  r.target = "/call_status?" + twilio::encode_form(params("ringing"));
+  r.headers = {
+      {"X-Twilio-Signature", twilio::SignatureValidator::compute("token-1", kBase + r.target, {})}};
+  auto d = router.route(r, now);
+  REQUIRE_FALSE(d.response);
+  REQUIRE(d.publish.size() == 1);
+  CHECK(contract.validate(d.publish[0].value) == std::nullopt);
+  auto doc = events::JsonDocument::parse(d.publish[0].value);
+  CHECK(doc->string_at({"type"}) == "com.twilio.voice.status-callback.call.ringing");
+  CHECK(doc->string_at({"data", "method"}) == "GET");
+  CHECK(doc->string_at({"data", "params", "CallStatus"}) == "ringing");
+
+  r.target += "&CallStatus=completed";  // tampered query
+  auto tampered = router.route(r, now);
+  REQUIRE(tampered.response);
+  CHECK(tampered.response->status == 403);
+}
 
 TEST_CASE_METHOD(Fixture,
                  "a signed status callback becomes a schema-valid CloudEvent keyed by CallSid",
@@ -125,13 +151,18 @@ TEST_CASE_METHOD(Fixture, "bad requests get a precise status and publish nothing
     p[0].second = "AC" + std::string(32, 'b');
     expect(signed_request(p), 403, "wrong_account");
   }
-  SECTION("GET: 405 with Allow") {
+  SECTION("PUT: 405 with Allow") {
     auto r = signed_request(params());
-    r.method = "GET";
+    r.method = "PUT";
     auto d = router.route(r, now);
     REQUIRE(d.response);
     CHECK(d.response->status == 405);
-    CHECK(d.response->headers.at(0) == std::pair<std::string, std::string>{"Allow", "POST"});
+    CHECK(d.response->headers.at(0) == std::pair<std::string, std::string>{"Allow", "POST, GET"});
+  }
+  SECTION("GET signed like a POST (params outside the URL): 403") {
+    auto r = signed_request(params());
+    r.method = "GET";
+    expect(r, 403, "signature_invalid");
   }
   SECTION("JSON content type: 415") {
     auto r = signed_request(params());
@@ -255,10 +286,12 @@ namespace {
 struct SinkFixture {
   twilio::SignatureValidator validator{{"token-1"}};
   events::Contract contract;
+  ingress::CallFlow flow{{}, kBase};
   ingress::WebhookRouter router{
       {kBase, kAccount, twilio::basic_authorization("twilio-sink", "a-long-sink-password")},
       validator,
-      contract};
+      contract,
+      flow};
   core::SysMillis now = *core::parse_rfc3339("2026-02-12T11:50:00Z");
 
   http::Request post(std::string body,
@@ -322,7 +355,7 @@ TEST_CASE_METHOD(SinkFixture, "Event Streams sink refusals", "[router][eventstre
 
   twilio::SignatureValidator validator{{"token-1"}};
   events::Contract contract;
-  ingress::WebhookRouter no_sink{{kBase, kAccount, ""}, validator, contract};
+  ingress::WebhookRouter no_sink{{kBase, kAccount, ""}, validator, contract, flow};
   auto d = no_sink.route(post(kBatch), now);
   REQUIRE(d.response);
   CHECK(d.response->status == 404);

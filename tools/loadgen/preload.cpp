@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
 
   twilio::SignatureValidator validator({token});
   events::Contract contract(prefix);
-  ingress::WebhookRouter router({base, account, ""}, validator, contract);
+  ingress::CallFlow flow({}, base);
+  ingress::WebhookRouter router({base, account, ""}, validator, contract, flow);
   kafka::ProducerSettings ps{brokers};
   ps.linger = std::chrono::milliseconds(20);
   ps.delivery_timeout = std::chrono::seconds(60);

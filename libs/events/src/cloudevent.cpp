@@ -85,7 +85,7 @@ std::string event_id(std::string_view route, const twilio::Params& params) {
 }
 
 std::string webhook_data(std::string_view route, std::string_view method, std::string_view query,
-                         const twilio::Params& params) {
+                         const twilio::Params& params, const WebhookAnswer* answer) {
   JsonWriter w;
   w.begin_object().field("route", route).field("method", method);
   if (!query.empty()) w.field("query", query);
@@ -108,7 +108,16 @@ std::string webhook_data(std::string_view route, std::string_view method, std::s
       }
     w.end_array();
   }
-  w.end_object().end_object();
+  w.end_object();
+  if (answer) {
+    w.key("answer")
+        .begin_object()
+        .field("outcome", answer->outcome)
+        .field("content_type", answer->content_type)
+        .field("body", answer->body)
+        .end_object();
+  }
+  w.end_object();
   return w.str();
 }
 

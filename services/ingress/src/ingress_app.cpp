@@ -13,12 +13,13 @@ IngressApp::IngressApp(IngressConfig config)
     : config_(std::move(config)),
       validator_({config_.auth_token, config_.auth_token_secondary}),
       contract_(config_.topic_prefix),
+      flow_(config_.call_flow, config_.base_url),
       router_({config_.base_url, config_.account_sid,
                config_.event_streams_user.empty()
                    ? std::string()
                    : twilio::basic_authorization(config_.event_streams_user,
                                                  config_.event_streams_password)},
-              validator_, contract_),
+              validator_, contract_, flow_),
       publish_latency_(metrics_.histogram("callstream_ingress_publish_seconds",
                                           "Time from enqueue to Kafka delivery report",
                                           core::latency_buckets())) {
@@ -73,6 +74,25 @@ void IngressApp::count(const std::string& route, int status) {
       .inc();
 }
 
+void IngressApp::publish_alongside(const Decision& d) {
+  auto started = std::chrono::steady_clock::now();
+  for (const auto& message : d.publish) {
+    producer_->publish(message, [this, started, route = d.route,
+                                 event_id = d.event_id](const kafka::DeliveryReport& report) {
+      publish_latency_.observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      if (report.status == kafka::Delivery::persisted) return;
+      metrics_
+          .counter("callstream_ingress_delivery_failures_total",
+                   "Events Kafka did not confirm in time",
+                   {{"status", kafka::to_string(report.status)}})
+          .inc();
+      core::log::error("event of an answered call-control request not persisted",
+                       {{"route", route}, {"event_id", event_id}, {"error", report.error}});
+    });
+  }
+}
+
 void IngressApp::handle(http::Request&& request, http::Respond respond) {
   std::string_view path = request.path();
   if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
@@ -89,6 +109,16 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
   }
 
   Decision d = router_.route(request, core::now_millis());
+  if (d.response && !d.publish.empty()) {
+    // Call control (TwiML, assignment): the call must not wait for Kafka.
+    metrics_
+        .counter("callstream_ingress_call_flow_total", "Call-control answers by outcome",
+                 {{"route", d.route}, {"outcome", d.outcome}})
+        .inc();
+    publish_alongside(d);
+    count(d.route, d.response->status);
+    return respond(std::move(*d.response));
+  }
   if (d.response) {
     if (!d.reject_reason.empty()) {
       metrics_

@@ -30,11 +30,14 @@ class IngressApp {
  private:
   void handle(http::Request&& request, http::Respond respond);
   void count(const std::string& route, int status);
+  // Publishes the events of an answer already given; failures are counted and logged.
+  void publish_alongside(const Decision& d);
 
   IngressConfig config_;
   core::Registry metrics_;
   twilio::SignatureValidator validator_;
   events::Contract contract_;
+  CallFlow flow_;
   WebhookRouter router_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<http::Server> server_;

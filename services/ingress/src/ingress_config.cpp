@@ -23,6 +23,9 @@ std::vector<core::EnvVar> variables() {
       {"EVENT_STREAMS_USER", "",
        "HTTP Basic user of the Event Streams sink /events/twilio (unset: no sink)"},
       {"EVENT_STREAMS_PASSWORD", "", "HTTP Basic password of the Event Streams sink", false, true},
+      {"CALL_FLOW_FILE", "",
+       "JSON file of the call flow answered on /voice (queue, dial chain, business hours, "
+       "voicemail...); unset: every call goes to voicemail"},
       {"KAFKA_TOPIC_PREFIX", "", "prepended to every topic name (e.g. staging.)"},
       {"KAFKA_DELIVERY_TIMEOUT_MS", "5000",
        "longest wait for Kafka to persist a status callback before answering 503 (keep well under "
@@ -63,6 +66,22 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
   if (!c.event_streams_user.empty() && c.event_streams_password.size() < 12)
     env.fail("EVENT_STREAMS_PASSWORD",
              "must be at least 12 characters when EVENT_STREAMS_USER is set");
+  c.call_flow_file = env.str("CALL_FLOW_FILE");
+  if (!c.call_flow_file.empty()) {
+    try {
+      c.call_flow = load_call_flow(c.call_flow_file);
+    } catch (const core::ConfigError& e) {
+      // One problem per line, each already naming its place in the file.
+      std::string_view all = e.what();
+      constexpr std::string_view kPrefix = "CALL_FLOW_FILE: ";
+      while (!all.empty()) {
+        std::string_view line = all.substr(0, all.find('\n'));
+        all.remove_prefix(std::min(all.size(), line.size() + 1));
+        if (line.substr(0, kPrefix.size()) == kPrefix) line.remove_prefix(kPrefix.size());
+        env.fail("CALL_FLOW_FILE", std::string(line));
+      }
+    }
+  }
   c.topic_prefix = env.str("KAFKA_TOPIC_PREFIX");
   c.delivery_timeout = env.millis("KAFKA_DELIVERY_TIMEOUT_MS", 100, 14000);
   c.linger = env.millis("KAFKA_LINGER_MS", 0, 1000);

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <string>
 
+#include "call_flow_config.hpp"
 #include "callstream/core/env.hpp"
 #include "callstream/http/server.hpp"
 
@@ -18,6 +19,8 @@ struct IngressConfig {
   std::string topic_prefix;
   std::chrono::milliseconds delivery_timeout{5000};
   std::chrono::milliseconds linger{2};
+  std::string call_flow_file;  // CALL_FLOW_FILE; empty = every call goes to voicemail
+  CallFlowConfig call_flow;
   http::ServerSettings http;
   core::log::Level log_level = core::log::Level::info;
 

@@ -1,5 +1,6 @@
 #include "status_webhooks.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -107,9 +108,24 @@ std::optional<EventFacts> describe_taskrouter_event(const twilio::Params& p, Fac
   return EventFacts{"com.twilio.taskrouter." + event_type, *key, subject, time};
 }
 
+std::optional<EventFacts> describe_amd_status(const twilio::Params& p, FactsError& error) {
+  if (!require(p, {"CallSid", "AccountSid", "AnsweredBy"}, error)) return std::nullopt;
+  const std::string& answered_by = *twilio::find_param(p, "AnsweredBy");
+  static constexpr std::string_view kKnown[] = {
+      "human", "machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other",
+      "fax",   "unknown"};
+  if (std::find(std::begin(kKnown), std::end(kKnown), answered_by) == std::end(kKnown)) {
+    error = {"unknown_answered_by", "unknown AnsweredBy '" + answered_by + "'"};
+    return std::nullopt;
+  }
+  const std::string& sid = *twilio::find_param(p, "CallSid");
+  return EventFacts{"com.twilio.voice.status-callback.amd.detected", sid, sid, std::nullopt};
+}
+
 const std::vector<StatusWebhook>& status_webhooks() {
   static const std::vector<StatusWebhook> kRoutes = {
-      {"/call_status", "callstream.voice.calls.v1", describe_call_status},
+      {"/call_status", "callstream.voice.calls.v1", describe_call_status, true},
+      {"/amd_status", "callstream.voice.calls.v1", describe_amd_status},
       {"/recording_status", "callstream.voice.recordings.v1", describe_recording_status},
       {"/taskrouter_event", "callstream.taskrouter.v1", describe_taskrouter_event},
   };

@@ -30,6 +30,7 @@ struct StatusWebhook {
   std::string_view path;        // "/call_status"
   std::string_view topic_base;  // "callstream.voice.calls.v1"
   DescribeWebhook describe;
+  bool allow_get = false;  // TaskRouter's dequeue status callbacks come as GET
 };
 
 // Every status-type route of the ingress.
@@ -42,5 +43,7 @@ std::optional<std::string> call_status_event_type(std::string_view call_status);
 std::optional<EventFacts> describe_call_status(const twilio::Params& p, FactsError& error);
 std::optional<EventFacts> describe_recording_status(const twilio::Params& p, FactsError& error);
 std::optional<EventFacts> describe_taskrouter_event(const twilio::Params& p, FactsError& error);
+// Answering-machine detection result (AsyncAmdStatusCallback): AnsweredBy human, machine_*...
+std::optional<EventFacts> describe_amd_status(const twilio::Params& p, FactsError& error);
 
 }  // namespace callstream::ingress

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "callstream/events/cloudevent.hpp"
 #include "callstream/events/json.hpp"
@@ -31,10 +32,12 @@ bool is_form(std::string_view content_type) {
 }  // namespace
 
 WebhookRouter::WebhookRouter(RouterSettings settings, const twilio::SignatureValidator& validator,
-                             const events::Contract& contract)
-    : settings_(std::move(settings)), validator_(validator), contract_(contract) {
+                             const events::Contract& contract, const CallFlow& flow)
+    : settings_(std::move(settings)), validator_(validator), contract_(contract), flow_(flow) {
   for (const auto& w : status_webhooks()) topics_.push_back(contract.topic(w.topic_base));
   event_streams_topic_ = contract.topic("callstream.eventstreams.v1");
+  calls_topic_ = contract.topic("callstream.voice.calls.v1");
+  taskrouter_topic_ = contract.topic("callstream.taskrouter.v1");
   deadletter_topic_ = contract.topic("callstream.deadletter.v1");
 }
 
@@ -55,6 +58,9 @@ Decision WebhookRouter::route(const http::Request& request, core::SysMillis rece
   for (size_t i = 0; i < webhooks.size(); ++i)
     if (path == webhooks[i].path) return publish(webhooks[i], topics_[i], request, received_at);
   if (path == "/events/twilio") return event_streams(request, received_at);
+  if (path == "/voice" || path == "/dial_status" || path == "/queue_wait" || path == "/whisper" ||
+      path == "/assignment")
+    return call_control(path, request, received_at);
   return refuse("unknown", 404, "not_found", "no route for " + std::string(path));
 }
 
@@ -130,40 +136,65 @@ Decision WebhookRouter::event_streams(const http::Request& request,
   return d;
 }
 
-Decision WebhookRouter::publish(const StatusWebhook& webhook, const std::string& topic,
-                                const http::Request& request, core::SysMillis received_at) const {
-  const std::string route(webhook.path);
-  if (request.method != "POST") {
-    Decision d = refuse(route, 405, "method_not_allowed", "use POST");
-    d.response->headers.emplace_back("Allow", "POST");
-    return d;
+std::optional<WebhookRouter::SignedForm> WebhookRouter::signed_form(const std::string& route,
+                                                                    const http::Request& request,
+                                                                    bool allow_get,
+                                                                    Decision& refusal) const {
+  bool get = allow_get && request.method == "GET";
+  if (request.method != "POST" && !get) {
+    refusal = refuse(route, 405, "method_not_allowed", allow_get ? "use POST or GET" : "use POST");
+    refusal.response->headers.emplace_back("Allow", allow_get ? "POST, GET" : "POST");
+    return std::nullopt;
   }
-  if (!is_form(request.header("Content-Type")))
-    return refuse(route, 415, "unsupported_media_type",
-                  "expected application/x-www-form-urlencoded");
+  if (!get && !is_form(request.header("Content-Type"))) {
+    refusal =
+        refuse(route, 415, "unsupported_media_type", "expected application/x-www-form-urlencoded");
+    return std::nullopt;
+  }
   twilio::FormError form_error;
-  auto params = twilio::decode_form(request.body, &form_error);
-  if (!params) return refuse(route, 400, "malformed_body", form_error.message);
+  auto params =
+      twilio::decode_form(get ? request.query() : std::string_view(request.body), &form_error);
+  if (!params) {
+    refusal = refuse(route, 400, "malformed_body", form_error.message);
+    return std::nullopt;
+  }
 
+  // A GET is signed over its URL alone (the query is in it); a POST over URL + sorted params.
   std::string url = settings_.base_url + request.target;
-  switch (validator_.validate(url, *params, request.header("X-Twilio-Signature"))) {
+  static const twilio::Params kNone;
+  switch (validator_.validate(url, get ? kNone : *params, request.header("X-Twilio-Signature"))) {
     case twilio::SignatureCheck::valid:
       break;
     case twilio::SignatureCheck::missing:
-      return refuse(route, 400, "signature_missing", "X-Twilio-Signature header is required");
+      refusal = refuse(route, 400, "signature_missing", "X-Twilio-Signature header is required");
+      return std::nullopt;
     default:
-      return refuse(route, 403, "signature_invalid", "X-Twilio-Signature does not match " + url);
+      refusal = refuse(route, 403, "signature_invalid", "X-Twilio-Signature does not match " + url);
+      return std::nullopt;
   }
-
   const std::string* account = twilio::find_param(*params, "AccountSid");
-  if (account && !settings_.account_sid.empty() && *account != settings_.account_sid)
-    return refuse(route, 403, "wrong_account", "AccountSid is not this call center's account");
+  if (account && !settings_.account_sid.empty() && *account != settings_.account_sid) {
+    refusal = refuse(route, 403, "wrong_account", "AccountSid is not this call center's account");
+    return std::nullopt;
+  }
+  return SignedForm{std::move(*params), std::move(url)};
+}
+
+Decision WebhookRouter::publish(const StatusWebhook& webhook, const std::string& topic,
+                                const http::Request& request, core::SysMillis received_at) const {
+  const std::string route(webhook.path);
+  Decision refusal;
+  auto form = signed_form(route, request, webhook.allow_get, refusal);
+  if (!form) return refusal;
+  const twilio::Params* params = &form->params;
+  const std::string& url = form->url;
+  const std::string* account = twilio::find_param(*params, "AccountSid");
   FactsError error{"", ""};
   auto facts = webhook.describe(*params, error);
   if (!facts) return refuse(route, 400, error.reason, error.message);
 
   events::CloudEvent e;
-  e.id = events::event_id(route, *params);
+  e.id = events::event_id(request.target, *params);
   e.source = url.substr(0, url.find('?'));
   e.type = facts->type;
   e.subject = facts->subject;
@@ -182,6 +213,90 @@ Decision WebhookRouter::publish(const StatusWebhook& webhook, const std::string&
       facts->key,
       events::serialize(e),
       {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}});
+  return d;
+}
+
+Decision WebhookRouter::call_control(std::string_view path, const http::Request& request,
+                                     core::SysMillis received_at) const {
+  const std::string route(path);
+  Decision refusal;
+  auto form = signed_form(route, request, false, refusal);
+  if (!form) return refusal;
+  const twilio::Params& p = form->params;
+  twilio::Params query;
+  if (auto q = twilio::decode_form(request.query())) query = std::move(*q);
+
+  // What the event is: type, topic, key (per-key order), subject, Twilio's time when given.
+  bool assignment = path == "/assignment";
+  std::vector<const char*> required = {"AccountSid", "CallSid"};
+  if (assignment) required = {"AccountSid", "WorkspaceSid", "TaskSid", "ReservationSid"};
+  std::string missing;
+  for (const char* name : required) {
+    const std::string* v = twilio::find_param(p, name);
+    if (!v || v->empty()) missing += (missing.empty() ? "" : ", ") + std::string(name);
+  }
+  if (!missing.empty())
+    return refuse(route, 400, "missing_parameter", "required parameter(s) missing: " + missing);
+  auto get = [&p](const char* name) {
+    const std::string* v = twilio::find_param(p, name);
+    return v ? *v : std::string();
+  };
+
+  FlowAnswer answer;
+  std::string type, key, subject = get("CallSid");
+  std::optional<core::SysMillis> time;
+  if (path == "/voice") {
+    answer = flow_.voice(p, received_at);
+    type = "com.twilio.voice.twiml.call.requested";
+  } else if (path == "/queue_wait") {
+    answer = flow_.queue_wait(p);
+    type = "io.callstream.voice.queue.waiting";
+  } else if (path == "/dial_status") {
+    answer = flow_.dial_status(p, query);
+    const std::string* stage = twilio::find_param(query, "stage");
+    type = stage && *stage == "queue"       ? "io.callstream.voice.queue.left"
+           : stage && *stage == "voicemail" ? "io.callstream.voice.voicemail.recorded"
+                                            : "io.callstream.voice.dial.completed";
+  } else if (path == "/whisper") {
+    answer = flow_.whisper(query);
+    type = "io.callstream.voice.whisper.requested";
+  } else {
+    answer = flow_.assignment(p);
+    type = "io.callstream.taskrouter.assignment.requested";
+    subject = get("ReservationSid");
+    const std::string ts = get("Timestamp");
+    long long seconds = 0;
+    auto [end, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), seconds);
+    if (ec == std::errc() && end == ts.data() + ts.size() && seconds > 0)
+      time = core::SysMillis(std::chrono::seconds(seconds));
+  }
+  // A child leg (whisper, agent leg) is keyed by its parent so one call's events stay in order.
+  key = assignment ? get("TaskSid") : get("ParentCallSid");
+  if (key.empty()) key = get("CallSid");
+
+  events::CloudEvent e;
+  e.id = events::event_id(request.target, p);
+  e.source = form->url.substr(0, form->url.find('?'));
+  e.type = type;
+  e.subject = subject;
+  e.receivedat = core::format_rfc3339(received_at);
+  e.time = time ? core::format_rfc3339(*time) : e.receivedat;
+  e.dataschema = contract_.dataschema_for_type(e.type).value_or("");
+  e.twilioaccount = get("AccountSid");
+  events::WebhookAnswer facts{answer.outcome, answer.content_type, answer.body};
+  e.data = events::webhook_data(route, request.method, request.query(), p, &facts);
+
+  Decision d;
+  d.route = route;
+  d.event_id = e.id;
+  d.event_type = e.type;
+  d.outcome = answer.outcome;
+  d.publish.push_back(kafka::Message{
+      assignment ? taskrouter_topic_ : calls_topic_,
+      std::move(key),
+      events::serialize(e),
+      {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}});
+  d.response = http::Response{200, answer.content_type, std::move(answer.body), {}};
   return d;
 }
 

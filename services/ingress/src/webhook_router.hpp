@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "call_flow.hpp"
 #include "callstream/core/time.hpp"
 #include "callstream/events/contract.hpp"
 #include "callstream/http/message.hpp"
@@ -23,19 +24,22 @@ struct RouterSettings {
 
 struct Decision {
   std::string route;  // metric label: the route path, or "unknown"
-  // Set when the request is refused or answered without publishing.
+  // The answer to give at once: a refusal, or the instructions of a call-control route (TwiML,
+  // assignment JSON), which never wait for Kafka.
   std::optional<http::Response> response;
-  // Events to publish; the answer depends on their delivery (2xx only when all persisted).
+  // Events to publish. Without `response`, the answer waits for their delivery (2xx only when
+  // all are persisted); with it, they are published alongside and their fate is counted.
   std::vector<kafka::Message> publish;
   std::string event_id;
   std::string event_type;
   std::string reject_reason;  // metric label for refusals (signature_invalid, malformed_body...)
+  std::string outcome;        // call-control routes: what the call was told (enqueued, dialing...)
 };
 
 class WebhookRouter {
  public:
   WebhookRouter(RouterSettings settings, const twilio::SignatureValidator& validator,
-                const events::Contract& contract);
+                const events::Contract& contract, const CallFlow& flow);
 
   Decision route(const http::Request& request, core::SysMillis received_at) const;
 
@@ -45,15 +49,29 @@ class WebhookRouter {
   static http::Response not_persisted_response(const std::string& why);
 
  private:
+  struct SignedForm {
+    twilio::Params params;
+    std::string url;  // as Twilio signed it: base URL + path + query
+  };
+  // Method, content type, body, signature and account checks shared by every Twilio route. GET
+  // (allowed for status callbacks TaskRouter sends that way) carries its parameters in the query.
+  // nullopt with `refusal` filled when the request is refused.
+  std::optional<SignedForm> signed_form(const std::string& route, const http::Request& request,
+                                        bool allow_get, Decision& refusal) const;
   Decision event_streams(const http::Request& request, core::SysMillis received_at) const;
   Decision publish(const StatusWebhook& webhook, const std::string& topic,
                    const http::Request& request, core::SysMillis received_at) const;
+  Decision call_control(std::string_view path, const http::Request& request,
+                        core::SysMillis received_at) const;
 
   RouterSettings settings_;
   const twilio::SignatureValidator& validator_;
   const events::Contract& contract_;
+  const CallFlow& flow_;
   std::vector<std::string> topics_;  // per status_webhooks() entry, with the prefix
   std::string event_streams_topic_;
+  std::string calls_topic_;
+  std::string taskrouter_topic_;
   std::string deadletter_topic_;
 };
 

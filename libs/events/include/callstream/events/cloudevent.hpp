@@ -31,9 +31,16 @@ std::optional<CloudEvent> parse_cloudevent(std::string_view json, std::string* e
 // webhook yields the same id and two different callbacks never do.
 std::string event_id(std::string_view route, const twilio::Params& params);
 
+// What the ingress answered a webhook that asks for instructions (TwiML, assignment JSON).
+struct WebhookAnswer {
+  std::string_view outcome;  // enqueued, dialing, voicemail, dequeue...
+  std::string_view content_type;
+  std::string_view body;
+};
+
 // The data of a webhook event: request facts plus every parameter verbatim, a repeated key as an
-// array of its values in the order received.
+// array of its values in the order received, and the answer given when there is one.
 std::string webhook_data(std::string_view route, std::string_view method, std::string_view query,
-                         const twilio::Params& params);
+                         const twilio::Params& params, const WebhookAnswer* answer = nullptr);
 
 }  // namespace callstream::events

@@ -1,0 +1,304 @@
+#include "call_flow_config.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "callstream/core/env.hpp"
+
+namespace callstream::ingress {
+namespace {
+
+using Value = rapidjson::Value;
+
+bool sid_like(std::string_view s, std::string_view prefix) {
+  if (s.size() != 34 || s.substr(0, 2) != prefix) return false;
+  for (char c : s.substr(2))
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+bool e164(std::string_view s) {
+  if (s.size() < 8 || s.size() > 16 || s[0] != '+' || s[1] == '0') return false;
+  for (char c : s.substr(1))
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+// client:name (letters, digits, _ - . @), sip:..., or an E.164 number.
+bool dial_target(std::string_view s) {
+  if (s.rfind("client:", 0) == 0) {
+    std::string_view name = s.substr(7);
+    if (name.empty() || name.size() > 121) return false;
+    for (char c : name)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+            c == '@'))
+        return false;
+    return true;
+  }
+  if (s.rfind("sip:", 0) == 0) return s.size() > 4 && s.find_first_of(" <>\"") == s.npos;
+  return e164(s);
+}
+
+// "HH:MM" -> minutes; "24:00" allowed as an end.
+std::optional<int> clock_minutes(std::string_view s) {
+  if (s.size() != 5 || s[2] != ':') return std::nullopt;
+  for (size_t i : {0, 1, 3, 4})
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
+  int h = (s[0] - '0') * 10 + (s[1] - '0');
+  int m = (s[3] - '0') * 10 + (s[4] - '0');
+  if (m > 59 || h > 24 || (h == 24 && m != 0)) return std::nullopt;
+  return h * 60 + m;
+}
+
+bool calendar_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  int month = (s[5] - '0') * 10 + (s[6] - '0');
+  int day = (s[8] - '0') * 10 + (s[9] - '0');
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+// Reads one JSON object, recording problems under its path; unknown keys are problems too, so a
+// misspelt setting is caught at start instead of silently ignored.
+class Reader {
+ public:
+  Reader(std::vector<std::string>& problems, std::string path, const Value& object,
+         std::initializer_list<const char*> known)
+      : problems_(problems), path_(std::move(path)), object_(object) {
+    if (!object.IsObject()) {
+      fail("", "must be an object");
+      return;
+    }
+    for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+      std::string_view name(it->name.GetString(), it->name.GetStringLength());
+      bool ok = false;
+      for (const char* k : known) ok = ok || name == k;
+      if (!ok) fail(std::string(name), "unknown setting");
+    }
+  }
+
+  void fail(const std::string& key, const std::string& problem) {
+    std::string where = path_.empty() ? key : (key.empty() ? path_ : path_ + "." + key);
+    problems_.push_back("CALL_FLOW_FILE: " + (where.empty() ? "" : where + ": ") + problem);
+  }
+
+  const Value* get(const char* key) {
+    if (!object_.IsObject()) return nullptr;
+    auto it = object_.FindMember(key);
+    return it == object_.MemberEnd() ? nullptr : &it->value;
+  }
+
+  void string(const char* key, std::string& out, size_t max_size = 4000) {
+    const Value* v = get(key);
+    if (!v) return;
+    if (!v->IsString()) return fail(key, "must be a string");
+    if (v->GetStringLength() > max_size)
+      return fail(key, "longer than " + std::to_string(max_size) + " characters");
+    out.assign(v->GetString(), v->GetStringLength());
+  }
+
+  void integer(const char* key, int& out, int min, int max) {
+    const Value* v = get(key);
+    if (!v) return;
+    if (!v->IsInt() || v->GetInt() < min || v->GetInt() > max)
+      return fail(key,
+                  "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    out = v->GetInt();
+  }
+
+  void boolean(const char* key, bool& out) {
+    const Value* v = get(key);
+    if (!v) return;
+    if (!v->IsBool()) return fail(key, "must be true or false");
+    out = v->GetBool();
+  }
+
+  void strings(const char* key, std::vector<std::string>& out) {
+    const Value* v = get(key);
+    if (!v) return;
+    if (!v->IsArray()) return fail(key, "must be an array of strings");
+    out.clear();
+    for (const auto& e : v->GetArray()) {
+      if (!e.IsString()) return fail(key, "must be an array of strings");
+      out.emplace_back(e.GetString(), e.GetStringLength());
+    }
+  }
+
+  std::string child(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+
+ private:
+  std::vector<std::string>& problems_;
+  std::string path_;
+  const Value& object_;
+};
+
+void check_targets(Reader& r, const char* key, const std::vector<std::string>& targets) {
+  for (const auto& t : targets)
+    if (!dial_target(t))
+      r.fail(key, "'" + t + "' is not client:<name>, sip:<uri> or an E.164 number (+15551234567)");
+}
+
+void read_business_hours(std::vector<std::string>& problems, const Value& v,
+                         CallFlowConfig& config) {
+  Reader r(problems, "business_hours", v,
+           {"time_zone", "weekly", "closed_dates", "after_hours_message"});
+  std::string zone_name;
+  r.string("time_zone", zone_name);
+  std::string error;
+  auto zone = zone_name.empty() ? std::nullopt : core::TimeZone::locate(zone_name, &error);
+  if (zone_name.empty()) r.fail("time_zone", "required (an IANA name, e.g. America/New_York)");
+  if (!zone_name.empty() && !zone) r.fail("time_zone", error);
+
+  std::array<std::vector<OpenRange>, 7> weekly;
+  static constexpr const char* kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  if (const Value* w = r.get("weekly")) {
+    Reader days(problems, "business_hours.weekly", *w,
+                {"sun", "mon", "tue", "wed", "thu", "fri", "sat"});
+    for (int d = 0; d < 7; ++d) {
+      std::vector<std::string> ranges;
+      days.strings(kDays[d], ranges);
+      for (const auto& range : ranges) {
+        auto dash = range.find('-');
+        auto from = clock_minutes(range.substr(0, dash));
+        auto to = dash == std::string::npos ? std::nullopt : clock_minutes(range.substr(dash + 1));
+        if (!from || !to || *from >= *to || *from == 1440) {
+          days.fail(kDays[d], "'" + range +
+                                  "' is not HH:MM-HH:MM with the start before the end (split a "
+                                  "range that crosses midnight in two days)");
+          continue;
+        }
+        weekly[d].push_back({*from, *to});
+      }
+    }
+  } else {
+    r.fail("weekly", "required (open hours per day, e.g. \"mon\": [\"08:00-18:00\"])");
+  }
+  std::vector<std::string> closed;
+  r.strings("closed_dates", closed);
+  for (const auto& d : closed)
+    if (!calendar_date(d)) r.fail("closed_dates", "'" + d + "' is not YYYY-MM-DD");
+  std::string message = "We are closed right now.";
+  r.string("after_hours_message", message);
+  if (zone) {
+    config.business_hours =
+        BusinessHours{*zone, std::move(weekly), {closed.begin(), closed.end()}, message};
+  }
+}
+
+}  // namespace
+
+CallFlowConfig parse_call_flow(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError())
+    throw core::ConfigError("CALL_FLOW_FILE: not valid JSON at offset " +
+                            std::to_string(doc.GetErrorOffset()) + ": " +
+                            rapidjson::GetParseError_En(doc.GetParseError()));
+  std::vector<std::string> problems;
+  CallFlowConfig c;
+  Reader r(problems, "", doc,
+           {"mode", "language", "voice", "greeting", "flex", "dial", "failover", "whisper",
+            "recording", "voicemail", "business_hours", "assignment"});
+
+  std::string mode = "voicemail";
+  r.string("mode", mode);
+  if (mode == "flex")
+    c.mode = FlowMode::flex;
+  else if (mode == "dial")
+    c.mode = FlowMode::dial;
+  else if (mode == "voicemail")
+    c.mode = FlowMode::voicemail;
+  else
+    r.fail("mode", "must be flex, dial or voicemail");
+  r.string("language", c.language, 16);
+  r.string("voice", c.voice, 64);
+  r.string("greeting", c.greeting);
+  r.string("whisper", c.whisper);
+
+  std::string recording = "dual";
+  r.string("recording", recording);
+  if (recording == "dual")
+    c.recording = RecordingMode::dual;
+  else if (recording == "mono")
+    c.recording = RecordingMode::mono;
+  else if (recording == "off")
+    c.recording = RecordingMode::off;
+  else
+    r.fail("recording", "must be dual, mono or off");
+
+  if (const Value* v = r.get("flex")) {
+    Reader f(problems, "flex", *v,
+             {"workflow_sid", "max_queue_wait_seconds", "hold_message", "hold_music_url"});
+    f.string("workflow_sid", c.workflow_sid, 34);
+    if (!sid_like(c.workflow_sid, "WW")) f.fail("workflow_sid", "must be WW + 32 hex digits");
+    f.integer("max_queue_wait_seconds", c.max_queue_wait_seconds, 0, 86400);
+    f.string("hold_message", c.hold_message);
+    f.string("hold_music_url", c.hold_music_url, 2000);
+    if (!c.hold_music_url.empty() && c.hold_music_url.rfind("https://", 0) != 0 &&
+        c.hold_music_url.rfind("http://", 0) != 0)
+      f.fail("hold_music_url", "must be an http(s) URL");
+  } else if (c.mode == FlowMode::flex) {
+    r.fail("flex", "required in flex mode (at least workflow_sid)");
+  }
+
+  if (const Value* v = r.get("dial")) {
+    Reader d(problems, "dial", *v, {"targets", "ring_seconds"});
+    d.strings("targets", c.targets);
+    check_targets(d, "targets", c.targets);
+    d.integer("ring_seconds", c.ring_seconds, 5, 600);
+  }
+  if (c.mode == FlowMode::dial && c.targets.empty())
+    r.fail("dial.targets", "required in dial mode (at least one client, number or SIP URI)");
+
+  if (const Value* v = r.get("failover")) {
+    Reader f(problems, "failover", *v, {"numbers", "ring_seconds"});
+    f.strings("numbers", c.failover);
+    check_targets(f, "numbers", c.failover);
+    f.integer("ring_seconds", c.failover_ring_seconds, 5, 600);
+  }
+
+  if (const Value* v = r.get("voicemail")) {
+    Reader vm(problems, "voicemail", *v, {"enabled", "prompt", "max_seconds", "goodbye"});
+    vm.boolean("enabled", c.voicemail_enabled);
+    vm.string("prompt", c.voicemail_prompt);
+    vm.integer("max_seconds", c.voicemail_max_seconds, 1, 14400);
+    vm.string("goodbye", c.goodbye);
+  }
+  if (c.mode == FlowMode::voicemail && !c.voicemail_enabled)
+    r.fail("voicemail.enabled", "cannot be false in voicemail mode");
+
+  if (const Value* v = r.get("business_hours")) read_business_hours(problems, *v, c);
+
+  if (const Value* v = r.get("assignment")) {
+    Reader a(problems, "assignment", *v, {"post_work_activity_sid", "ring_seconds", "caller_id"});
+    a.string("post_work_activity_sid", c.post_work_activity_sid, 34);
+    if (!c.post_work_activity_sid.empty() && !sid_like(c.post_work_activity_sid, "WA"))
+      a.fail("post_work_activity_sid", "must be WA + 32 hex digits");
+    a.integer("ring_seconds", c.agent_ring_seconds, 5, 999);
+    a.string("caller_id", c.agent_caller_id, 16);
+    if (c.agent_caller_id != "caller" && c.agent_caller_id != "called" && !e164(c.agent_caller_id))
+      a.fail("caller_id", "must be \"caller\", \"called\" or an E.164 number");
+  }
+
+  if (!problems.empty()) {
+    std::string all;
+    for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p;
+    throw core::ConfigError(all);
+  }
+  return c;
+}
+
+CallFlowConfig load_call_flow(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw core::ConfigError("CALL_FLOW_FILE: cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_call_flow(text.str());
+}
+
+}  // namespace callstream::ingress
