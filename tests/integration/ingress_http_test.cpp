@@ -142,7 +142,7 @@ TEST_CASE("missing or wrong signatures are refused and publish nothing", "[ingre
 TEST_CASE("bad requests get their precise status over the wire", "[ingress]") {
   Stack s(3000ms, 2048);
   CHECK(s.post(status_params(1, "ringing", 1), "/nowhere").status == 404);
-  CHECK(test::http_request(s.port, "GET", "/call_status", {}, "").status == 405);
+  CHECK(test::http_request(s.port, "PUT", "/call_status", {}, "").status == 405);
   CHECK(test::http_request(s.port, "POST", "/call_status", {{"Content-Type", "application/json"}},
                            "{}")
             .status == 415);
@@ -207,6 +207,41 @@ TEST_CASE("with the brokers down status callbacks get 503, and every 2xx is in t
     // Nothing lands that Twilio was never told about or never sent.
     CHECK((acknowledged.count(id) == 1 || refused.count(id) == 1));
   }
+}
+
+TEST_CASE("with the brokers down /voice and /assignment still answer at once; the events follow",
+          "[ingress][kafka]") {
+  Stack s(5000ms);
+  REQUIRE(s.post(status_params(1, "ringing", 1)).status == 204);  // connected
+  for (int b = 1; b <= 3; ++b) s.cluster.set_broker_down(b);
+  std::set<std::string> answered;
+  for (int call = 10; call < 15; ++call) {
+    auto p = status_params(call, "ringing", 0);
+    p.emplace_back("From", "+13055550123");
+    auto started = std::chrono::steady_clock::now();
+    auto r = s.post(p, "/voice");
+    auto took = std::chrono::steady_clock::now() - started;
+    CHECK(r.status == 200);
+    CHECK(r.headers.find("application/xml") != std::string::npos);
+    CHECK(r.body.find("<Record ") != std::string::npos);  // no call flow file: voicemail
+    CHECK(took < 500ms);                                  // never waits for Kafka
+    answered.insert(events::event_id("/voice", p));
+  }
+  twilio::Params assignment = {{"AccountSid", kAccount},
+                               {"WorkspaceSid", "WS" + std::string(32, '2')},
+                               {"TaskSid", "WT" + std::string(32, '1')},
+                               {"ReservationSid", "WR" + std::string(32, '5')},
+                               {"TaskAttributes", R"({"call_sid":"CA1","from":"+13055550123"})"}};
+  auto a = s.post(assignment, "/assignment");
+  CHECK(a.status == 200);
+  CHECK(a.body.find(R"("instruction":"dequeue")") != std::string::npos);
+  // The brokers return within the delivery timeout: the events queued meanwhile land.
+  std::this_thread::sleep_for(1s);
+  for (int b = 1; b <= 3; ++b) s.cluster.set_broker_up(b);
+  auto ids = s.topic_ids(answered.size() + 1, 15s);
+  for (const auto& id : answered) CHECK(ids.count(id) == 1);
+  auto tasks = s.topic_ids(1, 10s, "callstream.taskrouter.v1");
+  CHECK(tasks.count(events::event_id("/assignment", assignment)) == 1);
 }
 
 TEST_CASE("a graceful stop under load loses no acknowledged event", "[ingress][kafka]") {

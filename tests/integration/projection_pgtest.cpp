@@ -59,6 +59,26 @@ std::vector<std::pair<std::string, std::string>> call_flows(int calls, unsigned 
       e.data = events::webhook_data("/call_status", "POST", "", p);
       out.emplace_back(sid, events::serialize(e));
     }
+    if (outcome != "completed") continue;
+    // An answered call also has the request for its TwiML and an answering-machine result:
+    // neither may move the status backwards, and AnsweredBy lands on the call.
+    twilio::Params voice = {{"AccountSid", kAccount},  {"CallSid", sid},
+                            {"CallStatus", "ringing"}, {"Direction", "inbound"},
+                            {"From", "+13055550100"},  {"To", "+18005551212"}};
+    twilio::Params amd = {{"AccountSid", kAccount}, {"CallSid", sid}, {"AnsweredBy", "human"}};
+    for (auto [route, type, params] :
+         {std::tuple{"/voice", "com.twilio.voice.twiml.call.requested", voice},
+          std::tuple{"/amd_status", "com.twilio.voice.status-callback.amd.detected", amd}}) {
+      events::CloudEvent e;
+      e.id = events::event_id(route, params);
+      e.source = std::string("https://calls.example.com") + route;
+      e.type = type;
+      e.subject = sid;
+      e.time = core::format_rfc3339(t + std::chrono::seconds(5));
+      e.receivedat = e.time;
+      e.data = events::webhook_data(route, "POST", "", params);
+      out.emplace_back(sid, events::serialize(e));
+    }
   }
   return out;
 }
@@ -100,6 +120,9 @@ TEST_CASE("shuffled and duplicated call flows give the same rows as in-order del
   std::string expected = checksum(ordered);
   CHECK(test::query_value(ordered, "SELECT count(*) FROM calls") == "40");
   CHECK(test::query_value(ordered, "SELECT count(*) FROM calls WHERE status_rank <> 4") == "0");
+  CHECK(test::query_value(ordered,
+                          "SELECT count(*) FROM calls WHERE status = 'completed' AND "
+                          "answered_by IS DISTINCT FROM 'human'") == "0");
   CHECK(test::query_value(ordered,
                           "SELECT count(*) FROM calls WHERE status = 'completed' AND "
                           "(answered_at IS NULL OR duration_seconds < 30)") == "0");

@@ -26,7 +26,7 @@ WITH input AS (
          max(status_rank) AS status_rank,
          (array_agg(sequence_number ORDER BY status_rank DESC, sequence_number DESC, event_time DESC, call_status DESC))[1] AS status_sequence,
          (array_agg(event_time ORDER BY status_rank DESC, sequence_number DESC, event_time DESC, call_status DESC))[1] AS status_at,
-         min(event_time) FILTER (WHERE status_rank <= 1) AS initiated_at,
+         min(event_time) FILTER (WHERE status_rank BETWEEN 0 AND 1) AS initiated_at,
          min(event_time) FILTER (WHERE call_status = 'ringing') AS ringing_at,
          min(event_time) FILTER (WHERE call_status = 'in-progress') AS answered_at,
          min(event_time) FILTER (WHERE status_rank = 4) AS ended_at,
@@ -78,6 +78,8 @@ RETURNING 1
 SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM upserted))sql";
 
 constexpr const char* kStatusPrefix = "com.twilio.voice.status-callback.call.";
+constexpr const char* kTwilioVoice = "com.twilio.voice.";
+constexpr const char* kOwnVoice = "io.callstream.voice.";
 
 }  // namespace
 
@@ -105,13 +107,17 @@ std::optional<CallEventRow> decode_call_event(std::string_view value, std::strin
   auto type = doc->string_at({"type"});
   auto time = doc->string_at({"time"});
   if (!id || id->empty() || !type || !time) return fail("envelope lacks id, type or time");
-  if (type->rfind(kStatusPrefix, 0) != 0)
-    return fail("not a call status event: " + std::string(*type));
+  if (type->rfind(kTwilioVoice, 0) != 0 && type->rfind(kOwnVoice, 0) != 0)
+    return fail("not a voice call event: " + std::string(*type));
+  bool status_callback = type->rfind(kStatusPrefix, 0) == 0;
   auto sid = doc->string_at({"data", "params", "CallSid"});
   auto status = doc->string_at({"data", "params", "CallStatus"});
-  if (!sid || sid->empty() || !status) return fail("data.params lacks CallSid or CallStatus");
-  row.rank = status_rank(*status);
-  if (row.rank < 0) return fail("unknown CallStatus " + std::string(*status));
+  if (!sid || sid->empty()) return fail("data.params lacks CallSid");
+  if (status_callback && !status) return fail("data.params lacks CallStatus");
+  // Requests for TwiML carry the call's status too; an AMD result carries none (rank -1: it
+  // never moves the status, it only adds facts such as AnsweredBy).
+  row.rank = status ? status_rank(*status) : -1;
+  if (status && row.rank < 0) return fail("unknown CallStatus " + std::string(*status));
   if (auto seq = doc->string_at({"data", "params", "SequenceNumber"})) {
     char* end = nullptr;
     std::string s(*seq);
@@ -121,7 +127,7 @@ std::optional<CallEventRow> decode_call_event(std::string_view value, std::strin
   row.event_id = *id;
   row.event_type = *type;
   row.call_sid = *sid;
-  row.call_status = *status;
+  row.call_status = status ? std::string(*status) : std::string();
   row.event_time = *time;
   row.received_at = doc->string_at({"receivedat"}).value_or("");
   row.topic = std::move(topic);
