@@ -57,7 +57,7 @@ class Twilio:
 
 
 def call_flow(account, rng, start, outcome=None):
-    """The status callbacks of one call, in the order Twilio fires them."""
+    """The webhooks of one inbound call, in the order Twilio fires them: (path, params)."""
     call_sid = sid("CA", rng)
     base = {
         "AccountSid": account, "CallSid": call_sid, "ApiVersion": "2010-04-01", "Direction": "inbound",
@@ -68,14 +68,16 @@ def call_flow(account, rng, start, outcome=None):
     outcome = outcome or rng.choice(["completed"] * 6 + TERMINAL)
     steps = ["initiated", "ringing"] + (["in-progress", "completed"] if outcome == "completed" else [outcome])
     t = start
-    events = []
+    voice = {k: v for k, v in base.items() if k != "CallbackSource"}
+    voice.update(CallStatus="ringing", FromCity="MIAMI", FromState="FL", FromCountry="US")
+    events = [("/voice", voice)]
     for seq, status in enumerate(steps):
         p = dict(base, CallStatus=status, SequenceNumber=str(seq),
                  Timestamp=email.utils.formatdate(t, usegmt=False).replace("-0000", "+0000"))
         if status in TERMINAL:
             p["CallDuration"] = str(rng.randrange(5, 600)) if status == "completed" else "0"
             p["SipResponseCode"] = "200" if status == "completed" else "487"
-        events.append(p)
+        events.append(("/call_status", p))
         t += rng.randrange(1, 30)
     return events
 
@@ -88,14 +90,24 @@ def main():
     ap.add_argument("--account", required=True, help="TWILIO_ACCOUNT_SID")
     ap.add_argument("--seed", type=int, default=None)
     sub = ap.add_subparsers(dest="command", required=True)
-    flows = sub.add_parser("call-flows", help="send the status callbacks of N calls")
+    flows = sub.add_parser("call-flows", help="send the webhooks of N inbound calls (/voice, then status callbacks)")
     flows.add_argument("--calls", type=int, default=3)
     flows.add_argument("--shuffle", action="store_true", help="deliver callbacks out of order")
     flows.add_argument("--duplicates", action="store_true", help="send every callback twice (Twilio retries)")
+    voice = sub.add_parser("voice", help="send one incoming call to /voice and print the TwiML answered")
+    voice.add_argument("--from", dest="caller", default="+13055550123")
+    voice.add_argument("--to", default="+18005551212")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
     twilio = Twilio(args.url, args.base_url, args.token)
+    if args.command == "voice":
+        p = {"AccountSid": args.account, "CallSid": sid("CA", rng), "ApiVersion": "2010-04-01",
+             "Direction": "inbound", "CallStatus": "ringing", "From": args.caller, "To": args.to,
+             "Caller": args.caller, "Called": args.to}
+        status, body = twilio.post("/voice", p)
+        print(body.decode(errors="replace"))
+        return 0 if status == 200 else 1
     events = []
     start = time.time() - 3600
     for i in range(args.calls):
@@ -105,15 +117,15 @@ def main():
     if args.shuffle:
         rng.shuffle(events)
     counts = {}
-    for p in events:
-        status, body = twilio.post("/call_status", p)
+    for path, p in events:
+        status, body = twilio.post(path, p)
         counts[status] = counts.get(status, 0) + 1
         if status >= 300:
-            print("HTTP %d for %s %s: %s" % (status, p["CallSid"], p["CallStatus"], body.decode(errors="replace")),
-                  file=sys.stderr)
-    print("sent %d status callbacks for %d calls: %s" % (
+            print("HTTP %d for %s %s %s: %s" % (status, path, p["CallSid"], p["CallStatus"],
+                                               body.decode(errors="replace")), file=sys.stderr)
+    print("sent %d webhooks for %d calls: %s" % (
         len(events), args.calls, ", ".join("%d x HTTP %d" % (n, s) for s, n in sorted(counts.items()))))
-    return 0 if set(counts) <= {204} else 1
+    return 0 if set(counts) <= {200, 204} else 1
 
 
 if __name__ == "__main__":
