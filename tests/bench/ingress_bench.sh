@@ -2,12 +2,15 @@
 # Benchmark of the ingress hot path: Twilio-signed status callbacks answered 204 after Kafka
 # (devkafka, 3 brokers) persisted them, against nginx answering `return 204` (no work) on the
 # same machine in the same run. Prints both, and the ratio.
-#   tests/bench/ingress_bench.sh [seconds=10] [connections=64]
+#   tests/bench/ingress_bench.sh [seconds=10] [connections=64] [server_threads=1]
+# Both servers get the same number of threads (nginx worker processes = ingress HTTP_THREADS);
+# the default, 1, leaves the other core of a 2-core machine to the load generator.
 # Not part of scripts/test: a benchmark prints figures, it does not pass or fail.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-10}
 connections=${2:-64}
+threads=${3:-1}
 
 scripts/bootstrap
 if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
@@ -30,6 +33,7 @@ token=bench-token
 account=AC00000000000000000000000000000001
 TWILIO_ACCOUNT_SID=$account TWILIO_AUTH_TOKEN=$token BASE_URL=http://127.0.0.1:$port \
 KAFKA_BROKERS=$(cat "$work/bootstrap") HTTP_PORT=$port HTTP_ADDRESS=127.0.0.1 LOG_LEVEL=warn \
+HTTP_THREADS=$threads \
   "$bin/services/ingress/callstream-ingress" >"$work/ingress.log" 2>&1 &
 ingress=$!
 pids+=($ingress)
@@ -37,7 +41,7 @@ for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1
 
 nport=18481
 cat >"$work/nginx.conf" <<CONF
-worker_processes 2;
+worker_processes $threads;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log;
 events { worker_connections 4096; }
@@ -52,10 +56,10 @@ pids+=($!)
 sleep 0.5
 
 load=("$bin/tools/loadgen/callstream-loadgen" --token "$token" --account "$account" --seconds "$seconds")
-echo "== reference: nginx return 204 (no work), $connections connections"
+echo "== reference: nginx return 204 (no work), $connections connections, $threads worker(s)"
 ref=$("${load[@]}" --port $nport --base-url "http://127.0.0.1:$nport" --connections "$connections")
 echo "$ref"
-echo "== callstream-ingress: signed, validated, persisted in Kafka before 204, $connections connections"
+echo "== callstream-ingress: signed, validated, persisted in Kafka before 204, $connections connections, $threads thread(s)"
 ing=$("${load[@]}" --port $port --base-url "http://127.0.0.1:$port" --connections "$connections")
 echo "$ing"
 echo "   ingress RSS after load: $(( $(awk '/VmRSS/{print $2}' /proc/$ingress/status) / 1024 )) MB"

@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,9 +15,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -52,6 +56,12 @@ struct Server::Impl {
 
   std::mutex connections_mutex;
   std::set<std::shared_ptr<Connection>> connections;
+
+  struct Watch {
+    asio::posix::stream_descriptor descriptor;
+    std::function<void()> on_readable;
+  };
+  std::vector<std::unique_ptr<Watch>> watches;
 
   core::Gauge& open_connections;
   core::Gauge& in_flight;
@@ -207,6 +217,22 @@ struct Server::Impl {
     connections.erase(self);
   }
 
+  asio::awaitable<void> watch_loop(Watch& w) {
+    for (;;) {
+      auto [ec] =
+          co_await w.descriptor.async_wait(asio::posix::stream_descriptor::wait_read, use_tuple);
+      if (ec) co_return;  // cancelled: the drain has ended
+      w.on_readable();
+    }
+  }
+
+  void end_watches() {
+    for (auto& w : watches) {
+      beast::error_code ignored;
+      w->descriptor.cancel(ignored);
+    }
+  }
+
   // Ends the drain when the last connection is gone, or stops everything at the deadline.
   asio::awaitable<void> watch_drain() {
     auto deadline = std::chrono::steady_clock::now() + settings.drain_timeout;
@@ -214,7 +240,10 @@ struct Server::Impl {
     for (;;) {
       {
         std::lock_guard lock(connections_mutex);
-        if (connections.empty()) co_return;
+        if (connections.empty()) {
+          end_watches();  // no response is owed any more
+          co_return;
+        }
         if (std::chrono::steady_clock::now() >= deadline) {
           core::log::warn("drain timed out; closing remaining connections",
                           {{"connections", std::to_string(connections.size())}});
@@ -275,10 +304,18 @@ void Server::run(bool handle_signals) {
     });
   }
   asio::co_spawn(i.ioc, i.accept_loop(), asio::detached);
+  for (auto& w : i.watches) asio::co_spawn(i.ioc, i.watch_loop(*w), asio::detached);
   std::vector<std::thread> threads;
   for (int t = 1; t < i.settings.threads; ++t) threads.emplace_back([&i] { i.ioc.run(); });
   i.ioc.run();
   for (auto& t : threads) t.join();
+}
+
+void Server::watch(int fd, std::function<void()> on_readable) {
+  int own = ::dup(fd);
+  if (own < 0) throw std::system_error(errno, std::generic_category(), "dup");
+  impl_->watches.push_back(std::make_unique<Impl::Watch>(
+      Impl::Watch{asio::posix::stream_descriptor(impl_->ioc, own), std::move(on_readable)}));
 }
 
 void Server::stop() {

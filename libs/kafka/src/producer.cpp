@@ -1,6 +1,10 @@
 #include "callstream/kafka/producer.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <system_error>
 #include <thread>
 
 #include "callstream/core/log.hpp"
@@ -93,10 +97,38 @@ Producer::~Producer() {
     core::log::warn("kafka producer closed with undelivered messages",
                     {{"queued", std::to_string(queue_depth())}});
   running_ = false;
-  poller_.join();
+  if (poller_.joinable()) poller_.join();
   // Reports still owed are delivered (as failures) by rd_kafka_destroy through poll: purge first.
   rd_kafka_purge(handle_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_flush(handle_->rk.get(), 1000);
+  handle_->rk.reset();
+  for (int fd : wake_fds_)
+    if (fd >= 0) ::close(fd);
+}
+
+int Producer::take_over_polling() {
+  if (wake_fds_[0] >= 0) return wake_fds_[0];
+  running_ = false;
+  if (poller_.joinable()) poller_.join();
+  if (::pipe2(wake_fds_, O_NONBLOCK | O_CLOEXEC) != 0)
+    throw std::system_error(errno, std::generic_category(), "pipe2");
+  rd_kafka_queue_t* main_queue = rd_kafka_queue_get_main(handle_->rk.get());
+  // librdkafka writes the byte when the queue goes from empty to non-empty.
+  rd_kafka_queue_io_event_enable(main_queue, wake_fds_[1], "r", 1);
+  rd_kafka_queue_destroy(main_queue);
+  // Reports that arrived while the poll thread stopped: make the first wait return at once.
+  [[maybe_unused]] auto n = ::write(wake_fds_[1], "r", 1);
+  return wake_fds_[0];
+}
+
+void Producer::serve_reports() {
+  char buf[256];
+  if (wake_fds_[0] >= 0)
+    while (::read(wake_fds_[0], buf, sizeof buf) > 0) {
+    }
+  // Drained after the read: a report arriving from here on writes the pipe again.
+  while (rd_kafka_poll(handle_->rk.get(), 0) > 0) {
+  }
 }
 
 void Producer::publish(const Message& message, DeliveryCallback done) {

@@ -38,9 +38,14 @@ IngressApp::IngressApp(IngressConfig config)
         handle(std::move(r), std::move(respond));
       },
       metrics_);
+  // Delivery reports are served on the server's threads, where the answers they complete go.
+  int reports = producer_->take_over_polling();
+  server_->watch(reports, [this] { producer_->serve_reports(); });
 }
 
-IngressApp::~IngressApp() = default;
+IngressApp::~IngressApp() {
+  retrying_ = false;  // the producer's destructor completes what is left: no new attempts
+}
 
 uint16_t IngressApp::listen() { return server_->listen(); }
 
@@ -76,21 +81,38 @@ void IngressApp::count(const std::string& route, int status) {
 
 void IngressApp::publish_alongside(const Decision& d) {
   auto started = std::chrono::steady_clock::now();
-  for (const auto& message : d.publish) {
-    producer_->publish(message, [this, started, route = d.route,
-                                 event_id = d.event_id](const kafka::DeliveryReport& report) {
-      publish_latency_.observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      if (report.status == kafka::Delivery::persisted) return;
-      metrics_
-          .counter("callstream_ingress_delivery_failures_total",
-                   "Events Kafka did not confirm in time",
-                   {{"status", kafka::to_string(report.status)}})
-          .inc();
-      core::log::error("event of an answered call-control request not persisted",
-                       {{"route", route}, {"event_id", event_id}, {"error", report.error}});
-    });
-  }
+  for (const auto& message : d.publish)
+    publish_retrying(std::make_shared<kafka::Message>(message), d.route, d.event_id, started);
+}
+
+void IngressApp::publish_retrying(std::shared_ptr<const kafka::Message> message,
+                                  const std::string& route, const std::string& event_id,
+                                  std::chrono::steady_clock::time_point started) {
+  producer_->publish(*message, [=, this](const kafka::DeliveryReport& report) {
+    auto waited = std::chrono::steady_clock::now() - started;
+    if (report.status == kafka::Delivery::persisted) {
+      publish_latency_.observe(std::chrono::duration<double>(waited).count());
+      return;
+    }
+    metrics_
+        .counter("callstream_ingress_delivery_failures_total",
+                 "Events Kafka did not confirm in time",
+                 {{"status", kafka::to_string(report.status)}})
+        .inc();
+    // The answer is given: nobody will send this event again, so it is retried (same id, a
+    // duplicate is harmless) for as long as the retry budget allows.
+    if (waited < config_.call_control_retry && retrying_) {
+      core::log::warn("retrying the event of an answered call-control request",
+                      {{"route", route}, {"event_id", event_id}, {"error", report.error}});
+      return publish_retrying(message, route, event_id, started);
+    }
+    metrics_
+        .counter("callstream_ingress_events_lost_total",
+                 "Events of answered call-control requests given up after the retry budget")
+        .inc();
+    core::log::error("event of an answered call-control request not persisted; giving up",
+                     {{"route", route}, {"event_id", event_id}, {"error", report.error}});
+  });
 }
 
 void IngressApp::handle(http::Request&& request, http::Respond respond) {

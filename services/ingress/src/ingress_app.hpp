@@ -32,6 +32,8 @@ class IngressApp {
   void count(const std::string& route, int status);
   // Publishes the events of an answer already given; failures are counted and logged.
   void publish_alongside(const Decision& d);
+  void publish_retrying(std::shared_ptr<const kafka::Message> message, const std::string& route,
+                        const std::string& event_id, std::chrono::steady_clock::time_point started);
 
   IngressConfig config_;
   core::Registry metrics_;
@@ -42,6 +44,7 @@ class IngressApp {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> ready_{false};
+  std::atomic<bool> retrying_{true};
   core::Histogram& publish_latency_;
 };
 

@@ -30,7 +30,10 @@ std::vector<core::EnvVar> variables() {
       {"KAFKA_DELIVERY_TIMEOUT_MS", "5000",
        "longest wait for Kafka to persist a status callback before answering 503 (keep well under "
        "Twilio's 15 s)"},
-      {"KAFKA_LINGER_MS", "2",
+      {"KAFKA_CALL_CONTROL_RETRY_MS", "120000",
+       "how long the event of an already answered call-control request (/voice, /assignment...) "
+       "is retried while Kafka cannot take it"},
+      {"KAFKA_LINGER_MS", "1",
        "how long a message may wait to share a batch (latency vs throughput)"},
       {"HTTP_ADDRESS", "0.0.0.0", "address to listen on"},
       {"HTTP_PORT", "8080", "port to listen on (0 = any free port)"},
@@ -85,6 +88,7 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
   c.topic_prefix = env.str("KAFKA_TOPIC_PREFIX");
   c.delivery_timeout = env.millis("KAFKA_DELIVERY_TIMEOUT_MS", 100, 14000);
   c.linger = env.millis("KAFKA_LINGER_MS", 0, 1000);
+  c.call_control_retry = env.millis("KAFKA_CALL_CONTROL_RETRY_MS", 0, 3600000);
   c.http.address = env.str("HTTP_ADDRESS");
   c.http.port = static_cast<uint16_t>(env.integer("HTTP_PORT", 0, 65535));
   int threads = static_cast<int>(env.integer("HTTP_THREADS", 0, 256));

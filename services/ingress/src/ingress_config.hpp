@@ -18,7 +18,8 @@ struct IngressConfig {
   std::string kafka_brokers;
   std::string topic_prefix;
   std::chrono::milliseconds delivery_timeout{5000};
-  std::chrono::milliseconds linger{2};
+  std::chrono::milliseconds linger{1};
+  std::chrono::milliseconds call_control_retry{120000};
   std::string call_flow_file;  // CALL_FLOW_FILE; empty = every call goes to voicemail
   CallFlowConfig call_flow;
   http::ServerSettings http;

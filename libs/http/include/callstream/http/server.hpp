@@ -45,6 +45,11 @@ class Server {
   // Starts the graceful drain; safe from any thread, idempotent.
   void stop();
 
+  // Calls `on_readable` on a server thread each time `fd` becomes readable, from run() until the
+  // drain has ended (so responses owed to in-flight requests can still be completed by it). For
+  // event sources such as Kafka delivery reports. Call before run(); `fd` stays the caller's.
+  void watch(int fd, std::function<void()> on_readable);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -51,12 +51,22 @@ class Producer {
   // Messages and requests waiting in the producer (rd_kafka_outq_len).
   int64_t queue_depth() const;
 
+  // Hands delivery reports over to an event loop: stops the producer's poll thread and returns
+  // a file descriptor that becomes readable when reports are waiting; the loop then calls
+  // serve_reports() on its own thread. Saves a thread handoff per report. Call once; flush()
+  // and the destructor still serve reports themselves.
+  int take_over_polling();
+  // Serves every waiting delivery report now (never blocks) and clears the descriptor.
+  void serve_reports();
+
  private:
   struct Handle;
   std::unique_ptr<Handle> handle_;
   ProducerSettings settings_;
   std::atomic<bool> running_{true};
   std::thread poller_;
+  int wake_fds_[2] = {-1,
+                      -1};  // pipe written by librdkafka when reports arrive (take_over_polling)
 };
 
 }  // namespace callstream::kafka

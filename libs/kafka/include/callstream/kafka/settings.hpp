@@ -29,7 +29,7 @@ struct ProducerSettings {
   // Upper bound on a delivery (message.timeout.ms): the report always arrives within it.
   std::chrono::milliseconds delivery_timeout{5000};
   // The latency a message may wait to share a batch (linger.ms).
-  std::chrono::milliseconds linger{2};
+  std::chrono::milliseconds linger{1};
   Properties extra;
   // Called once on a fatal producer error (the idempotence guarantee is lost). The default logs
   // and exits the process with status 70, as librdkafka advises.
