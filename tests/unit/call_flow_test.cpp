@@ -175,7 +175,7 @@ TEST_CASE("dial mode: targets in order, dual recording, whisper, then failover, 
   auto first = parse(flow.voice(voice_params(), kOpen).body);
   CHECK(verbs(first) == std::vector<std::string>{"Say", "Dial"});
   const ptree& dial = first.get_child("Dial");
-  CHECK(attr(dial, "action") == kBase + "/dial_status?stage=chain&step=0");
+  CHECK(attr(dial, "action") == kBase + "/dial_status?stage=chain&step=0&target=client%3Aalice");
   CHECK(attr(dial, "timeout") == "20");
   CHECK(attr(dial, "record") == "record-from-answer-dual");
   CHECK(attr(dial, "recordingStatusCallback") == kBase + "/recording_status");
@@ -192,7 +192,7 @@ TEST_CASE("dial mode: targets in order, dual recording, whisper, then failover, 
   CHECK(parse(step(0).body).get_child("Dial").get<std::string>("Client") == "bob");
   auto third = parse(step(1).body).get_child("Dial");
   CHECK(third.get<std::string>("Number") == "+13055550100");
-  CHECK(attr(third, "action") == kBase + "/dial_status?stage=chain&step=2");
+  CHECK(attr(third, "action") == kBase + "/dial_status?stage=chain&step=2&target=%2B13055550100");
   auto failover = step(2);
   CHECK(failover.outcome == "failover");
   auto failover_dial = parse(failover.body).get_child("Dial");

@@ -117,7 +117,8 @@ FlowAnswer CallFlow::chain_step(Builder& b, size_t step, const twilio::Params& c
   int ring = failover ? config_.failover_ring_seconds : config_.ring_seconds;
 
   twilio::TwimlWriter::Attrs dial = {
-      {"action", url("/dial_status", {{"stage", "chain"}, {"step", std::to_string(step)}})},
+      {"action", url("/dial_status",
+                     {{"stage", "chain"}, {"step", std::to_string(step)}, {"target", target}})},
       {"timeout", std::to_string(ring)}};
   if (config_.recording != RecordingMode::off) {
     dial.emplace_back("record", dial_record(config_.recording));

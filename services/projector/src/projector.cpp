@@ -10,6 +10,8 @@
 #include "callstream/pg/migrations.hpp"
 #include "migration_files.hpp"
 #include "offset_store.hpp"
+#include "recording_projection.hpp"
+#include "taskrouter_projection.hpp"
 
 namespace callstream::projector {
 
@@ -22,11 +24,21 @@ int run_migrations(pg::Connection& c) {
   return pg::migrate(c, pg::migrations_from(files));
 }
 
+void write_settings(pg::Connection& c, const ProjectorConfig& config) {
+  std::string sl = std::to_string(config.service_level_seconds);
+  c.exec("write_settings",
+         "INSERT INTO callstream_settings VALUES ('time_zone', $1), ('service_level_seconds', $2) "
+         "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+         {config.time_zone, sl});
+}
+
 Projector::Projector(ProjectorConfig config, core::Registry& metrics)
     : config_(std::move(config)),
       metrics_(metrics),
       contract_(config_.topic_prefix),
       calls_topic_(contract_.topic("callstream.voice.calls.v1")),
+      recordings_topic_(contract_.topic("callstream.voice.recordings.v1")),
+      taskrouter_topic_(contract_.topic("callstream.taskrouter.v1")),
       deadletter_topic_(contract_.topic("callstream.deadletter.v1")),
       applied_(metrics.counter("callstream_projector_events_applied_total",
                                "Events applied to the read models")),
@@ -47,6 +59,7 @@ Projector::Projector(ProjectorConfig config, core::Registry& metrics)
                             config_.statement_timeout_ms};
   db_ = std::make_unique<pg::Connection>(ps);
   int ran = run_migrations(*db_);
+  write_settings(*db_, config_);
   log::info("schema ready", {{"migrations_applied", std::to_string(ran)}});
 
   kafka::ProducerSettings dps;
@@ -115,11 +128,13 @@ void Projector::run(const std::atomic<bool>& stop) {
   cs.brokers = config_.kafka_brokers;
   cs.group_id = config_.group_id;
   cs.client_id = "callstream-projector";
-  cs.topics = {calls_topic_};
+  cs.topics = {calls_topic_, recordings_topic_, taskrouter_topic_};
   cs.extra = config_.consumer_properties;
   consumer_ = std::make_unique<kafka::Consumer>(std::move(cs), *this);
   ready_ = true;
-  log::info("projecting", {{"topics", calls_topic_}, {"group", config_.group_id}});
+  log::info("projecting",
+            {{"topics", calls_topic_ + "," + recordings_topic_ + "," + taskrouter_topic_},
+             {"group", config_.group_id}});
   while (!stop) {
     auto batch = consumer_->poll_batch(config_.batch_max, config_.poll_timeout);
     if (!batch.empty()) apply_batch(batch);
@@ -149,22 +164,33 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
     expected = it->second;
   }
   // Messages below the stored offset were applied already (a re-delivery after a seek).
+  bool calls = key.first == calls_topic_;
+  auto decode = key.first == recordings_topic_ ? decode_recording_event : decode_taskrouter_event;
+  auto apply = key.first == recordings_topic_ ? apply_recording_events : apply_taskrouter_events;
   std::vector<CallEventRow> rows;
+  std::vector<EventRow> other_rows;
   std::vector<std::pair<kafka::ConsumedMessage*, std::string>> poison;
   int64_t next = expected;
   double oldest_received = -1;
   for (auto* m : messages) {
     if (expected != OffsetStore::kNone && m->offset() < expected) continue;
-    std::string error;
-    auto row = decode_call_event(m->value(), key.first, key.second, m->offset(), &error);
-    if (row) {
-      if (auto t = core::parse_rfc3339(row->received_at)) {
-        double secs = std::chrono::duration<double>(t->time_since_epoch()).count();
-        if (oldest_received < 0 || secs < oldest_received) oldest_received = secs;
+    std::string error, received_at;
+    bool decoded = false;
+    if (calls) {
+      if (auto row = decode_call_event(m->value(), key.first, key.second, m->offset(), &error)) {
+        received_at = row->received_at;
+        rows.push_back(std::move(*row));
+        decoded = true;
       }
-      rows.push_back(std::move(*row));
-    } else {
-      poison.emplace_back(m, error);
+    } else if (auto row = decode(m->value(), key.first, key.second, m->offset(), &error)) {
+      received_at = row->received_at;
+      other_rows.push_back(std::move(*row));
+      decoded = true;
+    }
+    if (!decoded) poison.emplace_back(m, error);
+    if (auto t = core::parse_rfc3339(received_at)) {
+      double secs = std::chrono::duration<double>(t->time_since_epoch()).count();
+      if (oldest_received < 0 || secs < oldest_received) oldest_received = secs;
     }
     next = m->offset() + 1;
   }
@@ -175,7 +201,7 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
   for (const auto& [m, error] : poison) dead_letter(*m, error);
   try {
     pg::Transaction tx(*db_);
-    int64_t fresh = apply_call_events(*db_, rows);
+    int64_t fresh = calls ? apply_call_events(*db_, rows) : apply(*db_, other_rows);
     OffsetStore store(*db_);
     if (!store.advance(key.first, key.second, expected, next)) {
       fenced_.inc();
@@ -187,7 +213,7 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
     }
     tx.commit();
     applied_.inc(static_cast<uint64_t>(fresh));
-    duplicates_.inc(rows.size() - static_cast<uint64_t>(fresh));
+    duplicates_.inc(rows.size() + other_rows.size() - static_cast<uint64_t>(fresh));
   } catch (const pg::PgError& e) {
     pg_errors_.inc();
     log::error("batch not applied", {{"topic", key.first},

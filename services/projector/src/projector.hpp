@@ -22,6 +22,8 @@ namespace callstream::projector {
 
 // Applies pending migrations (under an advisory lock); returns how many ran.
 int run_migrations(pg::Connection& c);
+// Writes the settings the analytics views read (time zone, service level threshold).
+void write_settings(pg::Connection& c, const ProjectorConfig& config);
 
 class Projector : public kafka::RebalanceListener {
  public:
@@ -50,6 +52,8 @@ class Projector : public kafka::RebalanceListener {
   core::Registry& metrics_;
   events::Contract contract_;
   std::string calls_topic_;
+  std::string recordings_topic_;
+  std::string taskrouter_topic_;
   std::string deadletter_topic_;
   std::unique_ptr<pg::Connection> db_;
   std::unique_ptr<kafka::Producer> dlq_producer_;

@@ -69,6 +69,7 @@ int run_command(const std::string& command, ProjectorConfig config) {
     pg::Connection db(pg::ConnectionSettings{config.database_url, "callstream-projector",
                                              config.statement_timeout_ms});
     int ran = run_migrations(db);
+    write_settings(db, config);
     std::cout << "applied " << ran << " migration(s)\n";
     return 0;
   }

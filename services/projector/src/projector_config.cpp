@@ -1,5 +1,7 @@
 #include "projector_config.hpp"
 
+#include "callstream/core/time_zone.hpp"
+
 #include "callstream/core/log.hpp"
 
 namespace callstream::projector {
@@ -22,6 +24,10 @@ std::vector<core::EnvVar> variables() {
       {"PG_STATEMENT_TIMEOUT_MS", "30000", "deadline of every statement, COMMIT included"},
       {"HTTP_ADDRESS", "0.0.0.0", "address of /healthz, /readyz and /metrics"},
       {"HTTP_PORT", "9091", "port of /healthz, /readyz and /metrics (0 = any free port)"},
+      {"CALL_CENTER_TIME_ZONE", "UTC",
+       "IANA time zone of the call center: the days and hours of the analytics views"},
+      {"SERVICE_LEVEL_SECONDS", "60",
+       "service level threshold: calls answered within it count as answered in time"},
       {"LOG_LEVEL", "info", "debug, info, warn or error"},
   };
 }
@@ -54,6 +60,10 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
   c.statement_timeout_ms = static_cast<int>(env.integer("PG_STATEMENT_TIMEOUT_MS", 100, 3600000));
   c.http_address = env.str("HTTP_ADDRESS");
   c.http_port = static_cast<uint16_t>(env.integer("HTTP_PORT", 0, 65535));
+  c.time_zone = env.str("CALL_CENTER_TIME_ZONE");
+  std::string tz_error;
+  if (!core::TimeZone::locate(c.time_zone, &tz_error)) env.fail("CALL_CENTER_TIME_ZONE", tz_error);
+  c.service_level_seconds = static_cast<int>(env.integer("SERVICE_LEVEL_SECONDS", 1, 86400));
   c.log_level = env.log_level("LOG_LEVEL");
   env.finish();
   return c;

@@ -18,6 +18,8 @@ struct ProjectorConfig {
   int statement_timeout_ms = 30000;
   std::string http_address = "0.0.0.0";
   uint16_t http_port = 9091;
+  std::string time_zone = "UTC";   // CALL_CENTER_TIME_ZONE, for the analytics views
+  int service_level_seconds = 60;  // SERVICE_LEVEL_SECONDS
   core::log::Level log_level = core::log::Level::info;
 
   // `command` is what the binary was asked to do: "migrate" needs no Kafka.

@@ -1,0 +1,66 @@
+#include "event_row.hpp"
+
+#include "callstream/events/json.hpp"
+
+namespace callstream::projector {
+
+std::optional<EventRow> decode_event(std::string_view value, std::string topic, int32_t partition,
+                                     int64_t offset,
+                                     std::initializer_list<std::string_view> type_prefixes,
+                                     std::initializer_list<std::string_view> required,
+                                     std::string* error) {
+  auto fail = [error](std::string why) -> std::optional<EventRow> {
+    if (error) *error = std::move(why);
+    return std::nullopt;
+  };
+  auto doc = events::JsonDocument::parse(value, error);
+  if (!doc) return std::nullopt;
+  auto id = doc->string_at({"id"});
+  auto type = doc->string_at({"type"});
+  auto time = doc->string_at({"time"});
+  if (!id || id->empty() || !type || !time) return fail("envelope lacks id, type or time");
+  bool known = false;
+  for (auto prefix : type_prefixes) known = known || type->substr(0, prefix.size()) == prefix;
+  if (!known) return fail("unexpected event type " + std::string(*type) + " on " + topic);
+  std::string missing;
+  for (auto name : required) {
+    auto v = doc->string_at({"data", "params", name});
+    if (!v || v->empty()) missing += (missing.empty() ? "" : ", ") + std::string(name);
+  }
+  if (!missing.empty()) return fail("data.params lacks " + missing);
+  EventRow row;
+  row.event_id = *id;
+  row.event_type = *type;
+  row.event_time = *time;
+  row.received_at = doc->string_at({"receivedat"}).value_or("");
+  row.topic = std::move(topic);
+  row.partition = partition;
+  row.offset = offset;
+  row.data = doc->json_at({"data"}).value_or("{}");
+  return row;
+}
+
+int64_t exec_with_rows(pg::Connection& c, const char* name, const char* sql,
+                       const std::vector<EventRow>& rows) {
+  if (rows.empty()) return 0;
+  pg::ArrayLiteral ids, types, times, received, topics, partitions, offsets, data;
+  for (const auto& r : rows) {
+    ids.add(r.event_id);
+    types.add(r.event_type);
+    times.add(r.event_time);
+    if (r.received_at.empty())
+      received.add_null();
+    else
+      received.add(r.received_at);
+    topics.add(r.topic);
+    partitions.add(std::to_string(r.partition));
+    offsets.add(std::to_string(r.offset));
+    data.add(r.data);
+  }
+  std::string a[] = {ids.str(),    types.str(),      times.str(),   received.str(),
+                     topics.str(), partitions.str(), offsets.str(), data.str()};
+  std::vector<pg::Param> params(std::begin(a), std::end(a));
+  return c.exec(name, sql, params).get_int(0, 0);
+}
+
+}  // namespace callstream::projector

@@ -1,0 +1,73 @@
+#include "recording_projection.hpp"
+
+namespace callstream::projector {
+namespace {
+
+constexpr const char* kApply = R"sql(
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[],
+                       $6::integer[], $7::bigint[], $8::jsonb[])
+    AS t(event_id, event_type, event_time, received_at, kafka_topic, kafka_partition, kafka_offset, data)
+), inserted AS (
+  INSERT INTO recording_events
+  SELECT event_id, data->'params'->>'RecordingSid', data->'params'->>'CallSid',
+         data->'params'->>'RecordingStatus',
+         CASE data->'params'->>'RecordingStatus' WHEN 'in-progress' THEN 1 ELSE 2 END,
+         event_time, received_at, kafka_topic, kafka_partition, kafka_offset, data
+  FROM input ON CONFLICT (event_id) DO NOTHING RETURNING *
+), folded AS (
+  SELECT recording_sid,
+         min(call_sid) AS call_sid,
+         (array_agg(status ORDER BY status_rank DESC, event_time DESC, status DESC))[1] AS status,
+         max(status_rank) AS status_rank,
+         (array_agg(event_time ORDER BY status_rank DESC, event_time DESC, status DESC))[1] AS status_at,
+         min(data->'params'->>'RecordingSource') AS source,
+         max(CASE WHEN data->'params'->>'RecordingChannels' ~ '^[0-9]{1,3}$'
+                  THEN (data->'params'->>'RecordingChannels')::integer END) AS channels,
+         min(data->'params'->>'RecordingTrack') AS track,
+         max(CASE WHEN data->'params'->>'RecordingDuration' ~ '^[0-9]{1,9}$'
+                  THEN (data->'params'->>'RecordingDuration')::integer END) AS duration_seconds,
+         min(NULLIF(data->'params'->>'RecordingUrl', '')) AS url,
+         min(event_time) FILTER (WHERE status = 'in-progress') AS started_at,
+         max(NULLIF(data->'params'->>'ErrorCode', '0')) AS error_code,
+         min(event_time) AS first_event_at,
+         max(event_time) AS last_event_at,
+         count(*)::integer AS events_applied
+  FROM inserted GROUP BY recording_sid
+), upserted AS (
+  INSERT INTO recordings AS r SELECT * FROM folded
+  ON CONFLICT (recording_sid) DO UPDATE SET
+    status = CASE WHEN (EXCLUDED.status_rank, EXCLUDED.status_at, EXCLUDED.status)
+                     > (r.status_rank, r.status_at, r.status) THEN EXCLUDED.status ELSE r.status END,
+    status_at = CASE WHEN (EXCLUDED.status_rank, EXCLUDED.status_at, EXCLUDED.status)
+                        > (r.status_rank, r.status_at, r.status) THEN EXCLUDED.status_at ELSE r.status_at END,
+    status_rank = GREATEST(r.status_rank, EXCLUDED.status_rank),
+    source = LEAST(r.source, EXCLUDED.source),
+    channels = GREATEST(r.channels, EXCLUDED.channels),
+    track = LEAST(r.track, EXCLUDED.track),
+    duration_seconds = GREATEST(r.duration_seconds, EXCLUDED.duration_seconds),
+    url = LEAST(r.url, EXCLUDED.url),
+    started_at = LEAST(r.started_at, EXCLUDED.started_at),
+    error_code = GREATEST(r.error_code, EXCLUDED.error_code),
+    first_event_at = LEAST(r.first_event_at, EXCLUDED.first_event_at),
+    last_event_at = GREATEST(r.last_event_at, EXCLUDED.last_event_at),
+    events_applied = r.events_applied + EXCLUDED.events_applied
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM upserted))sql";
+
+}  // namespace
+
+std::optional<EventRow> decode_recording_event(std::string_view value, std::string topic,
+                                               int32_t partition, int64_t offset,
+                                               std::string* error) {
+  return decode_event(value, std::move(topic), partition, offset,
+                      {"io.callstream.voice.recording."},
+                      {"RecordingSid", "CallSid", "RecordingStatus"}, error);
+}
+
+int64_t apply_recording_events(pg::Connection& c, const std::vector<EventRow>& rows) {
+  return exec_with_rows(c, "apply_recording_events", kApply, rows);
+}
+
+}  // namespace callstream::projector

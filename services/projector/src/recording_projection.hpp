@@ -1,0 +1,21 @@
+#pragma once
+// Recording status events -> recording_events (append-only) and recordings (one row per
+// recording; status in-progress < completed | absent | failed). One statement per batch; any
+// arrival order and any duplication give the same rows.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "event_row.hpp"
+
+namespace callstream::projector {
+
+std::optional<EventRow> decode_recording_event(std::string_view value, std::string topic,
+                                               int32_t partition, int64_t offset,
+                                               std::string* error);
+
+// Applies the rows in the caller's transaction; returns how many were new.
+int64_t apply_recording_events(pg::Connection& c, const std::vector<EventRow>& rows);
+
+}  // namespace callstream::projector

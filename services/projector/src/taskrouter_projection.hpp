@@ -1,0 +1,22 @@
+#pragma once
+// TaskRouter events and assignments -> taskrouter_events (append-only), tasks, reservations,
+// workers and worker_activity. One statement per batch; statuses only move forward on their
+// lattices and "latest" facts are chosen by event time, so any arrival order and any
+// duplication of events give the same rows.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "event_row.hpp"
+
+namespace callstream::projector {
+
+std::optional<EventRow> decode_taskrouter_event(std::string_view value, std::string topic,
+                                                int32_t partition, int64_t offset,
+                                                std::string* error);
+
+// Applies the rows in the caller's transaction; returns how many were new.
+int64_t apply_taskrouter_events(pg::Connection& c, const std::vector<EventRow>& rows);
+
+}  // namespace callstream::projector
