@@ -1,6 +1,8 @@
 // callstream-projector: Kafka topics in, PostgreSQL read models out, exactly once.
 #include <cstring>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "callstream/core/log.hpp"
 #include "projector_app.hpp"
@@ -14,7 +16,8 @@ int main(int argc, char** argv) {
   }
   core::log::set_service("callstream-projector");
   try {
-    return projector::run_command(command, projector::ProjectorConfig::from_env(command));
+    std::vector<std::string> args(argv + std::min(argc, 2), argv + argc);
+    return projector::run_command(command, projector::ProjectorConfig::from_env(command), args);
   } catch (const std::exception& e) {
     core::log::error("cannot start", {{"error", e.what()}});
     return 1;

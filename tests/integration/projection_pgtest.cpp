@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <future>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "call_projection.hpp"
@@ -12,6 +13,7 @@
 #include "callstream/kafka/consumer.hpp"
 #include "callstream/kafka/mock_cluster.hpp"
 #include "callstream/kafka/producer.hpp"
+#include "dead_letters.hpp"
 #include "offset_store.hpp"
 #include "projector.hpp"
 #include "test_pg.hpp"
@@ -330,4 +332,65 @@ TEST_CASE("two projectors in one group, the second joining midway, produce the s
                           "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c") ==
         test::query_value(reference,
                           "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c"));
+}
+
+TEST_CASE("a poison event parks its key: later events of the key wait, others apply; redrive",
+          "[projection][pg][kafka]") {
+  kafka::MockCluster cluster(3);
+  events::Contract contract;
+  for (const auto& t : contract.topics())
+    cluster.create_topic(t.name, t.partitions, t.replication_factor);
+  auto events = call_flows(12, 9);
+  const std::string parked_sid = events.front().first;
+  size_t of_parked = 0;
+  for (const auto& [sid, json] : events) of_parked += sid == parked_sid;
+  REQUIRE(of_parked >= 3);
+  // The first event of the call, then an event of the same call that cannot be applied (no
+  // CallSid), then everything else.
+  std::vector<std::pair<std::string, std::string>> stream = {events.front()};
+  stream.emplace_back(
+      parked_sid,
+      R"({"specversion":"1.0","id":"poison-1","type":"com.twilio.voice.status-callback.call.completed",)"
+      R"("time":"2026-02-12T10:00:09Z","data":{"params":{"CallStatus":"completed"}}})");
+  stream.insert(stream.end(), events.begin() + 1, events.end());
+  kafka::Producer producer({cluster.bootstrap_servers()});
+  publish_all(producer, stream);
+
+  std::string db = test::fresh_database("proj_parking");
+  {
+    RunningProjector running(db, cluster.bootstrap_servers(), "proj-parking");
+    REQUIRE(wait_for(
+        [&] {
+          return test::query_value(db,
+                                   "SELECT coalesce(sum(next_offset), 0) FROM projector_offsets") ==
+                 std::to_string(stream.size());
+        },
+        30s));
+    CHECK(running.metrics.counter("callstream_projector_dead_letters_total", "").value() ==
+          of_parked);  // the poison event and the parked ones
+  }
+  auto q = [&](const std::string& sql) { return test::query_value(db, sql); };
+  // Only the event before the poison one was applied for that call; every other call is whole.
+  CHECK(q("SELECT count(*) FROM call_events WHERE call_sid = '" + parked_sid + "'") == "1");
+  CHECK(q("SELECT count(*) FROM call_events") == std::to_string(events.size() - of_parked + 1));
+  CHECK(q("SELECT count(*) FROM dead_letters WHERE kind = 'poison' AND error LIKE '%CallSid%'") ==
+        "1");
+  CHECK(q("SELECT count(*) FROM dead_letters WHERE kind = 'parked'") ==
+        std::to_string(of_parked - 1));
+
+  pg::Connection c(pg::ConnectionSettings{db});
+  projector::TopicProjections projections(contract);
+  std::ostringstream out;
+  CHECK(projector::dlq_list(c, out) == static_cast<int64_t>(of_parked));
+  // Re-driving while the poison event still fails applies nothing: the order is kept.
+  CHECK(projector::dlq_redrive(c, projections, std::nullopt, out) == 0);
+  CHECK(q("SELECT count(*) FROM call_events WHERE call_sid = '" + parked_sid + "'") == "1");
+  std::string poison_id = q("SELECT id FROM dead_letters WHERE kind = 'poison'");
+  CHECK(projector::dlq_discard(c, std::stoll(poison_id), out));
+  CHECK(projector::dlq_redrive(c, projections, parked_sid, out) ==
+        static_cast<int64_t>(of_parked - 1));
+  INFO(out.str());
+  CHECK(q("SELECT count(*) FROM call_events") == std::to_string(events.size()));
+  CHECK(q("SELECT status_rank FROM calls WHERE call_sid = '" + parked_sid + "'") == "4");
+  CHECK(projector::dlq_list(c, out) == 0);
 }

@@ -36,9 +36,7 @@ Projector::Projector(ProjectorConfig config, core::Registry& metrics)
     : config_(std::move(config)),
       metrics_(metrics),
       contract_(config_.topic_prefix),
-      calls_topic_(contract_.topic("callstream.voice.calls.v1")),
-      recordings_topic_(contract_.topic("callstream.voice.recordings.v1")),
-      taskrouter_topic_(contract_.topic("callstream.taskrouter.v1")),
+      projections_(contract_),
       deadletter_topic_(contract_.topic("callstream.deadletter.v1")),
       applied_(metrics.counter("callstream_projector_events_applied_total",
                                "Events applied to the read models")),
@@ -52,6 +50,9 @@ Projector::Projector(ProjectorConfig config, core::Registry& metrics)
       batch_seconds_(metrics.histogram("callstream_projector_batch_seconds",
                                        "Time to apply and commit one partition batch",
                                        core::latency_buckets())),
+      batch_events_(metrics.histogram("callstream_projector_batch_events",
+                                      "Events in one partition batch",
+                                      {1, 10, 50, 100, 500, 1000, 5000, 10000})),
       event_to_commit_seconds_(metrics.histogram("callstream_projector_event_to_commit_seconds",
                                                  "Event receive time to commit in PostgreSQL",
                                                  core::latency_buckets())) {
@@ -128,13 +129,13 @@ void Projector::run(const std::atomic<bool>& stop) {
   cs.brokers = config_.kafka_brokers;
   cs.group_id = config_.group_id;
   cs.client_id = "callstream-projector";
-  cs.topics = {calls_topic_, recordings_topic_, taskrouter_topic_};
+  cs.topics = projections_.topics();
   cs.extra = config_.consumer_properties;
   consumer_ = std::make_unique<kafka::Consumer>(std::move(cs), *this);
   ready_ = true;
-  log::info("projecting",
-            {{"topics", calls_topic_ + "," + recordings_topic_ + "," + taskrouter_topic_},
-             {"group", config_.group_id}});
+  std::string topics;
+  for (const auto& t : cs.topics) topics += (topics.empty() ? "" : ",") + t;
+  log::info("projecting", {{"topics", topics}, {"group", config_.group_id}});
   while (!stop) {
     auto batch = consumer_->poll_batch(config_.batch_max, config_.poll_timeout);
     if (!batch.empty()) apply_batch(batch);
@@ -163,45 +164,53 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
     if (it == expected_.end()) return true;  // revoked meanwhile: the new owner reads these
     expected = it->second;
   }
+  auto kind = projections_.kind(key.first);
+  if (!kind) return true;
   // Messages below the stored offset were applied already (a re-delivery after a seek).
-  bool calls = key.first == calls_topic_;
-  auto decode = key.first == recordings_topic_ ? decode_recording_event : decode_taskrouter_event;
-  auto apply = key.first == recordings_topic_ ? apply_recording_events : apply_taskrouter_events;
-  std::vector<CallEventRow> rows;
-  std::vector<EventRow> other_rows;
-  std::vector<std::pair<kafka::ConsumedMessage*, std::string>> poison;
-  int64_t next = expected;
-  double oldest_received = -1;
+  std::vector<kafka::ConsumedMessage*> fresh_messages;
+  std::set<std::string> keys;
   for (auto* m : messages) {
     if (expected != OffsetStore::kNone && m->offset() < expected) continue;
-    std::string error, received_at;
-    bool decoded = false;
-    if (calls) {
-      if (auto row = decode_call_event(m->value(), key.first, key.second, m->offset(), &error)) {
-        received_at = row->received_at;
-        rows.push_back(std::move(*row));
-        decoded = true;
-      }
-    } else if (auto row = decode(m->value(), key.first, key.second, m->offset(), &error)) {
-      received_at = row->received_at;
-      other_rows.push_back(std::move(*row));
-      decoded = true;
-    }
-    if (!decoded) poison.emplace_back(m, error);
-    if (auto t = core::parse_rfc3339(received_at)) {
-      double secs = std::chrono::duration<double>(t->time_since_epoch()).count();
-      if (oldest_received < 0 || secs < oldest_received) oldest_received = secs;
-    }
-    next = m->offset() + 1;
+    fresh_messages.push_back(m);
+    keys.emplace(m->key());
   }
-  if (next == expected) return true;
+  if (fresh_messages.empty()) return true;
+  int64_t next = fresh_messages.back()->offset() + 1;
 
   auto started = std::chrono::steady_clock::now();
-  // Dead letters are durable before the offset passes them.
-  for (const auto& [m, error] : poison) dead_letter(*m, error);
   try {
     pg::Transaction tx(*db_);
-    int64_t fresh = calls ? apply_call_events(*db_, rows) : apply(*db_, other_rows);
+    // A key with an open dead letter is parked: its later events wait behind it, in order.
+    std::set<std::string> parked = parked_keys(*db_, key.first, keys);
+    TopicRows rows;
+    std::vector<DeadLetter> letters;
+    double oldest_received = -1;
+    for (auto* m : fresh_messages) {
+      std::string error, received_at, message_key(m->key());
+      bool behind = !message_key.empty() && parked.count(message_key);
+      if (!behind && projections_.decode(*kind, m->value(), key.first, key.second, m->offset(),
+                                         rows, &error, &received_at)) {
+        if (auto t = core::parse_rfc3339(received_at)) {
+          double secs = std::chrono::duration<double>(t->time_since_epoch()).count();
+          if (oldest_received < 0 || secs < oldest_received) oldest_received = secs;
+        }
+        continue;
+      }
+      DeadLetter l{key.first,
+                   key.second,
+                   m->offset(),
+                   message_key,
+                   std::string(m->header("ce_id").value_or("")),
+                   behind ? "parked" : "poison",
+                   behind ? "parked behind an earlier dead letter of key " + message_key : error,
+                   std::string(m->value())};
+      if (!message_key.empty()) parked.insert(message_key);
+      letters.push_back(std::move(l));
+    }
+    // Dead letters are durable (topic and table) before the offset passes them.
+    for (const auto& l : letters) dead_letter(l);
+    record_dead_letters(*db_, letters);
+    int64_t fresh = projections_.apply(*kind, *db_, rows);
     OffsetStore store(*db_);
     if (!store.advance(key.first, key.second, expected, next)) {
       fenced_.inc();
@@ -213,7 +222,14 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
     }
     tx.commit();
     applied_.inc(static_cast<uint64_t>(fresh));
-    duplicates_.inc(rows.size() + other_rows.size() - static_cast<uint64_t>(fresh));
+    duplicates_.inc(rows.size() - static_cast<uint64_t>(fresh));
+    batch_events_.observe(static_cast<double>(fresh_messages.size()));
+    if (oldest_received >= 0) {
+      double now =
+          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      event_to_commit_seconds_.observe(now - oldest_received);
+    }
   } catch (const pg::PgError& e) {
     pg_errors_.inc();
     log::error("batch not applied", {{"topic", key.first},
@@ -229,24 +245,20 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
   consumer_->store_offset(key.first, key.second, next);
   batch_seconds_.observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  if (oldest_received >= 0) {
-    double now =
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    event_to_commit_seconds_.observe(now - oldest_received);
-  }
   return true;
 }
 
-void Projector::dead_letter(const kafka::ConsumedMessage& m, const std::string& error) {
+void Projector::dead_letter(const DeadLetter& l) {
   kafka::Message dl;
   dl.topic = deadletter_topic_;
-  dl.key = std::string(m.key());
-  dl.value = std::string(m.value());
-  dl.headers = {{"dlq_error", error},
-                {"dlq_topic", std::string(m.topic())},
-                {"dlq_partition", std::to_string(m.partition())},
-                {"dlq_offset", std::to_string(m.offset())}};
-  if (auto id = m.header("ce_id")) dl.headers.push_back({"ce_id", std::string(*id)});
+  dl.key = l.key;
+  dl.value = l.value;
+  dl.headers = {{"dlq_error", l.error},
+                {"dlq_kind", l.kind},
+                {"dlq_topic", l.topic},
+                {"dlq_partition", std::to_string(l.partition)},
+                {"dlq_offset", std::to_string(l.offset)}};
+  if (!l.event_id.empty()) dl.headers.push_back({"ce_id", l.event_id});
   for (;;) {
     std::promise<kafka::DeliveryReport> done;
     dlq_producer_->publish(dl, [&done](const kafka::DeliveryReport& r) { done.set_value(r); });
@@ -257,10 +269,12 @@ void Projector::dead_letter(const kafka::ConsumedMessage& m, const std::string& 
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   dead_letters_.inc();
-  log::warn("event dead-lettered", {{"topic", std::string(m.topic())},
-                                    {"partition", std::to_string(m.partition())},
-                                    {"offset", std::to_string(m.offset())},
-                                    {"error", error}});
+  log::warn("event dead-lettered", {{"topic", l.topic},
+                                    {"partition", std::to_string(l.partition)},
+                                    {"offset", std::to_string(l.offset)},
+                                    {"key", l.key},
+                                    {"kind", l.kind},
+                                    {"error", l.error}});
 }
 
 void Projector::recover() {

@@ -16,7 +16,9 @@
 #include "callstream/kafka/consumer.hpp"
 #include "callstream/kafka/producer.hpp"
 #include "callstream/pg/connection.hpp"
+#include "dead_letters.hpp"
 #include "projector_config.hpp"
+#include "topic_projections.hpp"
 
 namespace callstream::projector {
 
@@ -42,7 +44,8 @@ class Projector : public kafka::RebalanceListener {
   void apply_batch(std::vector<kafka::ConsumedMessage>& batch);
   // Applies one partition's messages; false when the transaction did not commit.
   bool apply_partition(const Key& key, std::vector<kafka::ConsumedMessage*>& messages);
-  void dead_letter(const kafka::ConsumedMessage& m, const std::string& error);
+  // Publishes a dead letter to the dead-letter topic and waits until it is persisted.
+  void dead_letter(const DeadLetter& letter);
   // After a PostgreSQL failure: reconnect (with backoff) and re-seek every partition to the
   // offset PostgreSQL holds, which settles an in-doubt COMMIT either way.
   void recover();
@@ -51,9 +54,7 @@ class Projector : public kafka::RebalanceListener {
   ProjectorConfig config_;
   core::Registry& metrics_;
   events::Contract contract_;
-  std::string calls_topic_;
-  std::string recordings_topic_;
-  std::string taskrouter_topic_;
+  TopicProjections projections_;
   std::string deadletter_topic_;
   std::unique_ptr<pg::Connection> db_;
   std::unique_ptr<kafka::Producer> dlq_producer_;
@@ -70,6 +71,7 @@ class Projector : public kafka::RebalanceListener {
   core::Counter& fenced_;
   core::Counter& pg_errors_;
   core::Histogram& batch_seconds_;
+  core::Histogram& batch_events_;
   core::Histogram& event_to_commit_seconds_;
 };
 

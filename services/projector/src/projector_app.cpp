@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "callstream/core/log.hpp"
@@ -62,7 +64,40 @@ int run(ProjectorConfig config) {
 
 }  // namespace
 
-int run_command(const std::string& command, ProjectorConfig config) {
+namespace {
+
+int dlq_command(const ProjectorConfig& config, const std::vector<std::string>& args) {
+  pg::Connection db(pg::ConnectionSettings{config.database_url, "callstream-projector",
+                                           config.statement_timeout_ms});
+  run_migrations(db);
+  std::string sub = args.empty() ? "list" : args[0];
+  if (sub == "list") return dlq_list(db, std::cout) > 0 ? 1 : 0;
+  if (sub == "discard" && args.size() == 2) {
+    char* end = nullptr;
+    long long id = std::strtoll(args[1].c_str(), &end, 10);
+    if (*end != '\0' || id <= 0) {
+      std::cerr << "dlq discard ID: ID is the number shown by 'dlq list'\n";
+      return 2;
+    }
+    return dlq_discard(db, id, std::cout) ? 0 : 1;
+  }
+  if (sub == "redrive" && args.size() <= 2) {
+    events::Contract contract(config.topic_prefix);
+    TopicProjections projections(contract);
+    std::optional<std::string> key;
+    if (args.size() == 2) key = args[1];
+    dlq_redrive(db, projections, key, std::cout);
+    // Exit 1 while letters stay open, so a script sees what is left.
+    return dlq_list(db, std::cout) > 0 ? 1 : 0;
+  }
+  std::cerr << "usage: callstream-projector dlq [list | discard ID | redrive [KEY]]\n";
+  return 2;
+}
+
+}  // namespace
+
+int run_command(const std::string& command, ProjectorConfig config,
+                const std::vector<std::string>& args) {
   core::log::set_level(config.log_level);
   if (command == "run") return run(std::move(config));
   if (command == "migrate") {
@@ -73,6 +108,7 @@ int run_command(const std::string& command, ProjectorConfig config) {
     std::cout << "applied " << ran << " migration(s)\n";
     return 0;
   }
+  if (command == "dlq") return dlq_command(config, args);
   std::cerr << "unknown command '" << command << "'; see callstream-projector --help\n";
   return 2;
 }

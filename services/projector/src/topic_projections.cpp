@@ -1,0 +1,55 @@
+#include "topic_projections.hpp"
+
+#include "recording_projection.hpp"
+#include "taskrouter_projection.hpp"
+
+namespace callstream::projector {
+
+TopicProjections::TopicProjections(const events::Contract& contract)
+    : calls_(contract.topic("callstream.voice.calls.v1")),
+      recordings_(contract.topic("callstream.voice.recordings.v1")),
+      taskrouter_(contract.topic("callstream.taskrouter.v1")) {}
+
+std::vector<std::string> TopicProjections::topics() const {
+  return {calls_, recordings_, taskrouter_};
+}
+
+std::optional<TopicKind> TopicProjections::kind(std::string_view topic) const {
+  if (topic == calls_) return TopicKind::calls;
+  if (topic == recordings_) return TopicKind::recordings;
+  if (topic == taskrouter_) return TopicKind::taskrouter;
+  return std::nullopt;
+}
+
+bool TopicProjections::decode(TopicKind kind, std::string_view value, const std::string& topic,
+                              int32_t partition, int64_t offset, TopicRows& rows,
+                              std::string* error, std::string* received_at) const {
+  if (kind == TopicKind::calls) {
+    auto row = decode_call_event(value, topic, partition, offset, error);
+    if (!row) return false;
+    if (received_at) *received_at = row->received_at;
+    rows.calls.push_back(std::move(*row));
+    return true;
+  }
+  auto row = kind == TopicKind::recordings
+                 ? decode_recording_event(value, topic, partition, offset, error)
+                 : decode_taskrouter_event(value, topic, partition, offset, error);
+  if (!row) return false;
+  if (received_at) *received_at = row->received_at;
+  rows.events.push_back(std::move(*row));
+  return true;
+}
+
+int64_t TopicProjections::apply(TopicKind kind, pg::Connection& c, const TopicRows& rows) const {
+  switch (kind) {
+    case TopicKind::calls:
+      return apply_call_events(c, rows.calls);
+    case TopicKind::recordings:
+      return apply_recording_events(c, rows.events);
+    case TopicKind::taskrouter:
+      return apply_taskrouter_events(c, rows.events);
+  }
+  return 0;
+}
+
+}  // namespace callstream::projector
