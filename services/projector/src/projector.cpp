@@ -86,6 +86,22 @@ Projector::Projector(ProjectorConfig config, core::Registry& metrics)
 Projector::~Projector() = default;
 
 void Projector::on_assigned(std::vector<kafka::TopicPartition>& partitions) {
+  // Lag per partition: registered once per partition ever assigned (0 while not assigned here).
+  for (const auto& tp : partitions) {
+    Key key{tp.topic, tp.partition};
+    if (!lag_registered_.insert(key).second) continue;
+    metrics_.gauge_callback(
+        "callstream_projector_partition_lag_events",
+        "Events in Kafka not yet applied, per assigned partition",
+        [this, key] {
+          std::lock_guard lock(offsets_mutex_);
+          auto it = expected_.find(key);
+          if (it == expected_.end() || !consumer_) return 0.0;
+          int64_t high = consumer_->high_watermark(key.first, key.second);
+          return high < 0 ? 0.0 : static_cast<double>(high - (it->second < 0 ? 0 : it->second));
+        },
+        {{"topic", key.first}, {"partition", std::to_string(key.second)}});
+  }
   for (;;) {
     try {
       OffsetStore store(*db_);

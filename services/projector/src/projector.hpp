@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,6 +65,7 @@ class Projector : public kafka::RebalanceListener {
 
   mutable std::mutex offsets_mutex_;  // read by /metrics for lag
   std::map<Key, int64_t> expected_;   // assigned partitions -> next offset PostgreSQL holds
+  std::set<Key> lag_registered_;      // partitions with a lag gauge (consumer thread only)
 
   core::Counter& applied_;
   core::Counter& duplicates_;
