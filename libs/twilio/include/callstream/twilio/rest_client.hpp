@@ -1,0 +1,90 @@
+#pragma once
+// Twilio's REST API (2010-04-01) over libcurl: HTTPS, HTTP Basic auth, connect and total
+// timeouts, retries with exponential backoff on 429 (honouring Retry-After) and 5xx. Blocking:
+// call it from a worker thread, never from a server's event loop.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "callstream/twilio/form.hpp"
+
+namespace callstream::twilio {
+
+struct RestSettings {
+  std::string base_url = "https://api.twilio.com";  // TWILIO_API_BASE_URL (a fake in tests)
+  std::string account_sid;                          // AC...: the account the resources live in
+  std::string username;                             // AccountSid or an API key SID (SK...)
+  std::string password;                             // auth token or the API key secret
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds timeout{10000};  // one attempt, whole
+  int max_attempts = 4;
+  std::chrono::milliseconds first_backoff{250};  // doubled each retry, with jitter
+  std::chrono::milliseconds max_backoff{5000};
+};
+
+// Why a request did not succeed. `http_status` 0 = no HTTP answer (connect failure, timeout).
+struct RestError {
+  int http_status = 0;
+  int code = 0;           // Twilio's error code (21211 Invalid 'To' Phone Number...), 0 if none
+  std::string message;    // Twilio's message, or what went wrong on the way
+  std::string more_info;  // Twilio's documentation link
+  bool retryable = false;  // the last failure was of a kind a later try may overcome
+};
+
+struct RestResponse {
+  int status = 0;
+  std::string body;
+  std::optional<std::chrono::seconds> retry_after;
+  std::string transport_error;  // set when there was no HTTP answer
+  bool request_sent = false;    // the request may have reached Twilio (outcome unknown on error)
+};
+
+struct CreatedCall {
+  std::string sid;     // CA...
+  std::string status;  // queued
+  int attempts = 1;
+  bool recovered = false;  // found by lookup after an attempt whose outcome was unknown
+};
+
+struct CallResult {
+  std::optional<CreatedCall> call;
+  RestError error;  // when !call
+};
+
+class RestClient {
+ public:
+  explicit RestClient(RestSettings settings);
+
+  // POST /2010-04-01/Accounts/{AccountSid}/Calls.json. Safe to retry: after an attempt whose
+  // outcome is unknown (a timeout once the request was sent, 500, 502, 504) the client looks for
+  // a call it may have created (same To and From, created since the first attempt) before it
+  // tries again, so a retry never places a second call.
+  CallResult create_call(const Params& params);
+
+  // POST /2010-04-01/Accounts/{AccountSid}/Messages.json (SMS, WhatsApp). Retried only when
+  // Twilio did not take the request (429, 503, no connection).
+  RestResponse create_message(const Params& params, RestError* error);
+
+  // One HTTP exchange, no retry. `form` empty = GET.
+  RestResponse exchange(const std::string& method, const std::string& path,
+                        const std::string& form) const;
+
+  // The error a failed response means (Twilio's error JSON when there is one).
+  static RestError error_of(const RestResponse& r);
+
+  // For tests: replaces the sleeps between attempts.
+  std::function<void(std::chrono::milliseconds)> sleep;
+
+ private:
+  std::chrono::milliseconds backoff(int attempt, const RestResponse& r) const;
+  // Looks for a call to params' To from its From created since `since_unix`; false (with
+  // `error`) when the lookup itself failed.
+  bool find_created_call(const Params& params, long since_unix, std::optional<CreatedCall>& found,
+                         RestError& error) const;
+  std::string account_path(const std::string& resource) const;
+
+  RestSettings settings_;
+};
+
+}  // namespace callstream::twilio

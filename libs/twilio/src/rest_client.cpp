@@ -1,0 +1,220 @@
+#include "callstream/twilio/rest_client.hpp"
+
+#include <curl/curl.h>
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <thread>
+
+namespace callstream::twilio {
+namespace {
+
+using CurlPtr = std::unique_ptr<CURL, void (*)(CURL*)>;
+using HeaderList = std::unique_ptr<curl_slist, void (*)(curl_slist*)>;
+
+size_t append_body(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+size_t read_header(char* data, size_t size, size_t n, void* out) {
+  std::string_view line(data, size * n);
+  constexpr std::string_view kName = "retry-after:";
+  if (line.size() > kName.size()) {
+    bool match = true;
+    for (size_t i = 0; i < kName.size() && match; ++i)
+      match = std::tolower(static_cast<unsigned char>(line[i])) == kName[i];
+    if (match) {
+      auto* r = static_cast<RestResponse*>(out);
+      long seconds = std::strtol(std::string(line.substr(kName.size())).c_str(), nullptr, 10);
+      if (seconds >= 0) r->retry_after = std::chrono::seconds(seconds);
+    }
+  }
+  return size * n;
+}
+
+std::string string_member(const rapidjson::Value& v, const char* name) {
+  if (!v.IsObject()) return {};
+  auto it = v.FindMember(name);
+  return it != v.MemberEnd() && it->value.IsString() ? it->value.GetString() : std::string();
+}
+
+}  // namespace
+
+RestClient::RestClient(RestSettings settings) : settings_(std::move(settings)) {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  while (!settings_.base_url.empty() && settings_.base_url.back() == '/')
+    settings_.base_url.pop_back();
+  sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+}
+
+std::string RestClient::account_path(const std::string& resource) const {
+  return "/2010-04-01/Accounts/" + settings_.account_sid + "/" + resource;
+}
+
+RestResponse RestClient::exchange(const std::string& method, const std::string& path,
+                                  const std::string& form) const {
+  RestResponse r;
+  CurlPtr curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) {
+    r.transport_error = "curl_easy_init failed";
+    return r;
+  }
+  std::string url = settings_.base_url + path;
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+  curl_easy_setopt(c, CURLOPT_USERNAME, settings_.username.c_str());
+  curl_easy_setopt(c, CURLOPT_PASSWORD, settings_.password.c_str());
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings_.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(settings_.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "callstream/0.1");
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+  HeaderList headers(curl_slist_append(nullptr, "Accept: application/json"), curl_slist_free_all);
+  if (method == "POST") {
+    headers.reset(curl_slist_append(headers.release(),
+                                    "Content-Type: application/x-www-form-urlencoded"));
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(form.size()));
+  } else if (method != "GET") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  }
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+
+  CURLcode rc = curl_easy_perform(c);
+  curl_off_t pretransfer = 0;
+  curl_easy_getinfo(c, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+  r.request_sent = pretransfer > 0;
+  if (rc != CURLE_OK) {
+    r.transport_error = curl_easy_strerror(rc);
+    r.status = 0;
+    return r;
+  }
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  r.status = static_cast<int>(status);
+  return r;
+}
+
+RestError RestClient::error_of(const RestResponse& r) {
+  RestError e;
+  e.http_status = r.status;
+  e.retryable = r.status == 0 || r.status == 429 || r.status >= 500;
+  if (r.status == 0) {
+    e.message = "no answer from Twilio: " + r.transport_error;
+    return e;
+  }
+  rapidjson::Document doc;
+  doc.Parse(r.body.data(), r.body.size());
+  if (!doc.HasParseError() && doc.IsObject()) {
+    e.message = string_member(doc, "message");
+    e.more_info = string_member(doc, "more_info");
+    auto code = doc.FindMember("code");
+    if (code != doc.MemberEnd() && code->value.IsInt()) e.code = code->value.GetInt();
+  }
+  if (e.message.empty())
+    e.message = "Twilio answered HTTP " + std::to_string(r.status) +
+                (r.body.empty() ? std::string() : ": " + r.body.substr(0, 200));
+  return e;
+}
+
+std::chrono::milliseconds RestClient::backoff(int attempt, const RestResponse& r) const {
+  if (r.retry_after) return std::min<std::chrono::milliseconds>(*r.retry_after, std::chrono::seconds(60));
+  thread_local std::mt19937 rng{std::random_device{}()};
+  auto base = settings_.first_backoff * (1LL << std::min(attempt - 1, 10));
+  base = std::min<std::chrono::milliseconds>(base, settings_.max_backoff);
+  std::uniform_real_distribution<double> jitter(0.75, 1.25);
+  return std::chrono::milliseconds(static_cast<long long>(base.count() * jitter(rng)));
+}
+
+bool RestClient::find_created_call(const Params& params, long since_unix,
+                                   std::optional<CreatedCall>& found, RestError& error) const {
+  Params query;
+  for (const char* name : {"To", "From"})
+    if (const std::string* v = find_param(params, name)) query.emplace_back(name, *v);
+  query.emplace_back("PageSize", "20");
+  RestResponse r = exchange("GET", account_path("Calls.json?" + encode_form(query)), "");
+  if (r.status != 200) {
+    error = error_of(r);
+    return false;
+  }
+  rapidjson::Document doc;
+  doc.Parse(r.body.data(), r.body.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("calls") || !doc["calls"].IsArray())
+  {
+    error = {r.status, 0, "unexpected answer to the call lookup", "", false};
+    return false;
+  }
+  for (const auto& call : doc["calls"].GetArray()) {
+    std::string created = string_member(call, "date_created");
+    time_t t = created.empty() ? -1 : curl_getdate(created.c_str(), nullptr);
+    if (t >= since_unix) {
+      found = CreatedCall{string_member(call, "sid"), string_member(call, "status")};
+      break;
+    }
+  }
+  return true;
+}
+
+CallResult RestClient::create_call(const Params& params) {
+  const std::string form = encode_form(params);
+  // Twilio's clock and ours may differ a little: look back a few seconds more.
+  const long since = static_cast<long>(std::time(nullptr)) - 5;
+  for (int attempt = 1;; ++attempt) {
+    RestResponse r = exchange("POST", account_path("Calls.json"), form);
+    if (r.status == 200 || r.status == 201) {
+      rapidjson::Document doc;
+      doc.Parse(r.body.data(), r.body.size());
+      std::string sid = doc.HasParseError() ? std::string() : string_member(doc, "sid");
+      if (sid.empty())
+        return {std::nullopt, {r.status, 0, "Twilio's answer carries no call sid", "", false}};
+      return {CreatedCall{sid, string_member(doc, "status"), attempt, false}, {}};
+    }
+    RestError error = error_of(r);
+    if (!error.retryable || attempt >= settings_.max_attempts) return {std::nullopt, error};
+    bool outcome_unknown = (r.status == 0 && r.request_sent) || r.status == 500 ||
+                           r.status == 502 || r.status == 504;
+    sleep(backoff(attempt, r));
+    if (outcome_unknown) {
+      std::optional<CreatedCall> found;
+      RestError lookup;
+      if (!find_created_call(params, since, found, lookup)) {
+        // Without knowing whether the call exists, another attempt could place it twice.
+        error.retryable = false;
+        error.message += "; the call may have been created (lookup failed: " + lookup.message + ")";
+        return {std::nullopt, error};
+      }
+      if (found) {
+        found->attempts = attempt;
+        found->recovered = true;
+        return {found, {}};
+      }
+    }
+  }
+}
+
+RestResponse RestClient::create_message(const Params& params, RestError* error) {
+  const std::string form = encode_form(params);
+  for (int attempt = 1;; ++attempt) {
+    RestResponse r = exchange("POST", account_path("Messages.json"), form);
+    if (r.status == 200 || r.status == 201) return r;
+    RestError e = error_of(r);
+    bool not_taken = r.status == 429 || r.status == 503 || (r.status == 0 && !r.request_sent);
+    if (!not_taken || attempt >= settings_.max_attempts) {
+      if (error) *error = e;
+      return r;
+    }
+    sleep(backoff(attempt, r));
+  }
+}
+
+}  // namespace callstream::twilio
