@@ -69,9 +69,12 @@ TEST_CASE("the contract maps types to topics and validates envelopes and data",
         "staging.callstream.taskrouter.v1");
   CHECK_FALSE(contract.topic_for_type("com.twilio.taskrouter."));
   CHECK_FALSE(contract.topic_for_type("com.twilio.taskrouterx.task"));
-  REQUIRE(contract.topics().size() == 6);
-  CHECK(contract.topics()[4].name == "staging.callstream.optouts.v1");
-  CHECK(contract.topics()[4].config.at("cleanup.policy") == "compact");
+  REQUIRE(contract.topics().size() == 7);
+  CHECK(contract.topics()[5].name == "staging.callstream.optouts.v1");
+  CHECK(contract.topics()[5].config.at("cleanup.policy") == "compact");
+  CHECK(contract.topic_for_type("io.callstream.optout.added") == "staging.callstream.optouts.v1");
+  CHECK(contract.topic_for_type("com.twilio.messaging.inbound-message.received") ==
+        "staging.callstream.messaging.v1");
 
   events::CloudEvent e;
   e.id = std::string(64, 'b');

@@ -229,6 +229,16 @@ FlowAnswer CallFlow::dial_status(const twilio::Params& p, const twilio::Params& 
     b.twiml().element("Hangup");  // completed, answered, canceled: the call is over
     return b.done("hangup");
   }
+  if (stage == "outbound") {
+    std::string status = param(p, "DialCallStatus");
+    if (status == "busy" || status == "no-answer" || status == "failed") {
+      b.say(config_.no_agent_message);
+      b.twiml().element("Hangup");
+      return b.done("no_agent");
+    }
+    b.twiml().element("Hangup");
+    return b.done("hangup");
+  }
   // stage=voicemail (the <Record action>), or anything unknown: end the call politely.
   b.say(config_.goodbye);
   b.twiml().element("Hangup");
@@ -239,6 +249,39 @@ FlowAnswer CallFlow::whisper(const twilio::Params& query) const {
   Builder b(config_);
   b.say(fill(config_.whisper, query));
   return b.done("whisper");
+}
+
+FlowAnswer CallFlow::outbound(const twilio::Params& p, const twilio::Params& query) const {
+  Builder b(config_);
+  // AnsweredBy (synchronous AMD): human, unknown, machine_start, machine_end_beep,
+  // machine_end_silence, machine_end_other, fax.
+  std::string answered_by = param(p, "AnsweredBy");
+  if (answered_by.rfind("machine", 0) == 0 || answered_by == "fax") {
+    if (config_.on_machine == OnMachine::message && answered_by != "fax") {
+      b.say(config_.machine_message);
+      b.twiml().element("Hangup");
+      return b.done("machine_message");
+    }
+    b.twiml().element("Hangup");
+    return b.done("machine_hangup");
+  }
+  std::string agent = param(query, "agent");
+  if (agent.empty()) {  // not a URL /make_call gave Twilio
+    b.say(config_.no_agent_message);
+    b.twiml().element("Hangup");
+    return b.done("no_agent");
+  }
+  // The agent sees the customer's number; the whisper names them before the bridge.
+  const std::string callee = param(p, "To");
+  twilio::TwimlWriter::Attrs dial = {{"action", url("/dial_status", {{"stage", "outbound"}})},
+                                     {"timeout", std::to_string(config_.outbound_agent_ring_seconds)}};
+  if (!callee.empty()) dial.emplace_back("callerId", callee);
+  b.twiml().open("Dial", std::move(dial));
+  twilio::TwimlWriter::Attrs noun;
+  if (!config_.whisper.empty()) noun.emplace_back("url", url("/whisper", {{"caller", callee}}));
+  b.twiml().element("Client", std::move(noun), agent);
+  b.twiml().close();
+  return b.done("connecting_agent");
 }
 
 FlowAnswer CallFlow::assignment(const twilio::Params& p) const {

@@ -13,6 +13,9 @@
 //   /dial_status?stage=voicemail <Record action>: goodbye
 //   /whisper?caller=...          said to the agent before the legs are bridged
 //   /assignment                  {"instruction":"dequeue", ...}
+//   /outbound?agent=alice        an outbound call answered: a machine gets the message (or a
+//                                hang-up), a person is bridged to the agent's client
+//   /dial_status?stage=outbound  the agent did not answer: the no-agent message
 #include <string>
 
 #include "call_flow_config.hpp"
@@ -38,6 +41,7 @@ class CallFlow {
   FlowAnswer dial_status(const twilio::Params& params, const twilio::Params& query) const;
   FlowAnswer whisper(const twilio::Params& query) const;
   FlowAnswer assignment(const twilio::Params& params) const;
+  FlowAnswer outbound(const twilio::Params& params, const twilio::Params& query) const;
 
   // Inside business hours (always, when none are configured)?
   bool open_at(core::SysMillis t) const;

@@ -203,7 +203,7 @@ CallFlowConfig parse_call_flow(std::string_view json) {
   CallFlowConfig c;
   Reader r(problems, "", doc,
            {"mode", "language", "voice", "greeting", "flex", "dial", "failover", "whisper",
-            "recording", "voicemail", "business_hours", "assignment"});
+            "recording", "voicemail", "business_hours", "assignment", "outbound"});
 
   std::string mode = "voicemail";
   r.string("mode", mode);
@@ -285,12 +285,55 @@ CallFlowConfig parse_call_flow(std::string_view json) {
       a.fail("caller_id", "must be \"caller\", \"called\" or an E.164 number");
   }
 
+  if (const Value* v = r.get("outbound")) {
+    Reader o(problems, "outbound", *v,
+             {"ring_seconds", "agent_ring_seconds", "machine_detection", "on_machine",
+              "machine_message", "no_agent_message"});
+    o.integer("ring_seconds", c.outbound_ring_seconds, 5, 600);
+    o.integer("agent_ring_seconds", c.outbound_agent_ring_seconds, 5, 600);
+    std::string amd = "off";
+    o.string("machine_detection", amd, 32);
+    if (amd == "off")
+      c.machine_detection = MachineDetection::off;
+    else if (amd == "Enable")
+      c.machine_detection = MachineDetection::enable;
+    else if (amd == "DetectMessageEnd")
+      c.machine_detection = MachineDetection::detect_message_end;
+    else
+      o.fail("machine_detection", "must be off, Enable or DetectMessageEnd");
+    std::string on_machine = "message";
+    o.string("on_machine", on_machine, 16);
+    if (on_machine == "message")
+      c.on_machine = OnMachine::message;
+    else if (on_machine == "hangup")
+      c.on_machine = OnMachine::hangup;
+    else
+      o.fail("on_machine", "must be message or hangup");
+    o.string("machine_message", c.machine_message);
+    o.string("no_agent_message", c.no_agent_message);
+    if (c.on_machine == OnMachine::message && c.machine_detection != MachineDetection::off &&
+        c.machine_message.empty())
+      o.fail("machine_message", "required when on_machine is message");
+  }
+
   if (!problems.empty()) {
     std::string all;
     for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p;
     throw core::ConfigError(all);
   }
   return c;
+}
+
+const char* to_string(MachineDetection m) {
+  switch (m) {
+    case MachineDetection::enable:
+      return "Enable";
+    case MachineDetection::detect_message_end:
+      return "DetectMessageEnd";
+    case MachineDetection::off:
+      break;
+  }
+  return "off";
 }
 
 CallFlowConfig load_call_flow(const std::string& path) {

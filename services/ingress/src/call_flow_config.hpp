@@ -21,6 +21,11 @@ enum class FlowMode {
 
 enum class RecordingMode { dual, mono, off };
 
+// Answering-machine detection on outbound calls (Twilio's MachineDetection).
+enum class MachineDetection { off, enable, detect_message_end };
+// What an outbound call answered by a machine gets.
+enum class OnMachine { message, hangup };
+
 struct OpenRange {
   int from_minute = 0;  // inclusive, minutes after local midnight
   int to_minute = 0;    // exclusive; 1440 = midnight at the end of the day
@@ -70,7 +75,19 @@ struct CallFlowConfig {
   std::string post_work_activity_sid;  // WA...; empty = TaskRouter's default
   int agent_ring_seconds = 30;
   std::string agent_caller_id = "caller";  // "caller", "called" or an E.164 number
+
+  // Outbound calls (POST /make_call): the callee answers, then the agent's client is rung (with
+  // the whisper) and the two are bridged. A machine gets the message, or is hung up on.
+  MachineDetection machine_detection = MachineDetection::off;
+  OnMachine on_machine = OnMachine::message;
+  std::string machine_message;  // left after the beep (DetectMessageEnd waits for it)
+  int outbound_ring_seconds = 30;  // Twilio rings the callee this long
+  int outbound_agent_ring_seconds = 20;
+  std::string no_agent_message = "Sorry, no agent is available right now. We will call you back.";
 };
+
+// Twilio's MachineDetection value ("Enable", "DetectMessageEnd"), or "off".
+const char* to_string(MachineDetection m);
 
 // Parses and validates; throws core::ConfigError listing every problem ("CALL_FLOW_FILE: ...").
 CallFlowConfig parse_call_flow(std::string_view json);

@@ -18,8 +18,9 @@ IngressApp::IngressApp(IngressConfig config)
                config_.event_streams_user.empty()
                    ? std::string()
                    : twilio::basic_authorization(config_.event_streams_user,
-                                                 config_.event_streams_password)},
-              validator_, contract_, flow_),
+                                                 config_.event_streams_password),
+               config_.reject_opted_out_callers},
+              validator_, contract_, flow_, &optouts_),
       publish_latency_(metrics_.histogram("callstream_ingress_publish_seconds",
                                           "Time from enqueue to Kafka delivery report",
                                           core::latency_buckets())) {
@@ -41,10 +42,86 @@ IngressApp::IngressApp(IngressConfig config)
   // Delivery reports are served on the server's threads, where the answers they complete go.
   int reports = producer_->take_over_polling();
   server_->watch(reports, [this] { producer_->serve_reports(); });
+
+  OperatorApiSettings api;
+  api.api_keys = config_.operator_api_keys;
+  api.base_url = config_.base_url;
+  api.calls_topic = contract_.topic("callstream.voice.calls.v1");
+  api.optouts_topic = contract_.topic("callstream.optouts.v1");
+  api.caller_ids = config_.caller_ids;
+  api.rest.base_url = config_.twilio_api_base_url;
+  api.rest.account_sid = config_.account_sid;
+  api.rest.username = config_.account_sid;
+  api.rest.password = config_.auth_token;
+  api.rest.timeout = config_.twilio_api_timeout;
+  api.rest.max_attempts = config_.twilio_api_max_attempts;
+  api.token = {config_.account_sid, config_.api_key_sid, config_.api_key_secret, config_.token_ttl};
+  api.outgoing_application_sid = config_.twiml_app_sid;
+  operator_api_ = std::make_unique<OperatorApi>(
+      std::move(api), config_.call_flow, optouts_, metrics_,
+      [this](std::vector<kafka::Message> m, std::function<void(bool, std::string)> done) {
+        publish_all(std::move(m), std::move(done));
+      },
+      [this](kafka::Message m, const std::string& route) {
+        std::string id;
+        for (const auto& h : m.headers)
+          if (h.name == "ce_id") id = h.value;
+        publish_retrying(std::make_shared<kafka::Message>(std::move(m)), route, id,
+                         std::chrono::steady_clock::now());
+      });
 }
 
 IngressApp::~IngressApp() {
+  following_ = false;
+  if (optout_follower_.joinable()) optout_follower_.join();
+  operator_api_.reset();  // its workers finish the calls being placed
   retrying_ = false;  // the producer's destructor completes what is left: no new attempts
+}
+
+void IngressApp::load_optouts() {
+  const std::string topic = contract_.topic("callstream.optouts.v1");
+  auto deadline = std::chrono::steady_clock::now() + config_.optouts_load_timeout;
+  for (;;) {
+    try {
+      optout_reader_ = std::make_unique<kafka::TopicReader>(
+          config_.kafka_brokers, topic, "callstream-ingress-optouts", std::chrono::seconds(5));
+      size_t events = 0;
+      bool done = optout_reader_->catch_up(
+          [this, &events](const kafka::ConsumedMessage& m) {
+            events += optouts_.apply(m.key(), m.header("ce_type"), m.value().empty());
+          },
+          std::chrono::duration_cast<std::chrono::milliseconds>(
+              deadline - std::chrono::steady_clock::now()));
+      if (!done) throw kafka::KafkaError("reading " + topic + " took too long", true);
+      core::log::info("opt-out list loaded", {{"topic", topic},
+                                              {"events", std::to_string(events)},
+                                              {"numbers", std::to_string(optouts_.size())}});
+      return;
+    } catch (const kafka::KafkaError& e) {
+      optout_reader_.reset();
+      // Calls must never go to a number that opted out: without the list, no start.
+      if (std::chrono::steady_clock::now() >= deadline)
+        throw std::runtime_error("cannot load the opt-out list (OPTOUTS_LOAD_TIMEOUT_MS): " +
+                                 std::string(e.what()));
+      core::log::warn("waiting for the opt-out topic", {{"error", e.what()}});
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+}
+
+void IngressApp::follow_optouts() {
+  while (following_) {
+    try {
+      optout_reader_->poll(
+          [this](const kafka::ConsumedMessage& m) {
+            optouts_.apply(m.key(), m.header("ce_type"), m.value().empty());
+          },
+          std::chrono::milliseconds(200));
+    } catch (const std::exception& e) {
+      core::log::error("following the opt-out topic failed", {{"error", e.what()}});
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
 }
 
 uint16_t IngressApp::listen() { return server_->listen(); }
@@ -55,6 +132,8 @@ void IngressApp::run(bool handle_signals) {
   // connection and could miss their delivery deadline.
   while (!producer_->connect(std::chrono::seconds(5)))
     core::log::warn("waiting for Kafka", {{"brokers", config_.kafka_brokers}});
+  load_optouts();
+  optout_follower_ = std::thread([this] { follow_optouts(); });
   ready_ = true;
   core::log::info("listening", {{"port", std::to_string(port)},
                                 {"base_url", config_.base_url},
@@ -130,6 +209,8 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
     return respond(http::text_response(200, "text/plain", "ok\n"));
   }
 
+  if (operator_api_->handle(request, respond)) return;
+
   Decision d = router_.route(request, core::now_millis());
   if (d.response && !d.publish.empty()) {
     // Call control (TwiML, assignment): the call must not wait for Kafka.
@@ -161,25 +242,41 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
   }
 
   // The answer waits for every event's delivery report: 2xx only when all are persisted.
-  struct Pending {
-    std::atomic<size_t> remaining;
-    std::atomic<bool> failed{false};
-    std::mutex mutex;
-    std::string error;  // the first failure
-    std::string route, event_id;
-    http::Respond respond;
-    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  };
-  auto messages = std::move(d.publish);
-  if (messages.empty()) {
+  if (d.publish.empty()) {
     count(d.route, 204);
     return respond(WebhookRouter::persisted_response());
   }
+  publish_all(std::move(d.publish),
+              [this, route = d.route, event_id = d.event_id, optouts = std::move(d.optouts),
+               persisted = std::move(d.persisted),
+               respond = std::move(respond)](bool ok, std::string error) mutable {
+                if (ok) {
+                  for (const auto& [number, opted_out] : optouts) optouts_.set(number, opted_out);
+                  http::Response r = persisted ? std::move(*persisted)
+                                               : WebhookRouter::persisted_response();
+                  count(route, r.status);
+                  return respond(std::move(r));
+                }
+                core::log::warn("event not persisted; answering 503",
+                                {{"route", route}, {"event_id", event_id}, {"error", error}});
+                count(route, 503);
+                respond(WebhookRouter::not_persisted_response(error));
+              });
+}
+
+void IngressApp::publish_all(std::vector<kafka::Message> messages,
+                             std::function<void(bool, std::string)> done) {
+  struct Pending {
+    std::atomic<size_t> remaining;
+    std::mutex mutex;
+    bool failed = false;
+    std::string error;  // the first failure
+    std::function<void(bool, std::string)> done;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  };
   auto pending = std::make_shared<Pending>();
   pending->remaining = messages.size();
-  pending->route = d.route;
-  pending->event_id = d.event_id;
-  pending->respond = std::move(respond);
+  pending->done = std::move(done);
   for (const auto& message : messages) {
     producer_->publish(message, [this, pending](const kafka::DeliveryReport& report) {
       publish_latency_.observe(
@@ -192,18 +289,18 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
                      {{"status", kafka::to_string(report.status)}})
             .inc();
         std::lock_guard lock(pending->mutex);
-        if (!pending->failed.exchange(true)) pending->error = report.error;
+        if (!pending->failed) pending->error = report.error;
+        pending->failed = true;
       }
       if (--pending->remaining > 0) return;
-      if (!pending->failed) {
-        count(pending->route, 204);
-        return pending->respond(WebhookRouter::persisted_response());
+      bool failed;
+      std::string error;
+      {
+        std::lock_guard lock(pending->mutex);
+        failed = pending->failed;
+        error = pending->error;
       }
-      core::log::warn(
-          "event not persisted; answering 503",
-          {{"route", pending->route}, {"event_id", pending->event_id}, {"error", pending->error}});
-      count(pending->route, 503);
-      pending->respond(WebhookRouter::not_persisted_response(pending->error));
+      pending->done(!failed, error);
     });
   }
 }

@@ -3,13 +3,17 @@
 // HTTP server. run() serves until SIGTERM, drains, then flushes the producer.
 #include <atomic>
 #include <memory>
+#include <thread>
 
 #include "callstream/core/metrics.hpp"
 #include "callstream/events/contract.hpp"
 #include "callstream/http/server.hpp"
 #include "callstream/kafka/producer.hpp"
+#include "callstream/kafka/topic_reader.hpp"
 #include "callstream/twilio/signature.hpp"
 #include "ingress_config.hpp"
+#include "operator_api.hpp"
+#include "optouts.hpp"
 #include "webhook_router.hpp"
 
 namespace callstream::ingress {
@@ -34,17 +38,29 @@ class IngressApp {
   void publish_alongside(const Decision& d);
   void publish_retrying(std::shared_ptr<const kafka::Message> message, const std::string& route,
                         const std::string& event_id, std::chrono::steady_clock::time_point started);
+  // Publishes every message; `done(true, "")` once all are persisted, `done(false, why)` as soon
+  // as the last report is in and one is not.
+  void publish_all(std::vector<kafka::Message> messages,
+                   std::function<void(bool, std::string)> done);
+  // Rebuilds the opt-out list from its topic (before ready), then follows it until stopped.
+  void load_optouts();
+  void follow_optouts();
 
   IngressConfig config_;
   core::Registry metrics_;
   twilio::SignatureValidator validator_;
   events::Contract contract_;
   CallFlow flow_;
+  OptOutList optouts_;
   WebhookRouter router_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<http::Server> server_;
+  std::unique_ptr<OperatorApi> operator_api_;
+  std::unique_ptr<kafka::TopicReader> optout_reader_;
+  std::thread optout_follower_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> retrying_{true};
+  std::atomic<bool> following_{true};
   core::Histogram& publish_latency_;
 };
 

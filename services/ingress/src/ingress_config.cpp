@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "callstream/core/log.hpp"
+#include "callstream/twilio/phone_number.hpp"
 
 namespace callstream::ingress {
 namespace {
@@ -45,6 +46,27 @@ std::vector<core::EnvVar> variables() {
       {"HTTP_MAX_CONNECTIONS", "4096", "connections past this are closed at once"},
       {"DRAIN_TIMEOUT_MS", "20000", "on SIGTERM, how long in-flight requests get to finish"},
       {"LOG_LEVEL", "info", "debug, info, warn or error"},
+      {"OPERATOR_API_KEYS", "",
+       "comma-separated API keys of /make_call, /token and /optouts (Authorization: Bearer "
+       "<key>); unset: that API answers 404",
+       false, true},
+      {"TWILIO_PHONE_NUMBER", "", "default caller id of outbound calls (E.164)"},
+      {"TWILIO_PHONE_NUMBER_FL", "", "caller id for calls to Florida area codes"},
+      {"TWILIO_PHONE_NUMBER_TX", "", "caller id for calls to Texas area codes"},
+      {"CALLER_ID_POOLS", "",
+       "local-presence pools, KEY=NUMBER,NUMBER;... with KEY an area code (305) or a state or "
+       "province (FL, US-FL, ON): e.g. 305=+13055550100;FL=+14075550100,+18135550100"},
+      {"TWILIO_API_BASE_URL", "https://api.twilio.com", "Twilio's REST API (a fake one in tests)"},
+      {"TWILIO_API_TIMEOUT_MS", "10000", "deadline of one request to Twilio's REST API"},
+      {"TWILIO_API_MAX_ATTEMPTS", "4", "tries of one REST request (429 and 5xx are retried)"},
+      {"TWILIO_API_KEY_SID", "", "API key SID (SK...) that signs softphone access tokens (/token)"},
+      {"TWILIO_API_KEY_SECRET", "", "that API key's secret", false, true},
+      {"TWIML_APP_SID", "", "TwiML App (AP...) of the softphone's outgoing calls"},
+      {"ACCESS_TOKEN_TTL_SECONDS", "3600", "lifetime of a /token access token (at most 86400)"},
+      {"REJECT_OPTED_OUT_CALLERS", "false",
+       "inbound calls from numbers on the opt-out list get <Reject>"},
+      {"OPTOUTS_LOAD_TIMEOUT_MS", "30000",
+       "at start, how long reading the opt-out topic may take before the ingress gives up"},
   };
 }
 
@@ -100,6 +122,49 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
   c.http.drain_timeout = env.millis("DRAIN_TIMEOUT_MS", 0, 600000);
   c.http.server_name = "callstream-ingress";
   c.log_level = env.log_level("LOG_LEVEL");
+
+  std::string keys = env.str("OPERATOR_API_KEYS");
+  for (size_t start = 0; start <= keys.size();) {
+    size_t end = keys.find(',', start);
+    if (end == std::string::npos) end = keys.size();
+    std::string key = keys.substr(start, end - start);
+    if (!key.empty()) {
+      if (key.size() < 16) env.fail("OPERATOR_API_KEYS", "each key must be at least 16 characters");
+      c.operator_api_keys.push_back(key);
+    }
+    start = end + 1;
+  }
+  auto number = [&env](const char* name) {
+    std::string text = env.str(name), why;
+    if (text.empty()) return std::string();
+    auto n = twilio::normalize_e164(text, &why);
+    if (!n) env.fail(name, why);
+    return n.value_or("");
+  };
+  c.caller_ids.default_number = number("TWILIO_PHONE_NUMBER");
+  // The variables of the system callstream replaces keep working: state pools of one number.
+  if (auto fl = number("TWILIO_PHONE_NUMBER_FL"); !fl.empty()) c.caller_ids.pools["US-FL"].push_back(fl);
+  if (auto tx = number("TWILIO_PHONE_NUMBER_TX"); !tx.empty()) c.caller_ids.pools["US-TX"].push_back(tx);
+  std::vector<std::string> pool_problems;
+  parse_caller_id_pools(env.str("CALLER_ID_POOLS"), c.caller_ids, pool_problems);
+  for (const auto& p : pool_problems) env.fail("CALLER_ID_POOLS", p);
+  if (!c.operator_api_keys.empty() && c.caller_ids.default_number.empty())
+    env.fail("TWILIO_PHONE_NUMBER", "required with OPERATOR_API_KEYS (the default caller id)");
+  c.twilio_api_base_url = env.str("TWILIO_API_BASE_URL");
+  c.twilio_api_timeout = env.millis("TWILIO_API_TIMEOUT_MS", 500, 60000);
+  c.twilio_api_max_attempts = static_cast<int>(env.integer("TWILIO_API_MAX_ATTEMPTS", 1, 10));
+  c.api_key_sid = env.str("TWILIO_API_KEY_SID");
+  c.api_key_secret = env.str("TWILIO_API_KEY_SECRET");
+  if (!c.api_key_sid.empty() && (c.api_key_sid.size() != 34 || c.api_key_sid.rfind("SK", 0) != 0))
+    env.fail("TWILIO_API_KEY_SID", "must be 34 characters starting with SK");
+  if (!c.api_key_sid.empty() && c.api_key_secret.empty())
+    env.fail("TWILIO_API_KEY_SECRET", "required with TWILIO_API_KEY_SID");
+  c.twiml_app_sid = env.str("TWIML_APP_SID");
+  if (!c.twiml_app_sid.empty() && (c.twiml_app_sid.size() != 34 || c.twiml_app_sid.rfind("AP", 0) != 0))
+    env.fail("TWIML_APP_SID", "must be 34 characters starting with AP");
+  c.token_ttl = std::chrono::seconds(env.integer("ACCESS_TOKEN_TTL_SECONDS", 60, 86400));
+  c.reject_opted_out_callers = env.boolean("REJECT_OPTED_OUT_CALLERS");
+  c.optouts_load_timeout = env.millis("OPTOUTS_LOAD_TIMEOUT_MS", 1000, 600000);
   env.finish();
   return c;
 }

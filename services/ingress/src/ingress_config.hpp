@@ -3,6 +3,7 @@
 #include <string>
 
 #include "call_flow_config.hpp"
+#include "caller_id.hpp"
 #include "callstream/core/env.hpp"
 #include "callstream/http/server.hpp"
 
@@ -23,6 +24,19 @@ struct IngressConfig {
   std::string call_flow_file;  // CALL_FLOW_FILE; empty = every call goes to voicemail
   CallFlowConfig call_flow;
   http::ServerSettings http;
+
+  // Call control (operator API, outbound calls, opt-outs, softphone tokens).
+  std::vector<std::string> operator_api_keys;  // OPERATOR_API_KEYS
+  CallerIdConfig caller_ids;                   // TWILIO_PHONE_NUMBER[_FL|_TX], CALLER_ID_POOLS
+  std::string twilio_api_base_url = "https://api.twilio.com";
+  std::chrono::milliseconds twilio_api_timeout{10000};
+  int twilio_api_max_attempts = 4;
+  std::string api_key_sid;     // TWILIO_API_KEY_SID (SK...): signs access tokens
+  std::string api_key_secret;  // TWILIO_API_KEY_SECRET
+  std::string twiml_app_sid;   // TWIML_APP_SID (AP...): the softphone's outgoing calls
+  std::chrono::seconds token_ttl{3600};
+  bool reject_opted_out_callers = false;
+  std::chrono::milliseconds optouts_load_timeout{30000};
   core::log::Level log_level = core::log::Level::info;
 
   // Reads and validates every variable; throws core::ConfigError listing each problem.

@@ -8,6 +8,8 @@
 #include "callstream/events/json.hpp"
 #include "callstream/twilio/basic_auth.hpp"
 #include "callstream/twilio/form.hpp"
+#include "callstream/twilio/phone_number.hpp"
+#include "callstream/twilio/twiml.hpp"
 
 namespace callstream::ingress {
 namespace {
@@ -32,13 +34,20 @@ bool is_form(std::string_view content_type) {
 }  // namespace
 
 WebhookRouter::WebhookRouter(RouterSettings settings, const twilio::SignatureValidator& validator,
-                             const events::Contract& contract, const CallFlow& flow)
-    : settings_(std::move(settings)), validator_(validator), contract_(contract), flow_(flow) {
+                             const events::Contract& contract, const CallFlow& flow,
+                             const OptOutList* optouts)
+    : settings_(std::move(settings)),
+      validator_(validator),
+      contract_(contract),
+      flow_(flow),
+      optouts_(optouts) {
   for (const auto& w : status_webhooks()) topics_.push_back(contract.topic(w.topic_base));
   event_streams_topic_ = contract.topic("callstream.eventstreams.v1");
   calls_topic_ = contract.topic("callstream.voice.calls.v1");
   taskrouter_topic_ = contract.topic("callstream.taskrouter.v1");
   deadletter_topic_ = contract.topic("callstream.deadletter.v1");
+  messaging_topic_ = contract.topic("callstream.messaging.v1");
+  optouts_topic_ = contract.topic("callstream.optouts.v1");
 }
 
 http::Response WebhookRouter::persisted_response() {
@@ -59,8 +68,9 @@ Decision WebhookRouter::route(const http::Request& request, core::SysMillis rece
     if (path == webhooks[i].path) return publish(webhooks[i], topics_[i], request, received_at);
   if (path == "/events/twilio") return event_streams(request, received_at);
   if (path == "/voice" || path == "/dial_status" || path == "/queue_wait" || path == "/whisper" ||
-      path == "/assignment")
+      path == "/assignment" || path == "/outbound")
     return call_control(path, request, received_at);
+  if (path == "/sms") return sms(request, received_at);
   return refuse("unknown", 404, "not_found", "no route for " + std::string(path));
 }
 
@@ -246,7 +256,16 @@ Decision WebhookRouter::call_control(std::string_view path, const http::Request&
   std::string type, key, subject = get("CallSid");
   std::optional<core::SysMillis> time;
   if (path == "/voice") {
-    answer = flow_.voice(p, received_at);
+    if (settings_.reject_opted_out_callers && optouts_ && optouts_->contains(get("From"))) {
+      twilio::TwimlWriter w;
+      w.element("Reject", {{"reason", "rejected"}});
+      answer = FlowAnswer{w.finish(), "application/xml", "rejected_opted_out"};
+    } else {
+      answer = flow_.voice(p, received_at);
+    }
+    type = "com.twilio.voice.twiml.call.requested";
+  } else if (path == "/outbound") {
+    answer = flow_.outbound(p, query);
     type = "com.twilio.voice.twiml.call.requested";
   } else if (path == "/queue_wait") {
     answer = flow_.queue_wait(p);
@@ -297,6 +316,65 @@ Decision WebhookRouter::call_control(std::string_view path, const http::Request&
       events::serialize(e),
       {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}});
   d.response = http::Response{200, answer.content_type, std::move(answer.body), {}};
+  return d;
+}
+
+Decision WebhookRouter::sms(const http::Request& request, core::SysMillis received_at) const {
+  const std::string route = "/sms";
+  Decision refusal;
+  auto form = signed_form(route, request, false, refusal);
+  if (!form) return refusal;
+  const twilio::Params& p = form->params;
+  std::string missing;
+  for (const char* name : {"MessageSid", "AccountSid", "From"}) {
+    const std::string* v = twilio::find_param(p, name);
+    if (!v || v->empty()) missing += (missing.empty() ? "" : ", ") + std::string(name);
+  }
+  if (!missing.empty())
+    return refuse(route, 400, "missing_parameter", "required parameter(s) missing: " + missing);
+  const std::string& from = *twilio::find_param(p, "From");
+  const std::string& message_sid = *twilio::find_param(p, "MessageSid");
+  const std::string source = form->url.substr(0, form->url.find('?'));
+
+  events::CloudEvent e;
+  e.id = events::event_id(request.target, p);
+  e.source = source;
+  e.type = "com.twilio.messaging.inbound-message.received";
+  e.subject = message_sid;
+  e.receivedat = core::format_rfc3339(received_at);
+  e.time = e.receivedat;
+  e.dataschema = contract_.dataschema_for_type(e.type).value_or("");
+  e.twilioaccount = *twilio::find_param(p, "AccountSid");
+  e.data = events::webhook_data(route, request.method, request.query(), p);
+
+  Decision d;
+  d.route = route;
+  d.event_id = e.id;
+  d.event_type = e.type;
+  d.publish.push_back(kafka::Message{
+      messaging_topic_,
+      from,
+      events::serialize(e),
+      {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}});
+
+  // A keyword changes the sender's place on the opt-out list (WhatsApp senders included).
+  const std::string* body = twilio::find_param(p, "Body");
+  std::string word;
+  SmsKeyword keyword = body ? sms_keyword(*body, &word) : SmsKeyword::none;
+  std::string_view address = from;
+  if (address.rfind("whatsapp:", 0) == 0) address.remove_prefix(9);
+  auto number = twilio::normalize_e164(address);
+  if (keyword != SmsKeyword::none && number) {
+    OptOutChange change{*number, keyword == SmsKeyword::opt_out, "sms", word, "", message_sid};
+    d.publish.push_back(optout_message(change, optouts_topic_,
+                                       events::event_id(request.target + "#optout", p), source,
+                                       received_at));
+    d.optouts.emplace_back(*number, change.opted_out);
+    d.outcome = change.opted_out ? "opted_out" : "opted_in";
+  }
+  // Twilio replies to the standard keywords itself (Advanced Opt-Out): an empty TwiML answer.
+  twilio::TwimlWriter w;
+  d.persisted = http::Response{200, "application/xml", w.finish(), {}};
   return d;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "call_flow.hpp"
+#include "optouts.hpp"
 #include "callstream/core/time.hpp"
 #include "callstream/events/contract.hpp"
 #include "callstream/http/message.hpp"
@@ -20,6 +21,8 @@ struct RouterSettings {
   std::string account_sid;  // expected AccountSid; empty = any
   // Expected Authorization header of the Event Streams sink ("Basic ..."); empty = no sink.
   std::string event_streams_authorization;
+  // Inbound calls from a number on the opt-out list get <Reject> (REJECT_OPTED_OUT_CALLERS).
+  bool reject_opted_out_callers = false;
 };
 
 struct Decision {
@@ -34,12 +37,17 @@ struct Decision {
   std::string event_type;
   std::string reject_reason;  // metric label for refusals (signature_invalid, malformed_body...)
   std::string outcome;        // call-control routes: what the call was told (enqueued, dialing...)
+  // The answer once every event is persisted, when not the usual 204 (/sms answers TwiML).
+  std::optional<http::Response> persisted;
+  // Opt-out list changes to apply once persisted (number, opted out).
+  std::vector<std::pair<std::string, bool>> optouts;
 };
 
 class WebhookRouter {
  public:
   WebhookRouter(RouterSettings settings, const twilio::SignatureValidator& validator,
-                const events::Contract& contract, const CallFlow& flow);
+                const events::Contract& contract, const CallFlow& flow,
+                const OptOutList* optouts = nullptr);
 
   Decision route(const http::Request& request, core::SysMillis received_at) const;
 
@@ -63,16 +71,20 @@ class WebhookRouter {
                    const http::Request& request, core::SysMillis received_at) const;
   Decision call_control(std::string_view path, const http::Request& request,
                         core::SysMillis received_at) const;
+  Decision sms(const http::Request& request, core::SysMillis received_at) const;
 
   RouterSettings settings_;
   const twilio::SignatureValidator& validator_;
   const events::Contract& contract_;
   const CallFlow& flow_;
+  const OptOutList* optouts_;
   std::vector<std::string> topics_;  // per status_webhooks() entry, with the prefix
   std::string event_streams_topic_;
   std::string calls_topic_;
   std::string taskrouter_topic_;
   std::string deadletter_topic_;
+  std::string messaging_topic_;
+  std::string optouts_topic_;
 };
 
 }  // namespace callstream::ingress
