@@ -19,9 +19,10 @@ WITH input AS (
 ), folded AS (
   SELECT call_sid,
          min(data->'params'->>'AccountSid') AS account_sid,
-         min(data->'params'->>'Direction') AS direction,
-         min(data->'params'->>'From') AS from_number,
-         min(data->'params'->>'To') AS to_number,
+         min(coalesce(data->'params'->>'Direction',
+                      CASE WHEN event_type = 'io.callstream.call.outbound-requested' THEN 'outbound-api' END)) AS direction,
+         min(coalesce(data->'params'->>'From', data->>'from')) AS from_number,
+         min(coalesce(data->'params'->>'To', data->>'to')) AS to_number,
          (array_agg(call_status ORDER BY status_rank DESC, sequence_number DESC, event_time DESC, call_status DESC))[1] AS status,
          max(status_rank) AS status_rank,
          (array_agg(sequence_number ORDER BY status_rank DESC, sequence_number DESC, event_time DESC, call_status DESC))[1] AS status_sequence,
@@ -35,6 +36,8 @@ WITH input AS (
          max(CASE WHEN data->'params'->>'SipResponseCode' ~ '^[0-9]{1,9}$'
                   THEN (data->'params'->>'SipResponseCode')::integer END) AS sip_response_code,
          min(data->'params'->>'AnsweredBy') AS answered_by,
+         min(data->>'from') FILTER (WHERE event_type = 'io.callstream.call.outbound-requested') AS caller_id,
+         min(data->>'agent') FILTER (WHERE event_type = 'io.callstream.call.outbound-requested') AS requested_agent,
          min(event_time) AS first_event_at,
          max(event_time) AS last_event_at,
          count(*)::integer AS events_applied
@@ -43,10 +46,10 @@ WITH input AS (
 INSERT INTO calls AS c (call_sid, account_sid, direction, from_number, to_number, status, status_rank,
                         status_sequence, status_at, initiated_at, ringing_at, answered_at, ended_at,
                         duration_seconds, sip_response_code, answered_by, first_event_at, last_event_at,
-                        events_applied)
+                        events_applied, caller_id, requested_agent)
 SELECT call_sid, account_sid, direction, from_number, to_number, status, status_rank, status_sequence,
        status_at, initiated_at, ringing_at, answered_at, ended_at, duration_seconds, sip_response_code,
-       answered_by, first_event_at, last_event_at, events_applied
+       answered_by, first_event_at, last_event_at, events_applied, caller_id, requested_agent
 FROM folded
 ON CONFLICT (call_sid) DO UPDATE SET
   account_sid = LEAST(c.account_sid, EXCLUDED.account_sid),
@@ -72,7 +75,9 @@ ON CONFLICT (call_sid) DO UPDATE SET
   answered_by = LEAST(c.answered_by, EXCLUDED.answered_by),
   first_event_at = LEAST(c.first_event_at, EXCLUDED.first_event_at),
   last_event_at = GREATEST(c.last_event_at, EXCLUDED.last_event_at),
-  events_applied = c.events_applied + EXCLUDED.events_applied
+  events_applied = c.events_applied + EXCLUDED.events_applied,
+  caller_id = LEAST(c.caller_id, EXCLUDED.caller_id),
+  requested_agent = LEAST(c.requested_agent, EXCLUDED.requested_agent)
 RETURNING 1
 )
 SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM upserted))sql";
@@ -80,6 +85,7 @@ SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM upserted))sql";
 constexpr const char* kStatusPrefix = "com.twilio.voice.status-callback.call.";
 constexpr const char* kTwilioVoice = "com.twilio.voice.";
 constexpr const char* kOwnVoice = "io.callstream.voice.";
+constexpr const char* kOwnCall = "io.callstream.call.";
 
 }  // namespace
 
@@ -107,12 +113,15 @@ std::optional<CallEventRow> decode_call_event(std::string_view value, std::strin
   auto type = doc->string_at({"type"});
   auto time = doc->string_at({"time"});
   if (!id || id->empty() || !type || !time) return fail("envelope lacks id, type or time");
-  if (type->rfind(kTwilioVoice, 0) != 0 && type->rfind(kOwnVoice, 0) != 0)
+  bool own_call = type->rfind(kOwnCall, 0) == 0;  // not a webhook: facts of our own in data
+  if (type->rfind(kTwilioVoice, 0) != 0 && type->rfind(kOwnVoice, 0) != 0 && !own_call)
     return fail("not a voice call event: " + std::string(*type));
   bool status_callback = type->rfind(kStatusPrefix, 0) == 0;
-  auto sid = doc->string_at({"data", "params", "CallSid"});
+  auto sid = own_call ? doc->string_at({"data", "call_sid"})
+                      : doc->string_at({"data", "params", "CallSid"});
   auto status = doc->string_at({"data", "params", "CallStatus"});
-  if (!sid || sid->empty()) return fail("data.params lacks CallSid");
+  if (!sid || sid->empty())
+    return fail(own_call ? "data lacks call_sid" : "data.params lacks CallSid");
   if (status_callback && !status) return fail("data.params lacks CallStatus");
   // Requests for TwiML carry the call's status too; an AMD result carries none (rank -1: it
   // never moves the status, it only adds facts such as AnsweredBy).

@@ -1,5 +1,6 @@
 #include "topic_projections.hpp"
 
+#include "optout_projection.hpp"
 #include "recording_projection.hpp"
 #include "taskrouter_projection.hpp"
 
@@ -8,16 +9,18 @@ namespace callstream::projector {
 TopicProjections::TopicProjections(const events::Contract& contract)
     : calls_(contract.topic("callstream.voice.calls.v1")),
       recordings_(contract.topic("callstream.voice.recordings.v1")),
-      taskrouter_(contract.topic("callstream.taskrouter.v1")) {}
+      taskrouter_(contract.topic("callstream.taskrouter.v1")),
+      optouts_(contract.topic("callstream.optouts.v1")) {}
 
 std::vector<std::string> TopicProjections::topics() const {
-  return {calls_, recordings_, taskrouter_};
+  return {calls_, recordings_, taskrouter_, optouts_};
 }
 
 std::optional<TopicKind> TopicProjections::kind(std::string_view topic) const {
   if (topic == calls_) return TopicKind::calls;
   if (topic == recordings_) return TopicKind::recordings;
   if (topic == taskrouter_) return TopicKind::taskrouter;
+  if (topic == optouts_) return TopicKind::optouts;
   return std::nullopt;
 }
 
@@ -31,9 +34,9 @@ bool TopicProjections::decode(TopicKind kind, std::string_view value, const std:
     rows.calls.push_back(std::move(*row));
     return true;
   }
-  auto row = kind == TopicKind::recordings
-                 ? decode_recording_event(value, topic, partition, offset, error)
-                 : decode_taskrouter_event(value, topic, partition, offset, error);
+  auto row = kind == TopicKind::recordings ? decode_recording_event(value, topic, partition, offset, error)
+             : kind == TopicKind::optouts  ? decode_optout_event(value, topic, partition, offset, error)
+                                           : decode_taskrouter_event(value, topic, partition, offset, error);
   if (!row) return false;
   if (received_at) *received_at = row->received_at;
   rows.events.push_back(std::move(*row));
@@ -48,6 +51,8 @@ int64_t TopicProjections::apply(TopicKind kind, pg::Connection& c, const TopicRo
       return apply_recording_events(c, rows.events);
     case TopicKind::taskrouter:
       return apply_taskrouter_events(c, rows.events);
+    case TopicKind::optouts:
+      return apply_optout_events(c, rows.events);
   }
   return 0;
 }

@@ -12,7 +12,7 @@
 
 namespace callstream::projector {
 
-enum class TopicKind { calls, recordings, taskrouter };
+enum class TopicKind { calls, recordings, taskrouter, optouts };
 
 struct TopicRows {
   std::vector<CallEventRow> calls;
@@ -37,7 +37,7 @@ class TopicProjections {
   int64_t apply(TopicKind kind, pg::Connection& c, const TopicRows& rows) const;
 
  private:
-  std::string calls_, recordings_, taskrouter_;
+  std::string calls_, recordings_, taskrouter_, optouts_;
 };
 
 }  // namespace callstream::projector
