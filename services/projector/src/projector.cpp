@@ -59,6 +59,8 @@ Projector::Projector(ProjectorConfig config, core::Registry& metrics)
   pg::ConnectionSettings ps{config_.database_url, "callstream-projector",
                             config_.statement_timeout_ms};
   db_ = std::make_unique<pg::Connection>(ps);
+  for (int i = 1; i < config_.pg_connections; ++i)
+    workers_.push_back(std::make_unique<pg::Connection>(ps));
   int ran = run_migrations(*db_);
   write_settings(*db_, config_);
   log::info("schema ready", {{"migrations_applied", std::to_string(ran)}});
@@ -164,15 +166,31 @@ void Projector::run(const std::atomic<bool>& stop) {
 void Projector::apply_batch(std::vector<kafka::ConsumedMessage>& batch) {
   std::map<Key, std::vector<kafka::ConsumedMessage*>> by_partition;
   for (auto& m : batch) by_partition[{std::string(m.topic()), m.partition()}].push_back(&m);
-  for (auto& [key, messages] : by_partition) {
-    if (!apply_partition(key, messages)) {
-      recover();
-      return;  // everything after is re-read from the offsets PostgreSQL holds
-    }
-  }
+  // Partitions are independent (a key lives in one partition, each has its own offset row), so
+  // their batches are applied concurrently, one PostgreSQL connection each: while one waits for
+  // its commit to be flushed, another works.
+  std::vector<pg::Connection*> connections = {db_.get()};
+  for (auto& w : workers_) connections.push_back(w.get());
+  size_t lanes = std::min(connections.size(), by_partition.size());
+  std::vector<std::vector<std::pair<const Key*, std::vector<kafka::ConsumedMessage*>*>>> work(lanes);
+  size_t i = 0;
+  for (auto& [key, messages] : by_partition) work[i++ % lanes].emplace_back(&key, &messages);
+  auto run_lane = [&](size_t lane) {
+    for (auto& [key, messages] : work[lane])
+      if (!apply_partition(*key, *messages, *connections[lane])) return false;
+    return true;
+  };
+  std::vector<std::future<bool>> others;
+  for (size_t lane = 1; lane < lanes; ++lane)
+    others.push_back(std::async(std::launch::async, run_lane, lane));
+  bool ok = lanes == 0 || run_lane(0);
+  for (auto& f : others) ok = f.get() && ok;
+  // Everything not committed is re-read from the offsets PostgreSQL holds.
+  if (!ok) recover();
 }
 
-bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessage*>& messages) {
+bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessage*>& messages,
+                                pg::Connection& db) {
   int64_t expected;
   {
     std::lock_guard lock(offsets_mutex_);
@@ -195,9 +213,9 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
 
   auto started = std::chrono::steady_clock::now();
   try {
-    pg::Transaction tx(*db_);
+    pg::Transaction tx(db);
     // A key with an open dead letter is parked: its later events wait behind it, in order.
-    std::set<std::string> parked = parked_keys(*db_, key.first, keys);
+    std::set<std::string> parked = parked_keys(db, key.first, keys);
     TopicRows rows;
     std::vector<DeadLetter> letters;
     double oldest_received = -1;
@@ -225,9 +243,9 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
     }
     // Dead letters are durable (topic and table) before the offset passes them.
     for (const auto& l : letters) dead_letter(l);
-    record_dead_letters(*db_, letters);
-    int64_t fresh = projections_.apply(*kind, *db_, rows);
-    OffsetStore store(*db_);
+    record_dead_letters(db, letters);
+    int64_t fresh = projections_.apply(*kind, db, rows);
+    OffsetStore store(db);
     if (!store.advance(key.first, key.second, expected, next)) {
       fenced_.inc();
       log::warn("batch fenced: another instance advanced this partition",
@@ -298,6 +316,8 @@ void Projector::recover() {
   while (!*stop_) {
     try {
       if (!db_->healthy()) db_->reconnect();
+      for (auto& w : workers_)
+        if (!w->healthy()) w->reconnect();
       reload_offsets();
       return;
     } catch (const std::exception& e) {

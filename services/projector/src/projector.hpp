@@ -44,7 +44,8 @@ class Projector : public kafka::RebalanceListener {
   using Key = std::pair<std::string, int32_t>;
   void apply_batch(std::vector<kafka::ConsumedMessage>& batch);
   // Applies one partition's messages; false when the transaction did not commit.
-  bool apply_partition(const Key& key, std::vector<kafka::ConsumedMessage*>& messages);
+  bool apply_partition(const Key& key, std::vector<kafka::ConsumedMessage*>& messages,
+                       pg::Connection& db);
   // Publishes a dead letter to the dead-letter topic and waits until it is persisted.
   void dead_letter(const DeadLetter& letter);
   // After a PostgreSQL failure: reconnect (with backoff) and re-seek every partition to the
@@ -57,7 +58,8 @@ class Projector : public kafka::RebalanceListener {
   events::Contract contract_;
   TopicProjections projections_;
   std::string deadletter_topic_;
-  std::unique_ptr<pg::Connection> db_;
+  std::unique_ptr<pg::Connection> db_;                    // offsets, migrations, first lane
+  std::vector<std::unique_ptr<pg::Connection>> workers_;  // further lanes of apply_batch
   std::unique_ptr<kafka::Producer> dlq_producer_;
   std::unique_ptr<kafka::Consumer> consumer_;
   const std::atomic<bool>* stop_ = nullptr;

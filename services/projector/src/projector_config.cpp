@@ -22,6 +22,8 @@ std::vector<core::EnvVar> variables() {
       {"PROJECTOR_BATCH_MAX", "5000", "most events applied in one PostgreSQL transaction"},
       {"PROJECTOR_POLL_TIMEOUT_MS", "100", "longest wait for the first event of a batch"},
       {"PG_STATEMENT_TIMEOUT_MS", "30000", "deadline of every statement, COMMIT included"},
+      {"PROJECTOR_PG_CONNECTIONS", "2",
+       "PostgreSQL connections applying partition batches concurrently"},
       {"HTTP_ADDRESS", "0.0.0.0", "address of /healthz, /readyz and /metrics"},
       {"HTTP_PORT", "9091", "port of /healthz, /readyz and /metrics (0 = any free port)"},
       {"CALL_CENTER_TIME_ZONE", "UTC",
@@ -58,6 +60,7 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
   c.batch_max = static_cast<size_t>(env.integer("PROJECTOR_BATCH_MAX", 1, 100000));
   c.poll_timeout = env.millis("PROJECTOR_POLL_TIMEOUT_MS", 1, 10000);
   c.statement_timeout_ms = static_cast<int>(env.integer("PG_STATEMENT_TIMEOUT_MS", 100, 3600000));
+  c.pg_connections = static_cast<int>(env.integer("PROJECTOR_PG_CONNECTIONS", 1, 64));
   c.http_address = env.str("HTTP_ADDRESS");
   c.http_port = static_cast<uint16_t>(env.integer("HTTP_PORT", 0, 65535));
   c.time_zone = env.str("CALL_CENTER_TIME_ZONE");

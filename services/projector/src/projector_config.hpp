@@ -16,6 +16,7 @@ struct ProjectorConfig {
   size_t batch_max = 5000;
   std::chrono::milliseconds poll_timeout{100};
   int statement_timeout_ms = 30000;
+  int pg_connections = 2;  // PROJECTOR_PG_CONNECTIONS: partitions applied concurrently
   std::string http_address = "0.0.0.0";
   uint16_t http_port = 9091;
   std::string time_zone = "UTC";   // CALL_CENTER_TIME_ZONE, for the analytics views
