@@ -28,6 +28,8 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
+# Twilio's magic test number for "invalid To" (https://www.twilio.com/docs/iam/test-credentials).
+INVALID = {"+15005550001"}
 
 
 class State:
@@ -123,7 +125,7 @@ def make_handler(state):
                                                     "message": "scripted failure", "status": step["status"]}, headers)
             one = {k: v[0] for k, v in form.items()}
             to = one.get("To", "")
-            if not E164.match(to.replace("whatsapp:", "")):
+            if not E164.match(to.replace("whatsapp:", "")) or to in INVALID:
                 return self.error(400, 21211, "Invalid 'To' Phone Number: %s" % to)
             now = email.utils.formatdate(usegmt=False).replace("-0000", "+0000")
             if url.path.endswith("Calls.json"):
