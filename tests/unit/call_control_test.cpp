@@ -129,7 +129,7 @@ TEST_CASE_METHOD(Fixture, "an outbound call answered by a person is bridged to t
   CHECK(d.response->status == 200);
   CHECK(d.outcome == "connecting_agent");
   const std::string& xml = d.response->body;
-  CHECK(xml.find(R"(<Dial action="https://calls.example.com/dial_status?stage=outbound" callerId="+13055550100" timeout="15">)") != std::string::npos);
+  CHECK(xml.find(R"(<Dial action="https://calls.example.com/dial_status?stage=outbound&amp;step=0&amp;agent=alice" callerId="+13055550100" timeout="15">)") != std::string::npos);
   CHECK(xml.find(R"(<Client url="https://calls.example.com/whisper?caller=%2B13055550100">alice</Client>)") != std::string::npos);
   REQUIRE(d.publish.size() == 1);
   CHECK(contract.validate(d.publish[0].value) == std::nullopt);
@@ -152,9 +152,28 @@ TEST_CASE_METHOD(Fixture, "an outbound call answered by a machine gets the messa
   CHECK(hangup.outbound(p, q).body.find("<Say") == std::string::npos);
 
   // The agent did not pick up: the callee hears the no-agent message.
-  twilio::Params status = {{"DialCallStatus", "no-answer"}};
-  auto after = flow.dial_status(status, {{"stage", "outbound"}});
+  twilio::Params status = {{"DialCallStatus", "no-answer"}, {"To", "+13055550100"}};
+  auto after = flow.dial_status(status, {{"stage", "outbound"}, {"step", "0"}, {"agent", "alice"}});
   CHECK(after.outcome == "no_agent");
+}
+
+TEST_CASE_METHOD(Fixture, "an outbound call the agent misses follows the failover numbers, then the message",
+                 "[router][outbound]") {
+  config.failover = {"+13055550188", "client:bob"};
+  config.failover_ring_seconds = 12;
+  ingress::CallFlow chain(config, kBase);
+  twilio::Params missed = {{"DialCallStatus", "no-answer"}, {"To", "+13055550100"}};
+  auto first = chain.dial_status(missed, {{"stage", "outbound"}, {"step", "0"}, {"agent", "alice"}});
+  CHECK(first.outcome == "failover");
+  CHECK(first.body.find(R"(step=1&amp;agent=alice" callerId="+13055550100" timeout="12">)") != std::string::npos);
+  CHECK(first.body.find(">+13055550188</Number>") != std::string::npos);
+  twilio::Params busy = {{"DialCallStatus", "busy"}, {"To", "+13055550100"}};
+  auto second = chain.dial_status(busy, {{"stage", "outbound"}, {"step", "1"}, {"agent", "alice"}});
+  CHECK(second.body.find(">bob</Client>") != std::string::npos);
+  auto last = chain.dial_status(busy, {{"stage", "outbound"}, {"step", "2"}, {"agent", "alice"}});
+  CHECK(last.outcome == "no_agent");
+  twilio::Params answered = {{"DialCallStatus", "completed"}};
+  CHECK(chain.dial_status(answered, {{"stage", "outbound"}, {"step", "1"}}).outcome == "hangup");
 }
 
 TEST_CASE_METHOD(Fixture, "an inbound call from an opted-out number is rejected when so configured",

@@ -42,6 +42,16 @@ std::string fill(std::string_view text, const twilio::Params& facts) {
   return out;
 }
 
+// <Client>, <Sip> or <Number> inside a <Dial>, by the target's form.
+void dial_noun(twilio::TwimlWriter& w, const std::string& target, twilio::TwimlWriter::Attrs attrs) {
+  if (target.rfind("client:", 0) == 0)
+    w.element("Client", std::move(attrs), target.substr(7));
+  else if (target.rfind("sip:", 0) == 0)
+    w.element("Sip", std::move(attrs), target);
+  else
+    w.element("Number", std::move(attrs), target);
+}
+
 const char* dial_record(RecordingMode m) {
   return m == RecordingMode::dual ? "record-from-answer-dual" : "record-from-answer";
 }
@@ -128,12 +138,7 @@ FlowAnswer CallFlow::chain_step(Builder& b, size_t step, const twilio::Params& c
   b.twiml().open("Dial", std::move(dial));
   twilio::TwimlWriter::Attrs noun;
   if (!config_.whisper.empty()) noun.emplace_back("url", url("/whisper", caller));
-  if (target.rfind("client:", 0) == 0)
-    b.twiml().element("Client", std::move(noun), target.substr(7));
-  else if (target.rfind("sip:", 0) == 0)
-    b.twiml().element("Sip", std::move(noun), target);
-  else
-    b.twiml().element("Number", std::move(noun), target);
+  dial_noun(b.twiml(), target, std::move(noun));
   b.twiml().close();
   return b.done(failover ? "failover" : "dialing");
 }
@@ -232,9 +237,9 @@ FlowAnswer CallFlow::dial_status(const twilio::Params& p, const twilio::Params& 
   if (stage == "outbound") {
     std::string status = param(p, "DialCallStatus");
     if (status == "busy" || status == "no-answer" || status == "failed") {
-      b.say(config_.no_agent_message);
-      b.twiml().element("Hangup");
-      return b.done("no_agent");
+      int step = int_param(query, "step", -1);
+      return outbound_step(b, step < 0 ? config_.failover.size() + 1 : static_cast<size_t>(step) + 1,
+                           param(query, "agent"), param(p, "To"));
     }
     b.twiml().element("Hangup");
     return b.done("hangup");
@@ -271,17 +276,35 @@ FlowAnswer CallFlow::outbound(const twilio::Params& p, const twilio::Params& que
     b.twiml().element("Hangup");
     return b.done("no_agent");
   }
+  return outbound_step(b, 0, agent, param(p, "To"));
+}
+
+FlowAnswer CallFlow::outbound_step(Builder& b, size_t step, const std::string& agent,
+                                   const std::string& callee) const {
+  // Step 0 rings the agent's client; then the failover numbers in order; then the message.
+  if (step > config_.failover.size()) {
+    b.say(config_.no_agent_message);
+    b.twiml().element("Hangup");
+    return b.done("no_agent");
+  }
+  twilio::TwimlWriter::Attrs dial = {
+      {"action",
+       url("/dial_status", {{"stage", "outbound"}, {"step", std::to_string(step)}, {"agent", agent}})},
+      {"timeout", std::to_string(step == 0 ? config_.outbound_agent_ring_seconds
+                                           : config_.failover_ring_seconds)}};
   // The agent sees the customer's number; the whisper names them before the bridge.
-  const std::string callee = param(p, "To");
-  twilio::TwimlWriter::Attrs dial = {{"action", url("/dial_status", {{"stage", "outbound"}})},
-                                     {"timeout", std::to_string(config_.outbound_agent_ring_seconds)}};
   if (!callee.empty()) dial.emplace_back("callerId", callee);
   b.twiml().open("Dial", std::move(dial));
   twilio::TwimlWriter::Attrs noun;
   if (!config_.whisper.empty()) noun.emplace_back("url", url("/whisper", {{"caller", callee}}));
-  b.twiml().element("Client", std::move(noun), agent);
+  if (step == 0) {
+    b.twiml().element("Client", std::move(noun), agent);
+    b.twiml().close();
+    return b.done("connecting_agent");
+  }
+  dial_noun(b.twiml(), config_.failover[step - 1], std::move(noun));
   b.twiml().close();
-  return b.done("connecting_agent");
+  return b.done("failover");
 }
 
 FlowAnswer CallFlow::assignment(const twilio::Params& p) const {

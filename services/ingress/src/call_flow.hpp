@@ -15,7 +15,9 @@
 //   /assignment                  {"instruction":"dequeue", ...}
 //   /outbound?agent=alice        an outbound call answered: a machine gets the message (or a
 //                                hang-up), a person is bridged to the agent's client
-//   /dial_status?stage=outbound  the agent did not answer: the no-agent message
+//   /dial_status?stage=outbound&step=N
+//                                unanswered: the failover numbers in turn, then the no-agent
+//                                message
 #include <string>
 
 #include "call_flow_config.hpp"
@@ -52,6 +54,9 @@ class CallFlow {
   // Ring chain step `step` (dial targets, then failover numbers), or voicemail past its end.
   FlowAnswer chain_step(Builder& b, size_t step, const twilio::Params& caller) const;
   FlowAnswer voicemail(Builder& b) const;
+  // Outbound: step 0 rings the agent, then each failover number, then the no-agent message.
+  FlowAnswer outbound_step(Builder& b, size_t step, const std::string& agent,
+                           const std::string& callee) const;
   std::string url(std::string_view path, const twilio::Params& query = {}) const;
 
   CallFlowConfig config_;
