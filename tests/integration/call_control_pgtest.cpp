@@ -94,6 +94,16 @@ TEST_CASE("an outbound call's row carries its caller id and agent, whatever the 
         "SELECT concat_ws('|', direction, from_number, to_number, caller_id, requested_agent, status,"
         " events_applied) FROM calls");
     CHECK(got == "outbound-api|+13055550001|+13055550123|+13055550001|alice|completed|5");
+    // Before any callback, the call is what Twilio said when it was created: queued.
+    if (seed == 0) {
+      std::string lone = test::fresh_database("callstream_outbound_lone");
+      pg::Connection l({lone});
+      projector::run_migrations(l);
+      pg::Transaction tx(l);
+      projector::apply_call_events(l, {rows[0]});
+      tx.commit();
+      CHECK(test::query_value(lone, "SELECT status || ' ' || status_rank FROM calls") == "queued 0");
+    }
     if (expected.empty()) expected = got;
     CHECK(got == expected);
   }

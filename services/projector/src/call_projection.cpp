@@ -119,7 +119,10 @@ std::optional<CallEventRow> decode_call_event(std::string_view value, std::strin
   bool status_callback = type->rfind(kStatusPrefix, 0) == 0;
   auto sid = own_call ? doc->string_at({"data", "call_sid"})
                       : doc->string_at({"data", "params", "CallSid"});
-  auto status = doc->string_at({"data", "params", "CallStatus"});
+  // An outbound call placed by /make_call is "queued" at Twilio when its event is written.
+  auto status = own_call ? doc->string_at({"data", "twilio_status"})
+                         : doc->string_at({"data", "params", "CallStatus"});
+  if (own_call && status && status_rank(*status) < 0) status.reset();
   if (!sid || sid->empty())
     return fail(own_call ? "data lacks call_sid" : "data.params lacks CallSid");
   if (status_callback && !status) return fail("data.params lacks CallStatus");
