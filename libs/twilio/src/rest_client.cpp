@@ -5,37 +5,11 @@
 
 #include <algorithm>
 #include <ctime>
-#include <memory>
-#include <mutex>
 #include <random>
 #include <thread>
 
 namespace callstream::twilio {
 namespace {
-
-using CurlPtr = std::unique_ptr<CURL, void (*)(CURL*)>;
-using HeaderList = std::unique_ptr<curl_slist, void (*)(curl_slist*)>;
-
-size_t append_body(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-size_t read_header(char* data, size_t size, size_t n, void* out) {
-  std::string_view line(data, size * n);
-  constexpr std::string_view kName = "retry-after:";
-  if (line.size() > kName.size()) {
-    bool match = true;
-    for (size_t i = 0; i < kName.size() && match; ++i)
-      match = std::tolower(static_cast<unsigned char>(line[i])) == kName[i];
-    if (match) {
-      auto* r = static_cast<RestResponse*>(out);
-      long seconds = std::strtol(std::string(line.substr(kName.size())).c_str(), nullptr, 10);
-      if (seconds >= 0) r->retry_after = std::chrono::seconds(seconds);
-    }
-  }
-  return size * n;
-}
 
 std::string string_member(const rapidjson::Value& v, const char* name) {
   if (!v.IsObject()) return {};
@@ -46,8 +20,6 @@ std::string string_member(const rapidjson::Value& v, const char* name) {
 }  // namespace
 
 RestClient::RestClient(RestSettings settings) : settings_(std::move(settings)) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   while (!settings_.base_url.empty() && settings_.base_url.back() == '/')
     settings_.base_url.pop_back();
   sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
@@ -59,50 +31,19 @@ std::string RestClient::account_path(const std::string& resource) const {
 
 RestResponse RestClient::exchange(const std::string& method, const std::string& path,
                                   const std::string& form) const {
-  RestResponse r;
-  CurlPtr curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) {
-    r.transport_error = "curl_easy_init failed";
-    return r;
-  }
-  std::string url = settings_.base_url + path;
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-  curl_easy_setopt(c, CURLOPT_USERNAME, settings_.username.c_str());
-  curl_easy_setopt(c, CURLOPT_PASSWORD, settings_.password.c_str());
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings_.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(settings_.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "callstream/0.1");
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-  HeaderList headers(curl_slist_append(nullptr, "Accept: application/json"), curl_slist_free_all);
+  http::ClientRequest req;
+  req.method = method;
+  req.url = settings_.base_url + path;
+  req.headers = {{"Accept", "application/json"}};
   if (method == "POST") {
-    headers.reset(curl_slist_append(headers.release(),
-                                    "Content-Type: application/x-www-form-urlencoded"));
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(form.size()));
-  } else if (method != "GET") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+    req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    req.body = form;
   }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-
-  CURLcode rc = curl_easy_perform(c);
-  curl_off_t pretransfer = 0;
-  curl_easy_getinfo(c, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
-  r.request_sent = pretransfer > 0;
-  if (rc != CURLE_OK) {
-    r.transport_error = curl_easy_strerror(rc);
-    r.status = 0;
-    return r;
-  }
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  r.status = static_cast<int>(status);
-  return r;
+  req.basic_user = settings_.username;
+  req.basic_password = settings_.password;
+  req.connect_timeout = settings_.connect_timeout;
+  req.timeout = settings_.timeout;
+  return http::exchange(req);
 }
 
 RestError RestClient::error_of(const RestResponse& r) {

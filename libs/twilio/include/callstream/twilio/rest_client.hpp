@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "callstream/http/client.hpp"
 #include "callstream/twilio/form.hpp"
 
 namespace callstream::twilio {
@@ -32,13 +33,7 @@ struct RestError {
   bool retryable = false;  // the last failure was of a kind a later try may overcome
 };
 
-struct RestResponse {
-  int status = 0;
-  std::string body;
-  std::optional<std::chrono::seconds> retry_after;
-  std::string transport_error;  // set when there was no HTTP answer
-  bool request_sent = false;    // the request may have reached Twilio (outcome unknown on error)
-};
+using RestResponse = http::ClientResponse;
 
 struct CreatedCall {
   std::string sid;     // CA...
