@@ -37,6 +37,7 @@ Projector::Projector(ProjectorConfig config, core::Registry& metrics)
       metrics_(metrics),
       contract_(config_.topic_prefix),
       projections_(contract_),
+      alert_rules_(config_.alerts, &metrics),
       deadletter_topic_(contract_.topic("callstream.deadletter.v1")),
       applied_(metrics.counter("callstream_projector_events_applied_total",
                                "Events applied to the read models")),
@@ -72,17 +73,19 @@ Projector::Projector(ProjectorConfig config, core::Registry& metrics)
   dlq_producer_ = std::make_unique<kafka::Producer>(std::move(dps));
 
   metrics.gauge_callback("callstream_projector_lag_events",
-                         "Events in Kafka not yet applied, all partitions", [this] {
-                           if (!consumer_) return 0.0;
-                           std::lock_guard lock(offsets_mutex_);
-                           double lag = 0;
-                           for (const auto& [key, next] : expected_) {
-                             int64_t high = consumer_->high_watermark(key.first, key.second);
-                             if (high >= 0)
-                               lag += static_cast<double>(high - (next < 0 ? 0 : next));
-                           }
-                           return lag;
-                         });
+                         "Events in Kafka not yet applied, all partitions",
+                         [this] { return lag(); });
+}
+
+double Projector::lag() const {
+  if (!consumer_) return 0.0;
+  std::lock_guard lock(offsets_mutex_);
+  double lag = 0;
+  for (const auto& [key, next] : expected_) {
+    int64_t high = consumer_->high_watermark(key.first, key.second);
+    if (high >= 0) lag += static_cast<double>(high - (next < 0 ? 0 : next));
+  }
+  return lag;
 }
 
 Projector::~Projector() = default;
@@ -245,6 +248,11 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
     for (const auto& l : letters) dead_letter(l);
     record_dead_letters(db, letters);
     int64_t fresh = projections_.apply(*kind, db, rows);
+    // Alerts are written with the change that calls for them: a crash loses none, a replay
+    // writes none twice (their keys are taken).
+    if (!letters.empty()) alert_rules_.on_dead_letters(db);
+    if (*kind == TopicKind::calls) alert_rules_.on_calls(db, rows.calls);
+    if (*kind == TopicKind::recordings) alert_rules_.on_recordings(db, rows.events);
     OffsetStore store(db);
     if (!store.advance(key.first, key.second, expected, next)) {
       fenced_.inc();

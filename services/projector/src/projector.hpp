@@ -17,6 +17,7 @@
 #include "callstream/kafka/consumer.hpp"
 #include "callstream/kafka/producer.hpp"
 #include "callstream/pg/connection.hpp"
+#include "alert_rules.hpp"
 #include "dead_letters.hpp"
 #include "projector_config.hpp"
 #include "topic_projections.hpp"
@@ -36,6 +37,8 @@ class Projector : public kafka::RebalanceListener {
   // Consumes until `stop` becomes true; then leaves the group within a deadline.
   void run(const std::atomic<bool>& stop);
   bool ready() const { return ready_; }
+  // Events in Kafka not yet applied, over the partitions assigned here.
+  double lag() const;
 
   void on_assigned(std::vector<kafka::TopicPartition>& partitions) override;
   void on_revoked(const std::vector<kafka::TopicPartition>& partitions) override;
@@ -57,6 +60,7 @@ class Projector : public kafka::RebalanceListener {
   core::Registry& metrics_;
   events::Contract contract_;
   TopicProjections projections_;
+  AlertRules alert_rules_;
   std::string deadletter_topic_;
   std::unique_ptr<pg::Connection> db_;                    // offsets, migrations, first lane
   std::vector<std::unique_ptr<pg::Connection>> workers_;  // further lanes of apply_batch

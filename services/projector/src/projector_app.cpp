@@ -9,6 +9,7 @@
 
 #include "callstream/core/log.hpp"
 #include "callstream/http/server.hpp"
+#include "alert_sender.hpp"
 #include "projector.hpp"
 
 namespace callstream::projector {
@@ -50,6 +51,16 @@ int run(ProjectorConfig config) {
   core::log::info("health endpoints", {{"port", std::to_string(port)}});
   std::thread health_thread([&health] { health.run(false); });
 
+  std::unique_ptr<AlertSender> sender;
+  std::thread sender_thread;
+  if (config.alerts.enabled()) {
+    sender = std::make_unique<AlertSender>(
+        config.alerts,
+        pg::ConnectionSettings{config.database_url, "callstream-alerts", config.statement_timeout_ms},
+        *core::TimeZone::locate(config.time_zone), metrics, [&projector] { return projector.lag(); });
+    sender_thread = std::thread([&sender] { sender->run(g_stop); });
+  }
+
   int status = 0;
   try {
     projector.run(g_stop);
@@ -57,6 +68,8 @@ int run(ProjectorConfig config) {
     core::log::error("projector failed", {{"error", e.what()}});
     status = 1;
   }
+  g_stop = true;
+  if (sender_thread.joinable()) sender_thread.join();
   health.stop();
   health_thread.join();
   return status;

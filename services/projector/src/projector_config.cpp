@@ -1,5 +1,9 @@
 #include "projector_config.hpp"
 
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
 #include "callstream/core/time_zone.hpp"
 
 #include "callstream/core/log.hpp"
@@ -31,6 +35,26 @@ std::vector<core::EnvVar> variables() {
       {"SERVICE_LEVEL_SECONDS", "60",
        "service level threshold: calls answered within it count as answered in time"},
       {"LOG_LEVEL", "info", "debug, info, warn or error"},
+      {"ALERT_RULES_FILE", "",
+       "JSON file of the alert rules (docs/alerts.md); unset: every rule on every configured "
+       "channel"},
+      {"ALERT_LANGUAGE", "en", "language of the alerts: en or pt-BR (the rules file may say)"},
+      {"SLACK_WEBHOOK_URL", "", "Slack incoming webhook of the alerts", false, true},
+      {"WHATSAPP_FROM", "", "WhatsApp sender of the alerts, whatsapp:+14155238886"},
+      {"WHATSAPP_TO", "", "WhatsApp recipients of the alerts, comma-separated whatsapp:+1..."},
+      {"WHATSAPP_CONTENT_SID", "",
+       "approved content template (HX...) with variables {{1}} title and {{2}} text, for "
+       "recipients outside the 24-hour window; unset: plain Body"},
+      {"TWILIO_ACCOUNT_SID", "", "account of the Messages API (WhatsApp alerts)"},
+      {"TWILIO_AUTH_TOKEN", "", "its auth token", false, true},
+      {"TWILIO_API_BASE_URL", "https://api.twilio.com", "Twilio's REST API (a fake in tests)"},
+      {"ALERT_SETTLE_SECONDS", "20",
+       "a missed-call alert waits this long for an answer reported late on another topic"},
+      {"ALERT_MAX_AGE_SECONDS", "3600",
+       "facts older than this alert nobody (replays, rebuilds, a long outage)"},
+      {"ALERT_MAX_ATTEMPTS", "8", "delivery attempts of an alert before it is marked dead"},
+      {"SLACK_MESSAGES_PER_SECOND", "1", "rate limit of the Slack channel"},
+      {"WHATSAPP_MESSAGES_PER_SECOND", "1", "rate limit of each WhatsApp recipient"},
   };
 }
 
@@ -68,6 +92,68 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
   if (!core::TimeZone::locate(c.time_zone, &tz_error)) env.fail("CALL_CENTER_TIME_ZONE", tz_error);
   c.service_level_seconds = static_cast<int>(env.integer("SERVICE_LEVEL_SECONDS", 1, 86400));
   c.log_level = env.log_level("LOG_LEVEL");
+
+  AlertsConfig& a = c.alerts;
+  a.language = env.str("ALERT_LANGUAGE");
+  if (a.language != "en" && a.language != "pt-BR") env.fail("ALERT_LANGUAGE", "must be en or pt-BR");
+  a.slack_webhook_url = env.str("SLACK_WEBHOOK_URL");
+  if (!a.slack_webhook_url.empty() && a.slack_webhook_url.rfind("https://", 0) != 0 &&
+      a.slack_webhook_url.rfind("http://", 0) != 0)
+    env.fail("SLACK_WEBHOOK_URL", "must be an http(s) URL");
+  a.whatsapp_from = env.str("WHATSAPP_FROM");
+  std::string to = env.str("WHATSAPP_TO");
+  for (size_t start = 0; start < to.size();) {
+    size_t end = to.find(',', start);
+    std::string item = to.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty()) {
+      if (item.rfind("whatsapp:+", 0) != 0)
+        env.fail("WHATSAPP_TO", "'" + item + "' is not whatsapp:+<E.164 number>");
+      a.whatsapp_to.push_back(item);
+    }
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  if (!a.whatsapp_from.empty() && a.whatsapp_from.rfind("whatsapp:+", 0) != 0)
+    env.fail("WHATSAPP_FROM", "must be whatsapp:+<E.164 number>");
+  a.whatsapp_content_sid = env.str("WHATSAPP_CONTENT_SID");
+  a.twilio.account_sid = env.str("TWILIO_ACCOUNT_SID");
+  a.twilio.username = a.twilio.account_sid;
+  a.twilio.password = env.str("TWILIO_AUTH_TOKEN");
+  a.twilio.base_url = env.str("TWILIO_API_BASE_URL");
+  if (!a.whatsapp_to.empty() && (a.twilio.account_sid.empty() || a.twilio.password.empty()))
+    env.fail("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed for WhatsApp alerts");
+  a.settle = std::chrono::seconds(env.integer("ALERT_SETTLE_SECONDS", 0, 3600));
+  a.max_age = std::chrono::seconds(env.integer("ALERT_MAX_AGE_SECONDS", 60, 30 * 86400));
+  a.max_attempts = static_cast<int>(env.integer("ALERT_MAX_ATTEMPTS", 1, 100));
+  a.slack_per_second = static_cast<double>(env.integer("SLACK_MESSAGES_PER_SECOND", 1, 100));
+  a.whatsapp_per_second = static_cast<double>(env.integer("WHATSAPP_MESSAGES_PER_SECOND", 1, 100));
+  std::string rules_file = env.str("ALERT_RULES_FILE");
+  std::string rules_text;
+  if (!rules_file.empty()) {
+    std::ifstream in(rules_file, std::ios::binary);
+    if (!in) {
+      env.fail("ALERT_RULES_FILE", "cannot read " + rules_file);
+    } else {
+      std::ostringstream text;
+      text << in.rdbuf();
+      rules_text = text.str();
+      if (rules_text.empty()) env.fail("ALERT_RULES_FILE", rules_file + " is empty");
+    }
+  }
+  try {
+    parse_alert_rules(rules_text, a);
+  } catch (const core::ConfigError& e) {
+    std::string_view all = e.what();
+    constexpr std::string_view kPrefix = "ALERT_RULES_FILE: ";
+    while (!all.empty()) {
+      std::string_view line = all.substr(0, all.find('\n'));
+      all.remove_prefix(std::min(all.size(), line.size() + 1));
+      if (line.substr(0, kPrefix.size()) == kPrefix) line.remove_prefix(kPrefix.size());
+      env.fail("ALERT_RULES_FILE", std::string(line));
+    }
+  }
   env.finish();
   return c;
 }

@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "alert_rules.hpp"
 #include "callstream/core/env.hpp"
 
 namespace callstream::projector {
@@ -22,6 +23,7 @@ struct ProjectorConfig {
   std::string time_zone = "UTC";   // CALL_CENTER_TIME_ZONE, for the analytics views
   int service_level_seconds = 60;  // SERVICE_LEVEL_SECONDS
   core::log::Level log_level = core::log::Level::info;
+  AlertsConfig alerts;  // ALERT_RULES_FILE, SLACK_WEBHOOK_URL, WHATSAPP_*: none = no alerts
 
   // `command` is what the binary was asked to do: "migrate" needs no Kafka.
   static ProjectorConfig from_env(const std::string& command, core::Env::Lookup lookup = nullptr);
