@@ -217,7 +217,7 @@ int AlertSender::send_due(const std::string& channel) {
       metrics_.counter("callstream_alerts_messages_total", "Messages sent (a group is one)", labels).inc();
       for (double age : ages) latency_.observe(age);
       log::info("alert sent", {{"rule", rule_name},
-                               {"channel", log::mask_phone(channel)},
+                               {"channel", channel == "slack" ? channel : log::mask_phone(channel)},
                                {"alerts", std::to_string(ids.size())}});
       return 1;
     }
@@ -235,12 +235,12 @@ int AlertSender::send_due(const std::string& channel) {
     if (dead > 0) {
       metrics_.counter("callstream_alerts_dead_total", "Alerts given up", labels).inc(dead);
       log::error("alert given up", {{"rule", rule_name},
-                                    {"channel", log::mask_phone(channel)},
+                                    {"channel", channel == "slack" ? channel : log::mask_phone(channel)},
                                     {"error", out.error}});
     } else {
       log::warn("alert not delivered; will retry",
                 {{"rule", rule_name},
-                 {"channel", log::mask_phone(channel)},
+                 {"channel", channel == "slack" ? channel : log::mask_phone(channel)},
                  {"error", out.error},
                  {"retry_in_ms", std::to_string(wait.count())}});
     }

@@ -144,7 +144,8 @@ std::string window_text(std::chrono::seconds w, bool pt) {
   long long s = w.count();
   if (s >= 90) return std::to_string((s + 30) / 60) + (pt ? " minutos" : " minutes");
   if (s >= 60) return pt ? "1 minuto" : "1 minute";
-  return std::to_string(std::max(s, 1LL)) + (pt ? " segundos" : " seconds");
+  if (s <= 1) return pt ? "1 segundo" : "1 second";
+  return std::to_string(s) + (pt ? " segundos" : " seconds");
 }
 
 std::string mrkdwn_escape(std::string_view s) {
