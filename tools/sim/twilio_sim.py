@@ -109,7 +109,7 @@ def main():
         print(body.decode(errors="replace"))
         return 0 if status == 200 else 1
     events = []
-    start = time.time() - 3600
+    start = time.time() - 300  # recent: alerts ignore facts older than ALERT_MAX_AGE_SECONDS
     for i in range(args.calls):
         events.extend(call_flow(args.account, rng, start + i * 7))
     if args.duplicates:
