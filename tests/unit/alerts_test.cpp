@@ -138,6 +138,20 @@ TEST_CASE("voicemail carries its link; Slack gets blocks with escaped text", "[a
   CHECK(blocks->find("a &amp; b &lt;c&gt;") != std::string::npos);
 }
 
+TEST_CASE("a rule's own template fills the facts it names", "[alerts]") {
+  auto c = channels();
+  projector::parse_alert_rules(R"({"rules": [{"kind": "missed_inbound_call", "channels": ["slack"],
+    "template": "Ligar de volta para {caller} ({reason}, {wait}) - {time} {unknown}"}]})",
+                               c);
+  REQUIRE(c.rules.size() == 1);
+  std::string facts =
+      R"({"caller":"+5511987654321","at":"2026-03-02T15:05:00Z","reason":"busy","wait_seconds":12})";
+  auto t = projector::render_alerts(AlertKind::missed_inbound_call, {facts}, "pt-BR", new_york(),
+                                    std::chrono::seconds(0), c.rules[0].line_template);
+  CHECK(t.title == "Chamada perdida");
+  CHECK(t.lines[0] == "Ligar de volta para +5511987654321 (linha ocupada, 12 s) - 2026-03-02 10:05 {unknown}");
+}
+
 TEST_CASE("durations read naturally", "[alerts]") {
   CHECK(projector::duration_text(0) == "0 s");
   CHECK(projector::duration_text(59) == "59 s");

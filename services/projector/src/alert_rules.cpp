@@ -245,7 +245,7 @@ void parse_alert_rules(std::string_view json, AlertsConfig& config) {
       for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
         std::string_view key = m->name.GetString();
         if (key != "name" && key != "kind" && key != "channels" && key != "threshold" &&
-            key != "group_window_seconds" && key != "quiet_hours")
+            key != "group_window_seconds" && key != "quiet_hours" && key != "template")
           fail(where + "." + std::string(key), "unknown setting");
       }
       AlertRule r;
@@ -298,6 +298,13 @@ void parse_alert_rules(std::string_view json, AlertsConfig& config) {
           fail(where + ".quiet_hours", "must be \"HH:MM-HH:MM\" (local time, e.g. 22:00-07:00)");
         else
           r.quiet_hours = QuietHours{from, to};
+      }
+      if (v.HasMember("template")) {
+        if (!v["template"].IsString() || v["template"].GetStringLength() == 0 ||
+            v["template"].GetStringLength() > 500)
+          fail(where + ".template", "must be a line of text (at most 500 characters)");
+        else
+          r.line_template = v["template"].GetString();
       }
       config.rules.push_back(std::move(r));
     }

@@ -44,6 +44,9 @@ struct AlertRule {
   long long threshold = 0;            // seconds (long_queue_wait), events (projection_lag)
   std::chrono::seconds group_window{60};
   std::optional<QuietHours> quiet_hours;
+  // One line per alert instead of the built-in words: {caller} {called} {time} {wait} {agent}
+  // {queue} {reason} {status} {recording_url} {call_sid} are filled in. Empty = built-in.
+  std::string line_template;
 };
 
 struct AlertsConfig {

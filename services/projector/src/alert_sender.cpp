@@ -203,7 +203,7 @@ int AlertSender::send_due(const std::string& channel) {
     }
 
     AlertText text = render_alerts(r->kind, facts, config_.language, tz_,
-                                   std::max(spread, std::chrono::seconds(1)));
+                                   std::max(spread, std::chrono::seconds(1)), r->line_template);
     auto started = std::chrono::steady_clock::now();
     Outcome out = deliver(channel, slack_payload(text), text.plain());
     double per_second = channel == "slack" ? config_.slack_per_second : config_.whatsapp_per_second;

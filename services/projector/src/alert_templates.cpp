@@ -140,6 +140,34 @@ std::string line(AlertKind kind, const Facts& f, bool pt, const core::TimeZone& 
   return {};
 }
 
+// A rule's own line: {name} placeholders filled from the facts; unknown names kept as written.
+std::string fill(const std::string& text, const Facts& f, bool pt, const core::TimeZone& tz) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    size_t end = text[i] == '{' ? text.find('}', i) : std::string::npos;
+    if (end == std::string::npos) {
+      out += text[i++];
+      continue;
+    }
+    std::string name = text.substr(i + 1, end - i - 1);
+    if (name == "time")
+      out += local_time(f, tz);
+    else if (name == "wait")
+      out += duration_text(f.number("wait_seconds"));
+    else if (name == "reason")
+      out += reason_text(f.str("reason", ""), pt);
+    else if (name == "status")
+      out += status_text(f.str("status", ""), pt);
+    else if (name == "caller" || name == "called" || name == "agent" || name == "queue" ||
+             name == "recording_url" || name == "call_sid")
+      out += f.str(name, "");
+    else
+      out += text.substr(i, end - i + 1);
+    i = end + 1;
+  }
+  return out;
+}
+
 std::string window_text(std::chrono::seconds w, bool pt) {
   long long s = w.count();
   if (s >= 90) return std::to_string((s + 30) / 60) + (pt ? " minutos" : " minutes");
@@ -182,7 +210,7 @@ std::string AlertText::plain() const {
 
 AlertText render_alerts(AlertKind kind, const std::vector<std::string>& facts,
                         const std::string& language, const core::TimeZone& tz,
-                        std::chrono::seconds window) {
+                        std::chrono::seconds window, const std::string& line_template) {
   bool pt = language == "pt-BR";
   Words w = words(kind, pt);
   AlertText out;
@@ -193,7 +221,9 @@ AlertText render_alerts(AlertKind kind, const std::vector<std::string>& facts,
                 window_text(window, pt);
   }
   for (size_t i = 0; i < facts.size() && i < kMaxLines; ++i)
-    out.lines.push_back((facts.size() > 1 ? "• " : "") + line(kind, Facts(facts[i]), pt, tz));
+    out.lines.push_back((facts.size() > 1 ? "• " : "") +
+                        (line_template.empty() ? line(kind, Facts(facts[i]), pt, tz)
+                                               : fill(line_template, Facts(facts[i]), pt, tz)));
   if (facts.size() > kMaxLines)
     out.lines.push_back((pt ? "… e mais " : "… and ") + std::to_string(facts.size() - kMaxLines) +
                         (pt ? "" : " more"));

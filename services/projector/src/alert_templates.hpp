@@ -19,10 +19,11 @@ struct AlertText {
 };
 
 // `facts` are the outbox rows' facts (JSON objects), oldest first; `window` how long the burst
-// took (for the heading of a group).
+// took (for the heading of a group); `line_template` a rule's own words for each line (empty:
+// the built-in ones).
 AlertText render_alerts(AlertKind kind, const std::vector<std::string>& facts,
                         const std::string& language, const core::TimeZone& tz,
-                        std::chrono::seconds window);
+                        std::chrono::seconds window, const std::string& line_template = "");
 
 // The Slack incoming-webhook payload: fallback text and blocks (header, section in mrkdwn).
 std::string slack_payload(const AlertText& text);
