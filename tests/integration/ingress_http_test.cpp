@@ -55,6 +55,10 @@ struct Stack {
     app = std::make_unique<ingress::IngressApp>(c);
     port = app->listen();
     thread = std::thread([this] { app->run(false); });
+    auto until = std::chrono::steady_clock::now() + 30s;
+    while (!app->ready() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(10ms);
+    REQUIRE(app->ready());
   }
   ~Stack() { stop(); }
   void stop() {

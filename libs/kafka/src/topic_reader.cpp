@@ -101,4 +101,21 @@ bool TopicReader::catch_up(const OnMessage& on_message, std::chrono::millisecond
   }
 }
 
+std::vector<int64_t> end_offsets(const std::string& brokers, const std::string& topic,
+                                 std::chrono::milliseconds timeout) {
+  TopicReader reader(brokers, topic, "callstream-end-offsets", timeout);
+  std::vector<int64_t> out;
+  for (const auto& [p, next] : reader.handle_->next) {
+    int64_t low = 0, high = 0;
+    if (auto err = rd_kafka_query_watermark_offsets(reader.handle_->rk.get(), topic.c_str(), p, &low,
+                                                    &high, static_cast<int>(timeout.count())))
+      throw KafkaError("watermarks of " + topic + "/" + std::to_string(p) + ": " +
+                           rd_kafka_err2str(err),
+                       true);
+    if (static_cast<size_t>(p) >= out.size()) out.resize(static_cast<size_t>(p) + 1, 0);
+    out[static_cast<size_t>(p)] = high;
+  }
+  return out;
+}
+
 }  // namespace callstream::kafka

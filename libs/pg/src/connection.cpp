@@ -44,6 +44,7 @@ void Connection::connect() {
   std::string options = "-c statement_timeout=" + std::to_string(settings_.statement_timeout_ms) +
                         " -c idle_in_transaction_session_timeout=" +
                         std::to_string(settings_.statement_timeout_ms * 2);
+  if (!settings_.search_path.empty()) options += " -c search_path=" + settings_.search_path;
   // Ours first: the DSN (expanded from dbname) overrides them where it sets the same keys.
   const char* keys[] = {"connect_timeout", "application_name", "options", "dbname", nullptr};
   const char* values[] = {timeout.c_str(), settings_.application_name.c_str(), options.c_str(),

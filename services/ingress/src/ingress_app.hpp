@@ -28,6 +28,8 @@ class IngressApp {
   // Serves until stop() or SIGTERM/SIGINT (when handle_signals), then drains and flushes.
   void run(bool handle_signals = true);
   void stop();
+  // Serving: Kafka answered and the opt-out list is loaded (what /readyz says).
+  bool ready() const { return ready_; }
 
   core::Registry& metrics() { return metrics_; }
 

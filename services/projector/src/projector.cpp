@@ -59,12 +59,15 @@ Projector::Projector(ProjectorConfig config, core::Registry& metrics)
                                                  core::latency_buckets())) {
   pg::ConnectionSettings ps{config_.database_url, "callstream-projector",
                             config_.statement_timeout_ms};
+  if (!config_.schema.empty()) ps.search_path = config_.schema + ",public";
   db_ = std::make_unique<pg::Connection>(ps);
   for (int i = 1; i < config_.pg_connections; ++i)
     workers_.push_back(std::make_unique<pg::Connection>(ps));
-  int ran = run_migrations(*db_);
-  write_settings(*db_, config_);
-  log::info("schema ready", {{"migrations_applied", std::to_string(ran)}});
+  if (config_.schema.empty()) {  // a rebuild's shadow tables are made by `rebuild` itself
+    int ran = run_migrations(*db_);
+    write_settings(*db_, config_);
+    log::info("schema ready", {{"migrations_applied", std::to_string(ran)}});
+  }
 
   kafka::ProducerSettings dps;
   dps.brokers = config_.kafka_brokers;
@@ -144,8 +147,7 @@ void Projector::on_revoked(const std::vector<kafka::TopicPartition>& partitions)
   }
 }
 
-void Projector::run(const std::atomic<bool>& stop) {
-  stop_ = &stop;
+void Projector::start_consumer() {
   kafka::ConsumerSettings cs;
   cs.brokers = config_.kafka_brokers;
   cs.group_id = config_.group_id;
@@ -155,15 +157,88 @@ void Projector::run(const std::atomic<bool>& stop) {
   consumer_ = std::make_unique<kafka::Consumer>(std::move(cs), *this);
   ready_ = true;
   std::string topics;
-  for (const auto& t : cs.topics) topics += (topics.empty() ? "" : ",") + t;
-  log::info("projecting", {{"topics", topics}, {"group", config_.group_id}});
+  for (const auto& t : projections_.topics()) topics += (topics.empty() ? "" : ",") + t;
+  log::info("projecting", {{"topics", topics},
+                           {"group", config_.group_id},
+                           {"schema", config_.schema.empty() ? "public" : config_.schema}});
+}
+
+void Projector::run(const std::atomic<bool>& stop) {
+  stop_ = &stop;
+  start_consumer();
+  auto last_check = std::chrono::steady_clock::now();
   while (!stop) {
     auto batch = consumer_->poll_batch(config_.batch_max, config_.poll_timeout);
-    if (!batch.empty()) apply_batch(batch);
+    if (!batch.empty()) {
+      apply_batch(batch);
+    } else if (std::chrono::steady_clock::now() - last_check > std::chrono::seconds(5)) {
+      last_check = std::chrono::steady_clock::now();
+      follow_offset_changes();
+    }
   }
   ready_ = false;
   consumer_->close(std::chrono::seconds(10));
   log::info("stopped");
+}
+
+bool Projector::run_until(const std::atomic<bool>& stop,
+                          const std::map<std::string, std::vector<int64_t>>& ends) {
+  stop_ = &stop;
+  start_consumer();
+  auto caught_up = [&] {
+    std::lock_guard lock(offsets_mutex_);
+    for (const auto& [topic, partitions] : ends)
+      for (size_t p = 0; p < partitions.size(); ++p) {
+        if (partitions[p] == 0) continue;  // empty partition
+        auto it = expected_.find({topic, static_cast<int32_t>(p)});
+        if (it == expected_.end() || it->second < partitions[p]) return false;
+      }
+    return true;
+  };
+  auto last_report = std::chrono::steady_clock::now();
+  bool done = false;
+  while (!stop && !(done = caught_up())) {
+    auto batch = consumer_->poll_batch(config_.batch_max, config_.poll_timeout);
+    if (!batch.empty()) apply_batch(batch);
+    if (std::chrono::steady_clock::now() - last_report > std::chrono::seconds(5)) {
+      last_report = std::chrono::steady_clock::now();
+      log::info("rebuilding", {{"applied", std::to_string(applied_.value())},
+                               {"lag", std::to_string(static_cast<long long>(lag()))}});
+    }
+  }
+  ready_ = false;
+  consumer_->close(std::chrono::seconds(10));
+  return done;
+}
+
+void Projector::follow_offset_changes() {
+  try {
+    OffsetStore store(*db_);
+    std::vector<std::pair<Key, int64_t>> moved;
+    {
+      std::lock_guard lock(offsets_mutex_);
+      for (auto& [key, next] : expected_) {
+        int64_t stored = store.load(key.first, key.second);
+        if (stored != next) {
+          moved.emplace_back(key, stored);
+          next = stored;
+        }
+      }
+    }
+    for (const auto& [key, stored] : moved) {
+      log::warn("offsets in PostgreSQL moved (a rebuild, or by hand): following them",
+                {{"topic", key.first},
+                 {"partition", std::to_string(key.second)},
+                 {"next_offset", std::to_string(stored)}});
+      consumer_->seek(key.first, key.second,
+                      stored == OffsetStore::kNone ? kafka::kOffsetBeginning : stored,
+                      std::chrono::seconds(10));
+    }
+  } catch (const std::exception& e) {
+    pg_errors_.inc();
+    log::warn("cannot compare offsets with PostgreSQL", {{"error", e.what()}});
+    recover();
+  }
 }
 
 void Projector::apply_batch(std::vector<kafka::ConsumedMessage>& batch) {
@@ -244,8 +319,10 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
       if (!message_key.empty()) parked.insert(message_key);
       letters.push_back(std::move(l));
     }
-    // Dead letters are durable (topic and table) before the offset passes them.
-    for (const auto& l : letters) dead_letter(l);
+    // Dead letters are durable (topic and table) before the offset passes them. A rebuild
+    // meets the same ones again: they are on the topic already.
+    if (config_.schema.empty())
+      for (const auto& l : letters) dead_letter(l);
     record_dead_letters(db, letters);
     int64_t fresh = projections_.apply(*kind, db, rows);
     // Alerts are written with the change that calls for them: a crash loses none, a replay

@@ -36,6 +36,10 @@ class Projector : public kafka::RebalanceListener {
 
   // Consumes until `stop` becomes true; then leaves the group within a deadline.
   void run(const std::atomic<bool>& stop);
+  // Consumes until every partition of `ends` (topic -> end offset per partition) is applied up
+  // to its end, or `stop`. True when caught up.
+  bool run_until(const std::atomic<bool>& stop,
+                 const std::map<std::string, std::vector<int64_t>>& ends);
   bool ready() const { return ready_; }
   // Events in Kafka not yet applied, over the partitions assigned here.
   double lag() const;
@@ -55,6 +59,10 @@ class Projector : public kafka::RebalanceListener {
   // offset PostgreSQL holds, which settles an in-doubt COMMIT either way.
   void recover();
   void reload_offsets();
+  // When idle: if PostgreSQL's offsets are not the ones this instance works from (a rebuild
+  // swapped the read models in, an operator reset a partition), seek to PostgreSQL's.
+  void follow_offset_changes();
+  void start_consumer();
 
   ProjectorConfig config_;
   core::Registry& metrics_;

@@ -11,6 +11,7 @@
 #include "callstream/http/server.hpp"
 #include "alert_sender.hpp"
 #include "projector.hpp"
+#include "rebuild.hpp"
 
 namespace callstream::projector {
 namespace {
@@ -122,6 +123,14 @@ int run_command(const std::string& command, ProjectorConfig config,
     return 0;
   }
   if (command == "dlq") return dlq_command(config, args);
+  if (command == "rebuild") {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    core::Registry metrics;
+    return rebuild(config, g_stop, metrics);
+  }
   std::cerr << "unknown command '" << command << "'; see callstream-projector --help\n";
   return 2;
 }

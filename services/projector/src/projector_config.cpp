@@ -65,7 +65,8 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
   ProjectorConfig c;
   c.database_url = env.str("DATABASE_URL");
   c.kafka_brokers = env.str("KAFKA_BROKERS");
-  if (c.kafka_brokers.empty() && command == "run") env.fail("KAFKA_BROKERS", "is required");
+  if (c.kafka_brokers.empty() && (command == "run" || command == "rebuild"))
+    env.fail("KAFKA_BROKERS", "is required");
   c.topic_prefix = env.str("KAFKA_TOPIC_PREFIX");
   c.group_id = env.str("KAFKA_GROUP_ID");
   std::string props = env.str("KAFKA_CONSUMER_PROPERTIES");
@@ -161,10 +162,12 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
 std::string ProjectorConfig::help() {
   return core::Env(variables())
       .help(
-          "callstream-projector [run | migrate | dlq [list | discard ID | redrive [KEY]] | --help]",
+          "callstream-projector [run | migrate | rebuild | dlq [list | discard ID | redrive [KEY]] | --help]",
           "Consumes callstream's topics into PostgreSQL read models, exactly once.\n"
           "  run            (default) migrate, then project until SIGTERM\n"
           "  migrate        apply pending schema migrations and exit\n"
+          "  rebuild        replay every topic into a shadow schema, then swap it in (the\n"
+          "                 analytics views keep answering; run it beside the running projector)\n"
           "  dlq list       open dead letters, oldest first (exit 1 when there are any)\n"
           "  dlq discard ID drop one dead letter (e.g. an event that can never apply)\n"
           "  dlq redrive [KEY]  apply the parked events of every key (or KEY), in order");

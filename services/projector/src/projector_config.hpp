@@ -23,7 +23,10 @@ struct ProjectorConfig {
   std::string time_zone = "UTC";   // CALL_CENTER_TIME_ZONE, for the analytics views
   int service_level_seconds = 60;  // SERVICE_LEVEL_SECONDS
   core::log::Level log_level = core::log::Level::info;
-  AlertsConfig alerts;  // ALERT_RULES_FILE, SLACK_WEBHOOK_URL, WHATSAPP_*: none = no alerts
+  AlertsConfig alerts;
+  // `rebuild`: the read models are built in this schema (found first on the search path), dead
+  // letters are recorded but not published again, and no alert is written.
+  std::string schema;  // ALERT_RULES_FILE, SLACK_WEBHOOK_URL, WHATSAPP_*: none = no alerts
 
   // `command` is what the binary was asked to do: "migrate" needs no Kafka.
   static ProjectorConfig from_env(const std::string& command, core::Env::Lookup lookup = nullptr);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "callstream/kafka/consumer.hpp"
 #include "callstream/kafka/settings.hpp"
@@ -30,8 +31,15 @@ class TopicReader {
   size_t poll(const OnMessage& on_message, std::chrono::milliseconds timeout);
 
  private:
+  friend std::vector<int64_t> end_offsets(const std::string&, const std::string&,
+                                          std::chrono::milliseconds);
   struct Handle;
   std::unique_ptr<Handle> handle_;
 };
+
+// The end (high watermark) of every partition of `topic`, asked of the brokers: index = partition.
+// Throws KafkaError when they cannot say within `timeout`.
+std::vector<int64_t> end_offsets(const std::string& brokers, const std::string& topic,
+                                 std::chrono::milliseconds timeout);
 
 }  // namespace callstream::kafka

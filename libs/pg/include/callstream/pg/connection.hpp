@@ -58,6 +58,7 @@ struct ConnectionSettings {
   std::string application_name = "callstream";
   int statement_timeout_ms = 30000;  // bounds every statement, COMMIT included
   int connect_timeout_s = 10;
+  std::string search_path;  // schemas for unqualified names ("shadow,public"); empty = default
 };
 
 class Connection {

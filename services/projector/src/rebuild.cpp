@@ -1,0 +1,125 @@
+#include "rebuild.hpp"
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "callstream/core/log.hpp"
+#include "callstream/events/contract.hpp"
+#include "callstream/kafka/topic_reader.hpp"
+#include "projector.hpp"
+#include "topic_projections.hpp"
+
+namespace callstream::projector {
+namespace log = core::log;
+
+const std::vector<std::string>& rebuilt_tables() {
+  static const std::vector<std::string> tables = {
+      "projector_offsets", "call_events",  "calls",        "recording_events",
+      "recordings",        "taskrouter_events", "tasks",   "reservations",
+      "workers",           "worker_activity",   "optout_events", "optouts"};
+  return tables;
+}
+
+void prepare_shadow(pg::Connection& c) {
+  pg::Transaction tx(c);
+  c.exec(std::string("DROP SCHEMA IF EXISTS ") + kShadowSchema + " CASCADE");
+  c.exec(std::string("CREATE SCHEMA ") + kShadowSchema);
+  for (const auto& t : rebuilt_tables())
+    c.exec(std::string("CREATE TABLE ") + kShadowSchema + "." + t + " (LIKE public." + t +
+           " INCLUDING ALL)");
+  tx.commit();
+}
+
+void swap_in_shadow(pg::Connection& c) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  // One attempt; false when some table or view was busy (everything is rolled back).
+  auto attempt = [&]() -> bool {
+    pg::Transaction tx(c);
+    // Every view and table at once, or none: LOCK ... NOWAIT never waits while holding a lock,
+    // so it cannot deadlock with a reader that locks a view, then what the view is built on.
+    // Readers arriving meanwhile wait a moment at their first lock; none sees half a swap.
+    auto views = c.exec(
+        "SELECT c.oid::regclass::text FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'analytics' AND c.relkind = 'v' ORDER BY c.oid");
+    std::string lock;
+    for (int i = 0; i < views.rows(); ++i)
+      lock += (lock.empty() ? "" : ", ") + std::string(views.get(i, 0));
+    for (const auto& t : rebuilt_tables()) lock += (lock.empty() ? "" : ", ") + ("public." + t);
+    bool locked = true;
+    try {
+      c.exec("LOCK TABLE " + lock + " IN ACCESS EXCLUSIVE MODE NOWAIT");
+    } catch (const pg::PgError& e) {
+      if (e.sqlstate() != "55P03" || std::chrono::steady_clock::now() >= deadline) throw;
+      locked = false;
+    }
+    if (!locked) return false;
+    // The analytics views name the tables by identity: their text is re-applied after the swap.
+    std::vector<std::pair<std::string, std::string>> definitions;
+    for (int i = 0; i < views.rows(); ++i) {
+      std::string name(views.get(i, 0));
+      auto def = c.exec("view_definition", "SELECT pg_get_viewdef($1::regclass)", {name});
+      definitions.emplace_back(name, std::string(def.get(0, 0)));
+    }
+    c.exec("DROP SCHEMA IF EXISTS callstream_retired CASCADE");
+    c.exec("CREATE SCHEMA callstream_retired");
+    for (const auto& t : rebuilt_tables()) {
+      c.exec("ALTER TABLE public." + t + " SET SCHEMA callstream_retired");
+      c.exec(std::string("ALTER TABLE ") + kShadowSchema + "." + t + " SET SCHEMA public");
+    }
+    for (const auto& [name, definition] : definitions)
+      c.exec("CREATE OR REPLACE VIEW " + name + " AS " + definition);
+    c.exec("DROP SCHEMA callstream_retired CASCADE");
+    c.exec(std::string("DROP SCHEMA ") + kShadowSchema);
+    tx.commit();
+    return true;
+  };
+  while (!attempt()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+int rebuild(const ProjectorConfig& config, const std::atomic<bool>& stop, core::Registry& metrics) {
+  pg::ConnectionSettings ps{config.database_url, "callstream-rebuild", config.statement_timeout_ms};
+  pg::Connection db(ps);
+  run_migrations(db);
+  prepare_shadow(db);
+
+  // Where the topics end now: the rebuild applies everything up to there, the running projector
+  // the rest once the rebuilt tables are in.
+  events::Contract contract(config.topic_prefix);
+  TopicProjections projections(contract);
+  std::map<std::string, std::vector<int64_t>> ends;
+  long long total = 0;
+  for (const auto& topic : projections.topics()) {
+    ends[topic] = kafka::end_offsets(config.kafka_brokers, topic, std::chrono::seconds(30));
+    for (auto e : ends[topic]) total += e;
+  }
+  log::info("rebuild started", {{"schema", kShadowSchema}, {"messages", std::to_string(total)}});
+
+  ProjectorConfig rc = config;
+  rc.schema = kShadowSchema;
+  rc.group_id = config.group_id + "-rebuild-" +
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+  rc.alerts.rules.clear();  // the facts are old news: nobody is told again
+  auto started = std::chrono::steady_clock::now();
+  bool caught_up;
+  {
+    Projector shadow(rc, metrics);
+    caught_up = shadow.run_until(stop, ends);
+  }
+  if (!caught_up) {
+    log::warn("rebuild stopped before the end; the live read models are unchanged",
+              {{"schema", kShadowSchema}});
+    return 1;
+  }
+  swap_in_shadow(db);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  log::info("rebuild swapped in", {{"messages", std::to_string(total)},
+                                   {"seconds", std::to_string(seconds)}});
+  return 0;
+}
+
+}  // namespace callstream::projector
