@@ -153,7 +153,10 @@ void Projector::start_consumer() {
   cs.group_id = config_.group_id;
   cs.client_id = "callstream-projector";
   cs.topics = projections_.topics();
-  cs.extra = config_.consumer_properties;
+  // A fetch of a partition with nothing new waits at most this long: the floor of freshness
+  // against brokers that hold fetches to their deadline (librdkafka's default is 500 ms).
+  cs.extra = {{"fetch.wait.max.ms", "20"}};
+  for (const auto& [k, v] : config_.consumer_properties) cs.extra[k] = v;
   consumer_ = std::make_unique<kafka::Consumer>(std::move(cs), *this);
   ready_ = true;
   std::string topics;
