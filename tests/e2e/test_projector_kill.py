@@ -14,6 +14,7 @@ import stack
 CALLS = int(os.environ.get("KILL_TEST_CALLS", "1500"))
 BATCH = os.environ.get("KILL_TEST_BATCH", "50")
 MAX_WAIT = float(os.environ.get("KILL_TEST_MAX_WAIT", "0.4"))
+LOGS = {"LOG_LEVEL": os.environ["KILL_TEST_LOG_LEVEL"]} if "KILL_TEST_LOG_LEVEL" in os.environ else {}
 CHECKSUM = """SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) || '/' || count(*) FROM calls c;"""
 # Every column but applied_at (the clock when the row was written differs between runs).
 EVENTS_CHECKSUM = """SELECT md5(string_agg(concat_ws(',', event_id, call_sid, event_type, call_status, status_rank,
@@ -48,7 +49,7 @@ def test(make):
     partial_kills = 0
     applied = "0"
     while applied != total:
-        s.start_projector(PROJECTOR_BATCH_MAX=BATCH, KAFKA_GROUP_ID="interrupted-%d" % kills)
+        s.start_projector(PROJECTOR_BATCH_MAX=BATCH, KAFKA_GROUP_ID="interrupted-%d" % kills, **LOGS)
         before = applied
         stack.wait_until(lambda: count_events(s.dsn) != before, 60,
                          "the restarted projector to make progress")
