@@ -73,6 +73,14 @@ int run(ProjectorConfig config) {
   if (sender_thread.joinable()) sender_thread.join();
   health.stop();
   health_thread.join();
+  // Everything that matters is committed in PostgreSQL by now. Tearing the Kafka handles down can
+  // take librdkafka a minute (seen with its mock cluster); an orchestrator would kill us first,
+  // so the shutdown is bounded: past 15 s, exit without waiting for it.
+  std::thread([status] {
+    std::this_thread::sleep_for(std::chrono::seconds(15));
+    core::log::warn("releasing the Kafka client takes too long; exiting (nothing is pending)");
+    std::_Exit(status);
+  }).detach();
   return status;
 }
 
