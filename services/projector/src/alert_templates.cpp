@@ -140,7 +140,7 @@ std::string line(AlertKind kind, const Facts& f, bool pt, const core::TimeZone& 
   return {};
 }
 
-// A rule's own line: {name} placeholders filled from the facts; unknown names kept as written.
+// A rule's own line: each {name} naming a fact is replaced by it; other braces stay as written.
 std::string fill(const std::string& text, const Facts& f, bool pt, const core::TimeZone& tz) {
   std::string out;
   for (size_t i = 0; i < text.size();) {
