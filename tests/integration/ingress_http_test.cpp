@@ -213,7 +213,7 @@ TEST_CASE("with the brokers down status callbacks get 503, and every 2xx is in t
   }
 }
 
-TEST_CASE("with the brokers down /voice and /assignment still answer at once; the events follow",
+TEST_CASE("with the brokers down /voice and /assignment still answer at once, the events follow",
           "[ingress][kafka]") {
   Stack s(5000ms);
   REQUIRE(s.post(status_params(1, "ringing", 1)).status == 204);  // connected

@@ -336,7 +336,7 @@ TEST_CASE("two projectors in one group, the second joining midway, produce the s
                           "SELECT md5(string_agg(c::text, '|' ORDER BY call_sid)) FROM calls c"));
 }
 
-TEST_CASE("a poison event parks its key: later events of the key wait, others apply; redrive",
+TEST_CASE("a poison event parks its key: later events of the key wait, others apply, then redrive",
           "[projection][pg][kafka]") {
   kafka::MockCluster cluster(3);
   events::Contract contract;

@@ -119,7 +119,7 @@ TEST_CASE("a burst is one message with a heading and at most ten lines", "[alert
   CHECK(pt.title == "2 mensagens de voz nos últimos 45 segundos");
 }
 
-TEST_CASE("voicemail carries its link; Slack gets blocks with escaped text", "[alerts]") {
+TEST_CASE("voicemail carries its link, Slack gets blocks with escaped text", "[alerts]") {
   std::string facts =
       R"({"caller":"+13055550100","called":"+18005551212","at":"2026-03-02T15:05:00Z",)"
       R"("recording_url":"https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1","duration_seconds":"42"})";

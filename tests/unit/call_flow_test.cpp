@@ -244,7 +244,7 @@ TEST_CASE("queue: hold until the maximum wait, then leave to the failover chain"
   CHECK(verbs(parse(after_recording.body)) == std::vector<std::string>{"Say", "Hangup"});
 }
 
-TEST_CASE("whisper fills in the caller's facts; text is escaped and parses back", "[call_flow]") {
+TEST_CASE("whisper fills in the caller's facts, text is escaped and parses back", "[call_flow]") {
   auto c = example();
   c.whisper = R"(Call from {caller} <{caller_state}> & "{unknown}")";
   ingress::CallFlow flow(c, kBase);

@@ -98,7 +98,7 @@ TEST_CASE_METHOD(Fixture,
   CHECK(has_id);
 }
 
-TEST_CASE_METHOD(Fixture, "a Twilio retry yields the same event id; another status does not",
+TEST_CASE_METHOD(Fixture, "a Twilio retry yields the same event id, another status does not",
                  "[router]") {
   auto first = router.route(signed_request(params()), now);
   auto retry = router.route(signed_request(params()), now + std::chrono::seconds(5));
