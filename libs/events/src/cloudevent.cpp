@@ -1,6 +1,7 @@
 #include "callstream/events/cloudevent.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <vector>
 
 #include "callstream/events/json.hpp"
@@ -9,7 +10,7 @@
 namespace callstream::events {
 
 std::string serialize(const CloudEvent& e) {
-  JsonWriter w;
+  JsonWriter w(e.data.size() + 512);
   w.begin_object();
   w.field("specversion", "1.0").field("id", e.id).field("source", e.source).field("type", e.type);
   if (!e.subject.empty()) w.field("subject", e.subject);
@@ -72,7 +73,9 @@ std::string event_id(std::string_view route, const twilio::Params& params) {
   std::string canonical;
   canonical.reserve(route.size() + params.size() * 48);
   auto put = [&canonical](std::string_view s) {
-    canonical += std::to_string(s.size());
+    char digits[24];
+    auto end = std::to_chars(digits, digits + sizeof digits, s.size()).ptr;
+    canonical.append(digits, end);
     canonical += ':';
     canonical += s;
   };
@@ -86,7 +89,9 @@ std::string event_id(std::string_view route, const twilio::Params& params) {
 
 std::string webhook_data(std::string_view route, std::string_view method, std::string_view query,
                          const twilio::Params& params, const WebhookAnswer* answer) {
-  JsonWriter w;
+  size_t size = 128 + query.size() + (answer ? answer->body.size() * 2 : 0);
+  for (const auto& [k, v] : params) size += k.size() + v.size() + 8;
+  JsonWriter w(size);
   w.begin_object().field("route", route).field("method", method);
   if (!query.empty()) w.field("query", query);
   w.key("params").begin_object();

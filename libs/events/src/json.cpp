@@ -8,11 +8,12 @@
 namespace callstream::events {
 
 struct JsonWriter::Impl {
+  explicit Impl(size_t capacity) : buffer(nullptr, capacity) {}
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer{buffer};
 };
 
-JsonWriter::JsonWriter() : impl_(std::make_unique<Impl>()) {}
+JsonWriter::JsonWriter(size_t capacity) : impl_(std::make_unique<Impl>(capacity)) {}
 JsonWriter::~JsonWriter() = default;
 
 JsonWriter& JsonWriter::begin_object() {

@@ -7,11 +7,16 @@
 
 namespace callstream::http {
 
+namespace {
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+}  // namespace
+
 std::string_view Request::header(std::string_view name) const {
   for (const auto& [k, v] : headers)
     if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
+          return ascii_lower(a) == ascii_lower(b);  // field names are ASCII: no locale
         }))
       return v;
   return {};

@@ -12,11 +12,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -83,7 +85,11 @@ struct Server::Impl {
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_tuple);
+      // One thread needs no strand: its handlers never run concurrently anyway.
+      asio::any_io_executor ex = settings.threads > 1
+                                     ? asio::any_io_executor(asio::make_strand(ioc))
+                                     : asio::any_io_executor(ioc.get_executor());
+      auto [ec, socket] = co_await acceptor.async_accept(ex, use_tuple);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         core::log::warn("accept failed", {{"error", ec.message()}});
@@ -95,7 +101,6 @@ struct Server::Impl {
         socket.close(ignored);
         continue;
       }
-      auto ex = socket.get_executor();
       asio::co_spawn(ex, session(beast::tcp_stream(std::move(socket))), asio::detached);
     }
   }
@@ -114,17 +119,44 @@ struct Server::Impl {
         asio::use_awaitable);
   }
 
+  // The response head is written by hand into one string and sent with the body in one call:
+  // Beast's field container and serializer cost more than the rest of a 204.
   asio::awaitable<bool> write(beast::tcp_stream& stream, Response&& r, unsigned version,
-                              bool keep_alive) {
-    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
-    res.set(bhttp::field::server, settings.server_name);
-    if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers) res.set(k, v);
-    res.body() = std::move(r.body);
-    res.keep_alive(keep_alive);
-    res.prepare_payload();
+                              bool keep_alive, bool head_request = false) {
+    bool bodiless_status = r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200);
+    std::string head;
+    head.reserve(96 + settings.server_name.size() + r.content_type.size());
+    head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    head += std::to_string(r.status);
+    head += ' ';
+    head += bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+    head += "\r\nServer: ";
+    head += settings.server_name;
+    head += "\r\n";
+    if (!r.content_type.empty()) {
+      head += "Content-Type: ";
+      head += r.content_type;
+      head += "\r\n";
+    }
+    for (const auto& [k, v] : r.headers) {
+      head += k;
+      head += ": ";
+      head += v;
+      head += "\r\n";
+    }
+    if (!bodiless_status) {
+      head += "Content-Length: ";
+      head += std::to_string(r.body.size());
+      head += "\r\n";
+    }
+    if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n";
+    if (version != 10 && !keep_alive) head += "Connection: close\r\n";
+    head += "\r\n";
+    std::array<asio::const_buffer, 2> buffers{
+        asio::buffer(head),
+        bodiless_status || head_request ? asio::const_buffer() : asio::buffer(r.body)};
     stream.expires_after(settings.body_timeout);
-    auto [ec, n] = co_await bhttp::async_write(stream, res, use_tuple);
+    auto [ec, n] = co_await asio::async_write(stream, buffers, use_tuple);
     co_return !ec;
   }
 
@@ -189,6 +221,7 @@ struct Server::Impl {
         auto msg = parser.release();
         unsigned version = msg.version();
         bool keep_alive = msg.keep_alive();
+        bool head_request = msg.method() == bhttp::verb::head;
         Request req;
         req.method = std::string(msg.method_string());
         req.target = std::string(msg.target());
@@ -201,7 +234,7 @@ struct Server::Impl {
         Response res = co_await call_handler(std::move(req));
         in_flight.add(-1);
         keep_alive = keep_alive && !draining;
-        bool written = co_await write(stream, std::move(res), version, keep_alive);
+        bool written = co_await write(stream, std::move(res), version, keep_alive, head_request);
         self->busy = false;
         if (!written || !keep_alive) break;
       }

@@ -1,5 +1,9 @@
 #include "callstream/twilio/signature.hpp"
 
+// The low-level SHA functions are deprecated in OpenSSL 3 in favour of EVP, whose per-call
+// algorithm fetch costs more than hashing a webhook. Their contexts are plain structs: an HMAC key
+// is absorbed once and its state copied per request, with no allocation.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -102,10 +106,47 @@ const char* to_string(SignatureCheck c) {
   return "invalid";
 }
 
+// HMAC-SHA1 (RFC 2104) with the key's inner and outer states computed once.
+struct SignatureValidator::Key {
+  SHA_CTX inner, outer;
+
+  explicit Key(std::string_view key) {
+    unsigned char block[SHA_CBLOCK] = {};
+    if (key.size() > SHA_CBLOCK) {
+      SHA1(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block);
+    } else {
+      std::copy(key.begin(), key.end(), block);
+    }
+    unsigned char pad[SHA_CBLOCK];
+    for (size_t i = 0; i < SHA_CBLOCK; ++i) pad[i] = block[i] ^ 0x36;
+    SHA1_Init(&inner);
+    SHA1_Update(&inner, pad, SHA_CBLOCK);
+    for (size_t i = 0; i < SHA_CBLOCK; ++i) pad[i] = block[i] ^ 0x5c;
+    SHA1_Init(&outer);
+    SHA1_Update(&outer, pad, SHA_CBLOCK);
+    OPENSSL_cleanse(block, sizeof block);
+    OPENSSL_cleanse(pad, sizeof pad);
+  }
+
+  // base64(HMAC-SHA1(key, a + b)) into out (28 characters and a NUL).
+  void sign(std::string_view a, std::string_view b, char (&out)[32]) const {
+    unsigned char mac[SHA_DIGEST_LENGTH];
+    SHA_CTX c = inner;
+    SHA1_Update(&c, a.data(), a.size());
+    SHA1_Update(&c, b.data(), b.size());
+    SHA1_Final(mac, &c);
+    c = outer;
+    SHA1_Update(&c, mac, sizeof mac);
+    SHA1_Final(mac, &c);
+    OPENSSL_cleanse(&c, sizeof c);
+    EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out), mac, sizeof mac);
+  }
+};
+
 SignatureValidator::SignatureValidator(std::vector<std::string> auth_tokens) {
   for (auto& t : auth_tokens)
-    if (!t.empty()) tokens_.push_back(std::move(t));
-  if (tokens_.empty())
+    if (!t.empty()) keys_.push_back(std::make_shared<const Key>(t));
+  if (keys_.empty())
     throw std::invalid_argument("SignatureValidator needs at least one auth token");
 }
 
@@ -163,22 +204,26 @@ std::vector<std::string> SignatureValidator::url_variants(std::string_view raw_u
   return out;
 }
 
-bool SignatureValidator::matches_any(std::string_view url, const std::string& payload_suffix,
-                                     std::string_view signature) const {
+bool SignatureValidator::matches(std::string_view url, std::string_view payload_suffix,
+                                 std::string_view signature) const {
   bool matched = false;
-  // Every candidate is computed and compared, so timing does not reveal which one matched.
-  for (const auto& candidate : url_variants(url)) {
-    std::string data = candidate + payload_suffix;
-    for (const auto& token : tokens_) {
-      unsigned char mac[EVP_MAX_MD_SIZE];
-      unsigned int mac_len = 0;
-      HMAC(EVP_sha1(), token.data(), static_cast<int>(token.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &mac_len);
-      matched |= constant_time_equal(base64(mac, mac_len), signature);
-    }
-    if (matched) return true;
+  for (const auto& key : keys_) {  // every token, so timing does not tell which one matched
+    char mine[32];
+    key->sign(url, payload_suffix, mine);
+    matched |= constant_time_equal(std::string_view(mine, 28), signature);
   }
   return matched;
+}
+
+bool SignatureValidator::matches_any(std::string_view url, std::string_view payload_suffix,
+                                     std::string_view signature) const {
+  // The URL as requested is what Twilio signs unless a proxy or port got in the way: try it
+  // first, and build the variants only when it fails.
+  std::string_view as_given = url.substr(0, url.find('#'));
+  if (matches(as_given, payload_suffix, signature)) return true;
+  for (const auto& candidate : url_variants(url))
+    if (candidate != as_given && matches(candidate, payload_suffix, signature)) return true;
+  return false;
 }
 
 SignatureCheck SignatureValidator::validate(std::string_view url, const Params& params,
@@ -201,13 +246,16 @@ SignatureCheck SignatureValidator::validate_json(std::string_view url, std::stri
   }
   const std::string* signed_hash = query ? find_param(*query, "bodySHA256") : nullptr;
   if (!signed_hash || *signed_hash != sha256_hex(body)) return SignatureCheck::body_mismatch;
-  return matches_any(url, std::string(), signature) ? SignatureCheck::valid
+  return matches_any(url, {}, signature) ? SignatureCheck::valid
                                                     : SignatureCheck::invalid;
 }
 
 std::string sha256_hex(std::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  SHA256_CTX c;
+  SHA256_Init(&c);
+  SHA256_Update(&c, data.data(), data.size());
+  SHA256_Final(digest, &c);
   static const char* hex = "0123456789abcdef";
   std::string out(2 * SHA256_DIGEST_LENGTH, '\0');
   for (size_t i = 0; i < SHA256_DIGEST_LENGTH; ++i) {

@@ -152,10 +152,15 @@ void IngressApp::stop() {
 }
 
 void IngressApp::count(const std::string& route, int status) {
-  metrics_
-      .counter("callstream_ingress_requests_total", "Requests by route and HTTP status",
-               {{"route", route}, {"status", std::to_string(status)}})
-      .inc();
+  std::lock_guard lock(request_counters_mutex_);
+  auto by_route = request_counters_.find(std::string_view(route));
+  if (by_route == request_counters_.end()) by_route = request_counters_.try_emplace(route).first;
+  core::Counter*& counter = by_route->second[status];
+  if (!counter)
+    counter = &metrics_.counter("callstream_ingress_requests_total",
+                                "Requests by route and HTTP status",
+                                {{"route", route}, {"status", std::to_string(status)}});
+  counter->inc();
 }
 
 void IngressApp::publish_alongside(const Decision& d) {

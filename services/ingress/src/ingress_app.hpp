@@ -2,7 +2,9 @@
 // callstream-ingress assembled: config -> signature validator, contract, producer, router,
 // HTTP server. run() serves until SIGTERM, drains, then flushes the producer.
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "callstream/core/metrics.hpp"
@@ -50,6 +52,9 @@ class IngressApp {
 
   IngressConfig config_;
   core::Registry metrics_;
+  // requests_total by route and status, counted on every request: looked up without allocating.
+  std::mutex request_counters_mutex_;
+  std::map<std::string, std::map<int, core::Counter*>, std::less<>> request_counters_;
   twilio::SignatureValidator validator_;
   events::Contract contract_;
   CallFlow flow_;

@@ -12,7 +12,8 @@ namespace callstream::events {
 // Builds compact JSON into a string.
 class JsonWriter {
  public:
-  JsonWriter();
+  // `capacity`: the expected size of the text, so the buffer does not grow along the way.
+  explicit JsonWriter(size_t capacity = 256);
   ~JsonWriter();
   JsonWriter(const JsonWriter&) = delete;
   JsonWriter& operator=(const JsonWriter&) = delete;

@@ -4,6 +4,7 @@
 // the URL with and without its port, the query with WHATWG percent-encoding, repeated keys
 // (sorted, de-duplicated values), JSON bodies signed through a bodySHA256 query parameter, and
 // several auth tokens at once (primary and secondary during a rotation).
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,9 +46,12 @@ class SignatureValidator {
   static std::vector<std::string> url_variants(std::string_view url);
 
  private:
-  bool matches_any(std::string_view url, const std::string& payload_suffix,
+  struct Key;  // one token's precomputed HMAC state
+  bool matches(std::string_view url, std::string_view payload_suffix,
+               std::string_view signature) const;
+  bool matches_any(std::string_view url, std::string_view payload_suffix,
                    std::string_view signature) const;
-  std::vector<std::string> tokens_;
+  std::vector<std::shared_ptr<const Key>> keys_;
 };
 
 // Lowercase hex SHA-256.
