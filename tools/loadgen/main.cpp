@@ -1,9 +1,12 @@
 // callstream-loadgen: sends Twilio-signed status callbacks over keep-alive connections and
 // reports throughput and latency percentiles. Closed loop (as fast as answers come) by default,
-// or open loop at a fixed rate with --rate. Loopback targets only; bounded in time.
+// or open loop at a fixed rate with --rate. Connections are spread over a few epoll threads (as
+// wrk does), so the client's own scheduling does not dominate what is measured. Loopback targets
+// only; bounded in time.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,10 +14,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cerrno>
 #include <cstring>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +36,7 @@ struct Options {
   std::string token = "local-dev-auth-token";
   std::string account = "AC00000000000000000000000000000001";
   int connections = 32;
+  int threads = 1;
   double seconds = 10;
   double rate = 0;  // requests/s over all connections; 0 = closed loop
   int distinct = 20000;
@@ -42,11 +46,12 @@ struct Options {
 const char* kUsage =
     "Usage: callstream-loadgen [--host 127.0.0.1] [--port 8080] [--path /call_status]\n"
     "         [--base-url URL] [--token T] [--account AC..] [--connections 32] [--seconds 10]\n"
-    "         [--rate R] [--distinct 20000] [--unsigned]\n"
+    "         [--rate R] [--threads 1] [--distinct 20000] [--unsigned]\n"
     "Sends signed Twilio status callbacks (distinct CallSids, so distinct events) over keep-alive\n"
     "connections for --seconds, then prints requests/s, status counts and latency percentiles.\n"
     "--rate R paces the load at R requests/s in total (open loop); without it, each connection\n"
-    "sends its next request as soon as the answer arrives. --base-url must equal the server's\n"
+    "sends its next request as soon as the answer arrives. --threads spreads the connections\n"
+    "over that many epoll threads. --base-url must equal the server's\n"
     "BASE_URL. The target must be a loopback address.\n";
 
 std::vector<std::string> build_requests(const Options& o) {
@@ -99,26 +104,101 @@ int connect_to(const Options& o) {
   return fd;
 }
 
-// Reads one HTTP response; returns its status, or 0 on a closed/broken connection.
-int read_response(int fd, std::string& buf) {
-  for (;;) {
-    auto end = buf.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      int status = std::atoi(buf.c_str() + 9);
-      size_t length = 0;
-      auto cl = buf.find("ontent-Length: ");
-      if (cl != std::string::npos && cl < end)
-        length = std::strtoul(buf.c_str() + cl + 15, nullptr, 10);
-      if (buf.size() >= end + 4 + length) {
-        buf.erase(0, end + 4 + length);
-        return status;
+// One complete HTTP response at the front of `buf`: its status, and it is removed. 0 when the
+// response is not complete yet.
+int take_response(std::string& buf) {
+  auto end = buf.find("\r\n\r\n");
+  if (end == std::string::npos) return 0;
+  int status = std::atoi(buf.c_str() + 9);
+  size_t length = 0;
+  auto cl = buf.find("ontent-Length: ");
+  if (cl != std::string::npos && cl < end) length = std::strtoul(buf.c_str() + cl + 15, nullptr, 10);
+  if (buf.size() < end + 4 + length) return 0;
+  buf.erase(0, end + 4 + length);
+  return status;
+}
+
+struct Conn {
+  int fd = -1;
+  std::string buf;
+  bool waiting = false;        // a request is out, its answer not yet in
+  Clock::time_point sent;      // what its latency counts from
+  Clock::time_point due;       // paced: when the next request is due
+};
+
+struct Results {
+  std::vector<double> latencies_ms;
+  std::map<int, uint64_t> statuses;
+  bool broken = false;
+};
+
+// Drives `conns` until stop_at from one epoll loop.
+void drive(const std::vector<std::string>& requests,
+           std::atomic<uint64_t>& next_request, std::vector<Conn>& conns,
+           Clock::time_point stop_at, Clock::duration interval, Results& out) {
+  int ep = ::epoll_create1(EPOLL_CLOEXEC);
+  for (size_t i = 0; i < conns.size(); ++i) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = i;
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
+  }
+  auto send_next = [&](Conn& c, Clock::time_point now) {
+    const std::string& req = requests[next_request++ % requests.size()];
+    // Open loop: latency counts from when the request was due, so queueing is not hidden.
+    c.sent = interval.count() > 0 ? c.due : now;
+    if (interval.count() > 0) c.due += interval;
+    if (::send(c.fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+      out.broken = true;
+      return;
+    }
+    c.waiting = true;
+  };
+  size_t open = conns.size();
+  for (auto& c : conns)
+    if (interval.count() == 0) send_next(c, Clock::now());
+  std::vector<epoll_event> events(conns.size());
+  char tmp[16384];
+  while (open > 0 && !out.broken) {
+    auto now = Clock::now();
+    if (now >= stop_at) break;
+    int timeout_ms = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(stop_at - now).count() + 1);
+    if (interval.count() > 0) {  // paced: send what is due, sleep until the next is
+      for (auto& c : conns) {
+        if (c.fd < 0 || c.waiting) continue;
+        if (c.due <= now) {
+          send_next(c, now);
+        } else {
+          auto wait = std::chrono::duration_cast<std::chrono::microseconds>(c.due - now).count();
+          timeout_ms = std::min(timeout_ms, static_cast<int>((wait + 999) / 1000));
+        }
       }
     }
-    char tmp[16384];
-    ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
-    if (n <= 0) return 0;
-    buf.append(tmp, static_cast<size_t>(n));
+    int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), timeout_ms);
+    now = Clock::now();
+    for (int e = 0; e < n; ++e) {
+      Conn& c = conns[events[e].data.u64];
+      ssize_t got;
+      while ((got = ::recv(c.fd, tmp, sizeof tmp, MSG_DONTWAIT)) > 0)
+        c.buf.append(tmp, static_cast<size_t>(got));
+      if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        ::close(c.fd);
+        c.fd = -1;
+        --open;
+        continue;
+      }
+      int status = c.waiting ? take_response(c.buf) : 0;
+      if (status == 0) continue;
+      c.waiting = false;
+      out.latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - c.sent).count());
+      ++out.statuses[status];
+      if (interval.count() == 0 && now < stop_at) send_next(c, now);
+    }
   }
+  for (auto& c : conns)
+    if (c.fd >= 0) ::close(c.fd);
+  ::close(ep);
 }
 
 }  // namespace
@@ -155,6 +235,8 @@ int main(int argc, char** argv) {
       o.seconds = std::stod(next());
     else if (a == "--rate")
       o.rate = std::stod(next());
+    else if (a == "--threads")
+      o.threads = std::max(1, std::stoi(next()));
     else if (a == "--distinct")
       o.distinct = std::stoi(next());
     else if (a == "--unsigned")
@@ -172,48 +254,38 @@ int main(int argc, char** argv) {
   auto requests = build_requests(o);
 
   std::atomic<uint64_t> next_request{0};
-  std::mutex merge;
-  std::vector<double> latencies_ms;
-  std::map<int, uint64_t> statuses;
   auto start = Clock::now();
   auto stop_at =
       start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
-  double per_conn_interval = o.rate > 0 ? o.connections / o.rate : 0;
-
-  std::vector<std::thread> threads;
-  for (int c = 0; c < o.connections; ++c)
-    threads.emplace_back([&, c] {
-      std::vector<double> mine;
-      std::map<int, uint64_t> my_status;
-      int fd = connect_to(o);
-      std::string buf;
-      auto due = start + std::chrono::duration_cast<Clock::duration>(
-                             std::chrono::duration<double>(per_conn_interval * c / o.connections));
-      while (fd >= 0 && Clock::now() < stop_at) {
-        if (per_conn_interval > 0) {
-          std::this_thread::sleep_until(due);
-          due += std::chrono::duration_cast<Clock::duration>(
-              std::chrono::duration<double>(per_conn_interval));
-        }
-        const std::string& req = requests[next_request++ % requests.size()];
-        // Open loop: latency counts from when the request was due, so queueing is not hidden.
-        auto sent = per_conn_interval > 0
-                        ? due - std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(per_conn_interval))
-                        : Clock::now();
-        if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()))
-          break;
-        int status = read_response(fd, buf);
-        if (status == 0) break;
-        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
-        ++my_status[status];
-      }
-      if (fd >= 0) ::close(fd);
-      std::lock_guard lock(merge);
-      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
-      for (auto [s, n] : my_status) statuses[s] += n;
+  // Paced: each connection sends every `interval`, the connections' phases spread evenly.
+  auto interval = o.rate > 0 ? std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(o.connections / o.rate))
+                             : Clock::duration::zero();
+  int threads = std::min(o.threads, o.connections);
+  std::vector<std::vector<Conn>> shares(threads);
+  for (int c = 0; c < o.connections; ++c) {
+    Conn conn;
+    conn.fd = connect_to(o);
+    if (conn.fd < 0) {
+      std::cerr << "cannot connect to " << o.host << ":" << o.port << "\n";
+      return 1;
+    }
+    conn.due = start + interval * c / o.connections;
+    shares[c % threads].push_back(std::move(conn));
+  }
+  std::vector<Results> results(threads);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back([&, t] {
+      drive(requests, next_request, shares[t], stop_at, interval, results[t]);
     });
-  for (auto& t : threads) t.join();
+  for (auto& w : workers) w.join();
+  std::vector<double> latencies_ms;
+  std::map<int, uint64_t> statuses;
+  for (auto& r : results) {
+    latencies_ms.insert(latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
+    for (auto [s, n] : r.statuses) statuses[s] += n;
+  }
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
 
   std::sort(latencies_ms.begin(), latencies_ms.end());
