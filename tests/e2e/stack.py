@@ -84,7 +84,10 @@ class Stack:
         self.brokers = ""
         self.dsn = fresh_database(name, pg_dir)
         bootstrap_file = os.path.join(self.dir, "bootstrap")
-        self.start("devkafka", [os.path.join(BIN, "tools/devkafka/callstream-devkafka"), "--bootstrap-file", bootstrap_file], {})
+        devkafka = [os.path.join(BIN, "tools/devkafka/callstream-devkafka"), "--bootstrap-file", bootstrap_file]
+        if os.environ.get("DEVKAFKA_PARTITIONS"):  # soaks past the mock's ~5 MB per partition
+            devkafka += ["--partitions", os.environ["DEVKAFKA_PARTITIONS"]]
+        self.start("devkafka", devkafka, {})
         wait_until(lambda: os.path.exists(bootstrap_file), 20, "devkafka")
         self.brokers = open(bootstrap_file).read().strip()
         self.ingress_port = free_port()

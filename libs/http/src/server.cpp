@@ -10,7 +10,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -38,7 +37,7 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-// What the drain needs to know about one connection. Touched only on the connection's strand.
+// What the drain needs to know about one connection. Touched only on the connection's context.
 struct Connection {
   beast::tcp_stream* stream = nullptr;
   asio::any_io_executor executor;
@@ -51,7 +50,13 @@ struct Connection {
 struct Server::Impl {
   ServerSettings settings;
   Handler handler;
-  asio::io_context ioc;
+  // The acceptor, signals, descriptor watches and the drain live on `ioc`, which also serves
+  // connections. Every further thread runs an io_context of its own, and each connection is
+  // placed on one context: its handlers never run concurrently, so no strand is needed, and a
+  // context run by one thread takes the scheduler's single-thread paths.
+  asio::io_context ioc{1};
+  std::vector<std::unique_ptr<asio::io_context>> workers;
+  size_t next_context = 0;
   tcp::acceptor acceptor{ioc};
   asio::signal_set signals{ioc};
   std::atomic<bool> draining{false};
@@ -85,11 +90,9 @@ struct Server::Impl {
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
-      // One thread needs no strand: its handlers never run concurrently anyway.
-      asio::any_io_executor ex = settings.threads > 1
-                                     ? asio::any_io_executor(asio::make_strand(ioc))
-                                     : asio::any_io_executor(ioc.get_executor());
-      auto [ec, socket] = co_await acceptor.async_accept(ex, use_tuple);
+      size_t n = next_context++ % (workers.size() + 1);
+      asio::io_context& context = n == 0 ? ioc : *workers[n - 1];
+      auto [ec, socket] = co_await acceptor.async_accept(context, use_tuple);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         core::log::warn("accept failed", {{"error", ec.message()}});
@@ -101,6 +104,7 @@ struct Server::Impl {
         socket.close(ignored);
         continue;
       }
+      auto ex = socket.get_executor();
       asio::co_spawn(ex, session(beast::tcp_stream(std::move(socket))), asio::detached);
     }
   }
@@ -309,7 +313,10 @@ struct Server::Impl {
 };
 
 Server::Server(ServerSettings settings, Handler handler, core::Registry& metrics)
-    : impl_(std::make_unique<Impl>(std::move(settings), std::move(handler), metrics)) {}
+    : impl_(std::make_unique<Impl>(std::move(settings), std::move(handler), metrics)) {
+  for (int t = 1; t < impl_->settings.threads; ++t)
+    impl_->workers.push_back(std::make_unique<asio::io_context>(1));
+}
 
 Server::~Server() = default;
 
@@ -339,8 +346,13 @@ void Server::run(bool handle_signals) {
   asio::co_spawn(i.ioc, i.accept_loop(), asio::detached);
   for (auto& w : i.watches) asio::co_spawn(i.ioc, i.watch_loop(*w), asio::detached);
   std::vector<std::thread> threads;
-  for (int t = 1; t < i.settings.threads; ++t) threads.emplace_back([&i] { i.ioc.run(); });
-  i.ioc.run();
+  for (auto& w : i.workers)
+    threads.emplace_back([&context = *w] {
+      auto busy = asio::make_work_guard(context);  // idle until connections arrive
+      context.run();
+    });
+  i.ioc.run();  // returns once the drain is over (or timed out)
+  for (auto& w : i.workers) w->stop();
   for (auto& t : threads) t.join();
 }
 

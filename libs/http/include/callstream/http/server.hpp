@@ -1,6 +1,6 @@
 #pragma once
-// An HTTP/1.1 server on Boost.Beast with Asio coroutines: one strand per connection, N threads,
-// body limit, header and body deadlines, a connection cap, and a graceful drain (stop accepting,
+// An HTTP/1.1 server on Boost.Beast with Asio coroutines: N threads, each running its own
+// io_context, every connection served by one of them (round robin); body limit, header and body deadlines, a connection cap, and a graceful drain (stop accepting,
 // let in-flight requests finish, close idle keep-alive connections) bounded in time.
 #include <chrono>
 #include <cstdint>
@@ -13,8 +13,9 @@
 
 namespace callstream::http {
 
-// Called once per request, on the connection's strand. It must call `respond` exactly once,
-// from any thread, now or later (after a Kafka delivery report, say).
+// Called once per request, on the connection's thread. It must call `respond` exactly once,
+// from any thread, now or later (after a Kafka delivery report, say). Descriptors given to
+// watch() are served on the first thread.
 using Respond = std::function<void(Response)>;
 using Handler = std::function<void(Request&&, Respond)>;
 
