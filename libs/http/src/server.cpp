@@ -174,6 +174,9 @@ struct Server::Impl {
     }
     open_connections.add(1);
     beast::flat_buffer buffer;
+    // Beast reads as much as the buffer's free capacity, 512 bytes at least: a signed webhook
+    // (600 bytes and more) would take two reads. 4 KB holds the usual request in one.
+    buffer.reserve(4096);
     try {
       while (!draining) {
         bhttp::request_parser<bhttp::string_body> parser;
