@@ -162,20 +162,21 @@ void drive(const std::vector<std::string>& requests,
   while (open > 0 && !out.broken) {
     auto now = Clock::now();
     if (now >= stop_at) break;
-    int timeout_ms = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(stop_at - now).count() + 1);
+    // Nanosecond timeouts (epoll_pwait2): a millisecond-rounded wait would send paced requests
+    // late, and their latency counts from when they were due.
+    auto wait = stop_at - now;
     if (interval.count() > 0) {  // paced: send what is due, sleep until the next is
       for (auto& c : conns) {
         if (c.fd < 0 || c.waiting) continue;
-        if (c.due <= now) {
+        if (c.due <= now)
           send_next(c, now);
-        } else {
-          auto wait = std::chrono::duration_cast<std::chrono::microseconds>(c.due - now).count();
-          timeout_ms = std::min(timeout_ms, static_cast<int>((wait + 999) / 1000));
-        }
+        else
+          wait = std::min(wait, c.due - now);
       }
     }
-    int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), timeout_ms);
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
+    timespec timeout{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+    int n = ::epoll_pwait2(ep, events.data(), static_cast<int>(events.size()), &timeout, nullptr);
     now = Clock::now();
     for (int e = 0; e < n; ++e) {
       Conn& c = conns[events[e].data.u64];
