@@ -104,6 +104,10 @@ struct Server::Impl {
         socket.close(ignored);
         continue;
       }
+      // Answers go out at once: Nagle's algorithm would hold a response back while the
+      // previous one is unacknowledged (40 ms with a delayed ACK), as nginx's tcp_nodelay avoids.
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       auto ex = socket.get_executor();
       asio::co_spawn(ex, session(beast::tcp_stream(std::move(socket))), asio::detached);
     }
