@@ -104,3 +104,22 @@ TEST_CASE("the contract maps types to topics and validates envelopes and data",
   e.id = "short";
   CHECK(contract.validate(events::serialize(e)));
 }
+
+TEST_CASE("serialize_webhook writes what serialize writes with webhook_data as the data",
+          "[cloudevent]") {
+  callstream::events::CloudEvent e;
+  e.id = "id-1";
+  e.source = "https://calls.example.com/voice";
+  e.type = "com.twilio.voice.twiml.call.requested";
+  e.subject = "CA1";
+  e.time = e.receivedat = "2026-02-12T11:48:25.000Z";
+  e.twilioaccount = "AC1";
+  callstream::twilio::Params p = {{"CallSid", "CA1"}, {"Digits", "1"}, {"Digits", "2"},
+                                  {"Name", "Jos\xC3\xA9 \"the\" caller"}};
+  callstream::events::WebhookAnswer answer{"enqueued", "text/xml", "<Response/>"};
+  std::string one_pass =
+      callstream::events::serialize_webhook(e, "/voice", "POST", "x=1", p, &answer);
+  e.data = callstream::events::webhook_data("/voice", "POST", "x=1", p, &answer);
+  CHECK(one_pass == callstream::events::serialize(e));
+  CHECK(one_pass.find(R"("Digits":["1","2"])") != std::string::npos);
+}

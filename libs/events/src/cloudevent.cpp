@@ -9,8 +9,12 @@
 
 namespace callstream::events {
 
-std::string serialize(const CloudEvent& e) {
-  JsonWriter w(e.data.size() + 512);
+namespace {
+
+// The envelope, its data written by `write_data` into the same buffer.
+template <typename WriteData>
+std::string envelope(const CloudEvent& e, size_t data_size, WriteData&& write_data) {
+  JsonWriter w(data_size + 512);
   w.begin_object();
   w.field("specversion", "1.0").field("id", e.id).field("source", e.source).field("type", e.type);
   if (!e.subject.empty()) w.field("subject", e.subject);
@@ -18,9 +22,68 @@ std::string serialize(const CloudEvent& e) {
   if (!e.dataschema.empty()) w.field("dataschema", e.dataschema);
   w.field("receivedat", e.receivedat);
   if (!e.twilioaccount.empty()) w.field("twilioaccount", e.twilioaccount);
-  w.key("data").raw(e.data.empty() ? std::string_view("{}") : std::string_view(e.data));
+  w.key("data");
+  write_data(w);
   w.end_object();
   return w.str();
+}
+
+void write_webhook_data(JsonWriter& w, std::string_view route, std::string_view method,
+                        std::string_view query, const twilio::Params& params,
+                        const WebhookAnswer* answer) {
+  w.begin_object().field("route", route).field("method", method);
+  if (!query.empty()) w.field("query", query);
+  w.key("params").begin_object();
+  std::vector<bool> written(params.size(), false);
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (written[i]) continue;
+    size_t count = 0;
+    for (size_t j = i; j < params.size(); ++j) count += params[j].first == params[i].first;
+    w.key(params[i].first);
+    if (count == 1) {
+      w.string(params[i].second);
+      continue;
+    }
+    w.begin_array();
+    for (size_t j = i; j < params.size(); ++j)
+      if (params[j].first == params[i].first) {
+        w.string(params[j].second);
+        written[j] = true;
+      }
+    w.end_array();
+  }
+  w.end_object();
+  if (answer) {
+    w.key("answer")
+        .begin_object()
+        .field("outcome", answer->outcome)
+        .field("content_type", answer->content_type)
+        .field("body", answer->body)
+        .end_object();
+  }
+  w.end_object();
+}
+
+size_t webhook_data_size(std::string_view query, const twilio::Params& params,
+                         const WebhookAnswer* answer) {
+  size_t size = 128 + query.size() + (answer ? answer->body.size() * 2 : 0);
+  for (const auto& [k, v] : params) size += k.size() + v.size() + 8;
+  return size;
+}
+
+}  // namespace
+
+std::string serialize(const CloudEvent& e) {
+  std::string_view data = e.data.empty() ? std::string_view("{}") : std::string_view(e.data);
+  return envelope(e, data.size(), [data](JsonWriter& w) { w.raw(data); });
+}
+
+std::string serialize_webhook(const CloudEvent& e, std::string_view route, std::string_view method,
+                              std::string_view query, const twilio::Params& params,
+                              const WebhookAnswer* answer) {
+  return envelope(e, webhook_data_size(query, params, answer), [&](JsonWriter& w) {
+    write_webhook_data(w, route, method, query, params, answer);
+  });
 }
 
 std::optional<CloudEvent> parse_cloudevent(std::string_view json, std::string* error) {
@@ -89,40 +152,8 @@ std::string event_id(std::string_view route, const twilio::Params& params) {
 
 std::string webhook_data(std::string_view route, std::string_view method, std::string_view query,
                          const twilio::Params& params, const WebhookAnswer* answer) {
-  size_t size = 128 + query.size() + (answer ? answer->body.size() * 2 : 0);
-  for (const auto& [k, v] : params) size += k.size() + v.size() + 8;
-  JsonWriter w(size);
-  w.begin_object().field("route", route).field("method", method);
-  if (!query.empty()) w.field("query", query);
-  w.key("params").begin_object();
-  std::vector<bool> written(params.size(), false);
-  for (size_t i = 0; i < params.size(); ++i) {
-    if (written[i]) continue;
-    size_t count = 0;
-    for (size_t j = i; j < params.size(); ++j) count += params[j].first == params[i].first;
-    w.key(params[i].first);
-    if (count == 1) {
-      w.string(params[i].second);
-      continue;
-    }
-    w.begin_array();
-    for (size_t j = i; j < params.size(); ++j)
-      if (params[j].first == params[i].first) {
-        w.string(params[j].second);
-        written[j] = true;
-      }
-    w.end_array();
-  }
-  w.end_object();
-  if (answer) {
-    w.key("answer")
-        .begin_object()
-        .field("outcome", answer->outcome)
-        .field("content_type", answer->content_type)
-        .field("body", answer->body)
-        .end_object();
-  }
-  w.end_object();
+  JsonWriter w(webhook_data_size(query, params, answer));
+  write_webhook_data(w, route, method, query, params, answer);
   return w.str();
 }
 

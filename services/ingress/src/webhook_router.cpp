@@ -212,7 +212,6 @@ Decision WebhookRouter::publish(const StatusWebhook& webhook, const std::string&
   e.time = facts->time ? core::format_rfc3339(*facts->time) : e.receivedat;
   e.dataschema = contract_.dataschema_for_type(e.type).value_or("");
   e.twilioaccount = account ? *account : "";
-  e.data = events::webhook_data(route, request.method, request.query(), *params);
 
   Decision d;
   d.route = route;
@@ -221,7 +220,7 @@ Decision WebhookRouter::publish(const StatusWebhook& webhook, const std::string&
   d.publish.push_back(kafka::Message{
       topic,
       facts->key,
-      events::serialize(e),
+      events::serialize_webhook(e, route, request.method, request.query(), *params),
       {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}});
   return d;
 }
@@ -303,7 +302,6 @@ Decision WebhookRouter::call_control(std::string_view path, const http::Request&
   e.dataschema = contract_.dataschema_for_type(e.type).value_or("");
   e.twilioaccount = get("AccountSid");
   events::WebhookAnswer facts{answer.outcome, answer.content_type, answer.body};
-  e.data = events::webhook_data(route, request.method, request.query(), p, &facts);
 
   Decision d;
   d.route = route;
@@ -313,7 +311,7 @@ Decision WebhookRouter::call_control(std::string_view path, const http::Request&
   d.publish.push_back(kafka::Message{
       assignment ? taskrouter_topic_ : calls_topic_,
       std::move(key),
-      events::serialize(e),
+      events::serialize_webhook(e, route, request.method, request.query(), p, &facts),
       {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}});
   d.response = http::Response{200, answer.content_type, std::move(answer.body), {}};
   return d;
@@ -345,7 +343,6 @@ Decision WebhookRouter::sms(const http::Request& request, core::SysMillis receiv
   e.time = e.receivedat;
   e.dataschema = contract_.dataschema_for_type(e.type).value_or("");
   e.twilioaccount = *twilio::find_param(p, "AccountSid");
-  e.data = events::webhook_data(route, request.method, request.query(), p);
 
   Decision d;
   d.route = route;
@@ -354,7 +351,7 @@ Decision WebhookRouter::sms(const http::Request& request, core::SysMillis receiv
   d.publish.push_back(kafka::Message{
       messaging_topic_,
       from,
-      events::serialize(e),
+      events::serialize_webhook(e, route, request.method, request.query(), p),
       {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}});
 
   // A keyword changes the sender's place on the opt-out list (WhatsApp senders included).

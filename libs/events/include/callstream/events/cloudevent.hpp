@@ -43,4 +43,10 @@ struct WebhookAnswer {
 std::string webhook_data(std::string_view route, std::string_view method, std::string_view query,
                          const twilio::Params& params, const WebhookAnswer* answer = nullptr);
 
+// serialize() of `event` with webhook_data(...) as its data (event.data unused), written in one
+// pass: what the ingress does for every webhook.
+std::string serialize_webhook(const CloudEvent& event, std::string_view route,
+                              std::string_view method, std::string_view query,
+                              const twilio::Params& params, const WebhookAnswer* answer = nullptr);
+
 }  // namespace callstream::events
