@@ -176,3 +176,19 @@ TEST_CASE("URL variants: as given first, then port removed or added, each WHATWG
   auto ipv6 = SignatureValidator::url_variants("http://[::1]:8080/voice");
   CHECK(ipv6[1] == "http://[::1]/voice");
 }
+
+TEST_CASE("the precomputed HMAC key agrees with OpenSSL's HMAC for every token length",
+          "[signature]") {
+  // Keys longer than SHA-1's 64-byte block are hashed first (RFC 2104): both sides of that edge.
+  callstream::twilio::Params p = {{"CallSid", "CA1"}, {"CallStatus", "completed"}};
+  const std::string url = "https://calls.example.com/call_status";
+  for (size_t length : {1, 32, 63, 64, 65, 100, 200}) {
+    std::string token(length, 'k');
+    token[0] = 'A';
+    callstream::twilio::SignatureValidator v({token});
+    auto signature = callstream::twilio::SignatureValidator::compute(token, url, p);
+    CHECK(v.validate(url, p, signature) == callstream::twilio::SignatureCheck::valid);
+    signature[3] = signature[3] == 'x' ? 'y' : 'x';
+    CHECK(v.validate(url, p, signature) == callstream::twilio::SignatureCheck::invalid);
+  }
+}

@@ -147,6 +147,11 @@ struct Server::Impl {
       head += "\r\n";
     }
     for (const auto& [k, v] : r.headers) {
+      if (k.find_first_of("\r\n:") != std::string::npos ||
+          v.find_first_of("\r\n") != std::string::npos) {
+        core::log::error("response header dropped: it would split the response", {{"name", k}});
+        continue;
+      }
       head += k;
       head += ": ";
       head += v;
