@@ -253,6 +253,9 @@ struct Server::Impl {
         bool written = co_await write(stream, std::move(res), version, keep_alive, head_request);
         self->busy = false;
         if (!written || !keep_alive) break;
+        // Let the other answers that are ready go out before this connection reads and handles
+        // its next request: answers sent back to back wake a client once, not once each.
+        co_await asio::post(stream.get_executor(), asio::use_awaitable);
       }
     } catch (const std::exception& e) {
       core::log::error("connection failed", {{"error", e.what()}});
