@@ -51,12 +51,12 @@ std::vector<http::Request> make_requests(int n) {
     r.method = "POST";
     r.target = "/call_status";
     r.body = twilio::encode_form(p);
-    r.headers = {{"Host", "127.0.0.1"},
-                 {"Content-Type", "application/x-www-form-urlencoded"},
-                 {"User-Agent", "TwilioProxy/1.1"},
-                 {"X-Twilio-Signature",
-                  twilio::SignatureValidator::compute(kToken, kBase + r.target, p)},
-                 {"Content-Length", std::to_string(r.body.size())}};
+    r.headers = {
+        {"Host", "127.0.0.1"},
+        {"Content-Type", "application/x-www-form-urlencoded"},
+        {"User-Agent", "TwilioProxy/1.1"},
+        {"X-Twilio-Signature", twilio::SignatureValidator::compute(kToken, kBase + r.target, p)},
+        {"Content-Length", std::to_string(r.body.size())}};
     out.push_back(std::move(r));
   }
   return out;
@@ -96,9 +96,9 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> signed_strings;
   for (const auto& r : requests)
-    signed_strings.push_back(kBase + r.target +
-                             twilio::SignatureValidator::string_to_sign(
-                                 "", *twilio::decode_form(r.body)));
+    signed_strings.push_back(
+        kBase + r.target +
+        twilio::SignatureValidator::string_to_sign("", *twilio::decode_form(r.body)));
   double reference = ns_per_op(n, [&](int i) {
     const std::string& s = signed_strings[i % signed_strings.size()];
     unsigned char mac[EVP_MAX_MD_SIZE];

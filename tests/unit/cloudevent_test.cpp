@@ -114,8 +114,8 @@ TEST_CASE("serialize_webhook writes what serialize writes with webhook_data as t
   e.subject = "CA1";
   e.time = e.receivedat = "2026-02-12T11:48:25.000Z";
   e.twilioaccount = "AC1";
-  callstream::twilio::Params p = {{"CallSid", "CA1"}, {"Digits", "1"}, {"Digits", "2"},
-                                  {"Name", "Jos\xC3\xA9 \"the\" caller"}};
+  callstream::twilio::Params p = {
+      {"CallSid", "CA1"}, {"Digits", "1"}, {"Digits", "2"}, {"Name", "Jos\xC3\xA9 \"the\" caller"}};
   callstream::events::WebhookAnswer answer{"enqueued", "text/xml", "<Response/>"};
   std::string one_pass =
       callstream::events::serialize_webhook(e, "/voice", "POST", "x=1", p, &answer);

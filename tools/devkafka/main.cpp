@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
     kafka::MockCluster cluster(brokers);
     events::Contract contract(prefix);
     for (const auto& t : contract.topics())
-      cluster.create_topic(t.name, partitions > 0 ? partitions : t.partitions, t.replication_factor);
+      cluster.create_topic(t.name, partitions > 0 ? partitions : t.partitions,
+                           t.replication_factor);
     std::string bootstrap = cluster.bootstrap_servers();
     if (!bootstrap_file.empty()) {
       std::ofstream(bootstrap_file + ".tmp") << bootstrap << "\n";

@@ -12,9 +12,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cerrno>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -112,7 +112,8 @@ int take_response(std::string& buf) {
   int status = std::atoi(buf.c_str() + 9);
   size_t length = 0;
   auto cl = buf.find("ontent-Length: ");
-  if (cl != std::string::npos && cl < end) length = std::strtoul(buf.c_str() + cl + 15, nullptr, 10);
+  if (cl != std::string::npos && cl < end)
+    length = std::strtoul(buf.c_str() + cl + 15, nullptr, 10);
   if (buf.size() < end + 4 + length) return 0;
   buf.erase(0, end + 4 + length);
   return status;
@@ -121,9 +122,9 @@ int take_response(std::string& buf) {
 struct Conn {
   int fd = -1;
   std::string buf;
-  bool waiting = false;        // a request is out, its answer not yet in
-  Clock::time_point sent;      // what its latency counts from
-  Clock::time_point due;       // paced: when the next request is due
+  bool waiting = false;    // a request is out, its answer not yet in
+  Clock::time_point sent;  // what its latency counts from
+  Clock::time_point due;   // paced: when the next request is due
 };
 
 struct Results {
@@ -133,9 +134,9 @@ struct Results {
 };
 
 // Drives `conns` until stop_at from one epoll loop.
-void drive(const std::vector<std::string>& requests,
-           std::atomic<uint64_t>& next_request, std::vector<Conn>& conns,
-           Clock::time_point stop_at, Clock::duration interval, Results& out) {
+void drive(const std::vector<std::string>& requests, std::atomic<uint64_t>& next_request,
+           std::vector<Conn>& conns, Clock::time_point stop_at, Clock::duration interval,
+           Results& out) {
   int ep = ::epoll_create1(EPOLL_CLOEXEC);
   for (size_t i = 0; i < conns.size(); ++i) {
     epoll_event ev{};
@@ -277,9 +278,8 @@ int main(int argc, char** argv) {
   std::vector<Results> results(threads);
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t)
-    workers.emplace_back([&, t] {
-      drive(requests, next_request, shares[t], stop_at, interval, results[t]);
-    });
+    workers.emplace_back(
+        [&, t] { drive(requests, next_request, shares[t], stop_at, interval, results[t]); });
   for (auto& w : workers) w.join();
   std::vector<double> latencies_ms;
   std::map<int, uint64_t> statuses;

@@ -78,7 +78,8 @@ std::string format_rfc3339(SysMillis t) {
   // Every event carries two of these: written by hand, snprintf is most of their cost.
   std::string out = "0000-00-00T00:00:00.000Z";
   auto put = [&out](size_t at, int value, int digits) {
-    for (int i = digits - 1; i >= 0; --i, value /= 10) out[at + i] = static_cast<char>('0' + value % 10);
+    for (int i = digits - 1; i >= 0; --i, value /= 10)
+      out[at + i] = static_cast<char>('0' + value % 10);
   };
   put(0, year, 4);
   put(5, tm.tm_mon + 1, 2);

@@ -131,7 +131,8 @@ struct Server::Impl {
   // Beast's field container and serializer cost more than the rest of a 204.
   asio::awaitable<bool> write(beast::tcp_stream& stream, Response&& r, unsigned version,
                               bool keep_alive, bool head_request = false) {
-    bool bodiless_status = r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200);
+    bool bodiless_status =
+        r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200);
     std::string head;
     head.reserve(96 + settings.server_name.size() + r.content_type.size());
     head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
@@ -165,9 +166,9 @@ struct Server::Impl {
     if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n";
     if (version != 10 && !keep_alive) head += "Connection: close\r\n";
     head += "\r\n";
-    std::array<asio::const_buffer, 2> buffers{
-        asio::buffer(head),
-        bodiless_status || head_request ? asio::const_buffer() : asio::buffer(r.body)};
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(head), bodiless_status || head_request
+                                                                      ? asio::const_buffer()
+                                                                      : asio::buffer(r.body)};
     stream.expires_after(settings.body_timeout);
     auto [ec, n] = co_await asio::async_write(stream, buffers, use_tuple);
     co_return !ec;

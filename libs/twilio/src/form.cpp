@@ -58,8 +58,8 @@ std::optional<Params> decode_form(std::string_view input, FormError* error) {
   size_t start = 0;
   for (;;) {
     size_t end = input.find('&', start);
-    std::string_view piece = input.substr(
-        start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    std::string_view piece =
+        input.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     if (!piece.empty()) {  // "a=1&&b=2"
       size_t eq = piece.find('=');
       std::string key, value;

@@ -246,8 +246,7 @@ SignatureCheck SignatureValidator::validate_json(std::string_view url, std::stri
   }
   const std::string* signed_hash = query ? find_param(*query, "bodySHA256") : nullptr;
   if (!signed_hash || *signed_hash != sha256_hex(body)) return SignatureCheck::body_mismatch;
-  return matches_any(url, {}, signature) ? SignatureCheck::valid
-                                                    : SignatureCheck::invalid;
+  return matches_any(url, {}, signature) ? SignatureCheck::valid : SignatureCheck::invalid;
 }
 
 std::string sha256_hex(std::string_view data) {

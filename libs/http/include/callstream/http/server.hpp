@@ -1,7 +1,8 @@
 #pragma once
 // An HTTP/1.1 server on Boost.Beast with Asio coroutines: N threads, each running its own
-// io_context, every connection served by one of them (round robin); body limit, header and body deadlines, a connection cap, and a graceful drain (stop accepting,
-// let in-flight requests finish, close idle keep-alive connections) bounded in time.
+// io_context, every connection served by one of them (round robin); body limit, header and body
+// deadlines, a connection cap, and a graceful drain (stop accepting, let in-flight requests finish,
+// close idle keep-alive connections) bounded in time.
 #include <chrono>
 #include <cstdint>
 #include <functional>
