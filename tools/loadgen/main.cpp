@@ -182,8 +182,12 @@ void drive(const std::vector<std::string>& requests, std::atomic<uint64_t>& next
     for (int e = 0; e < n; ++e) {
       Conn& c = conns[events[e].data.u64];
       ssize_t got;
-      while ((got = ::recv(c.fd, tmp, sizeof tmp, MSG_DONTWAIT)) > 0)
+      while ((got = ::recv(c.fd, tmp, sizeof tmp, MSG_DONTWAIT)) > 0) {
         c.buf.append(tmp, static_cast<size_t>(got));
+        // A short read drained the socket: epoll (level-triggered) says when there is more, so
+        // no further recv just to see EAGAIN.
+        if (static_cast<size_t>(got) < sizeof tmp) break;
+      }
       if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
         ::close(c.fd);
         c.fd = -1;
