@@ -7,6 +7,7 @@
 #include "callstream/kafka/consumer.hpp"
 #include "callstream/kafka/mock_cluster.hpp"
 #include "callstream/kafka/producer.hpp"
+#include "callstream/kafka/topic_reader.hpp"
 
 using namespace callstream;
 using namespace std::chrono_literals;
@@ -118,4 +119,29 @@ TEST_CASE("a message too large to enqueue completes its callback at once with a 
   auto report = publish_and_wait(producer, {"events", "k", std::string(2 << 20, 'x'), {}});
   CHECK(report.status == kafka::Delivery::not_persisted);
   CHECK(report.error.find("MSG_SIZE_TOO_LARGE") != std::string::npos);
+}
+
+TEST_CASE("KAFKA_PROPERTIES reach every client, and a secret never reaches an error message",
+          "[kafka]") {
+  kafka::MockCluster cluster(1);
+  cluster.create_topic("events", 1, 1);
+  struct Reset {
+    ~Reset() { kafka::set_common_properties({}); }
+  } reset;
+  kafka::ProducerSettings s{cluster.bootstrap_servers()};
+
+  kafka::set_common_properties({{"no.such.property", "1"}});
+  CHECK_THROWS_WITH(kafka::Producer(s), Catch::Contains("no.such.property"));
+  CHECK_THROWS_WITH(
+      kafka::TopicReader(cluster.bootstrap_servers(), "events", "reader", std::chrono::seconds(5)),
+      Catch::Contains("no.such.property"));
+
+  kafka::set_common_properties({{"client.secret.password", "hunter2"}});
+  CHECK_THROWS_WITH(kafka::Producer(s), Catch::Contains("client.secret.password=<redacted>") &&
+                                            !Catch::Contains("hunter2"));
+
+  // Valid ones are applied and the client works.
+  kafka::set_common_properties({{"socket.keepalive.enable", "true"}});
+  kafka::Producer producer(s);
+  CHECK(publish_and_wait(producer, {"events", "k", "v", {}}).status == kafka::Delivery::persisted);
 }

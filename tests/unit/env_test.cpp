@@ -70,3 +70,45 @@ TEST_CASE("projector: migrate needs only DATABASE_URL, run needs Kafka too", "[c
                                        {"KAFKA_CONSUMER_PROPERTIES", "novalue"}})),
                     Catch::Contains("KAFKA_CONSUMER_PROPERTIES"));
 }
+
+TEST_CASE("Kafka properties: security for every client, producer extras, guarantees refused",
+          "[config]") {
+  std::map<std::string, std::string> base = {{"TWILIO_ACCOUNT_SID", "AC" + std::string(32, 'a')},
+                                             {"TWILIO_AUTH_TOKEN", "t"},
+                                             {"BASE_URL", "https://calls.example.com"},
+                                             {"KAFKA_BROKERS", "k:9092"}};
+  auto vars = base;
+  vars["KAFKA_PROPERTIES"] =
+      "security.protocol=SASL_SSL,sasl.mechanisms=PLAIN,sasl.username=u,sasl.password=p=w";
+  vars["KAFKA_PRODUCER_PROPERTIES"] = "compression.type=zstd";
+  auto c = ingress::IngressConfig::from_env(lookup(vars));
+  CHECK(c.kafka_properties.at("security.protocol") == "SASL_SSL");
+  CHECK(c.kafka_properties.at("sasl.password") == "p=w");  // only the first '=' splits
+  CHECK(c.producer_properties.at("compression.type") == "zstd");
+
+  // The producer's guarantees and the settings with variables of their own are not overridable.
+  vars = base;
+  vars["KAFKA_PRODUCER_PROPERTIES"] = "enable.idempotence=false,acks=1";
+  vars["KAFKA_PROPERTIES"] = "bootstrap.servers=elsewhere:9092";
+  try {
+    ingress::IngressConfig::from_env(lookup(vars));
+    FAIL("expected a ConfigError");
+  } catch (const core::ConfigError& e) {
+    std::string m = e.what();
+    CHECK(m.find("KAFKA_PRODUCER_PROPERTIES must not set enable.idempotence") != std::string::npos);
+    CHECK(m.find("KAFKA_PRODUCER_PROPERTIES must not set acks") != std::string::npos);
+    CHECK(m.find("KAFKA_PROPERTIES must not set bootstrap.servers") != std::string::npos);
+  }
+  CHECK_THROWS_WITH(projector::ProjectorConfig::from_env(
+                        "run", lookup({{"DATABASE_URL", "x"},
+                                       {"KAFKA_BROKERS", "k"},
+                                       {"KAFKA_CONSUMER_PROPERTIES", "enable.auto.commit=true"}})),
+                    Catch::Contains("must not set enable.auto.commit"));
+  // A malformed item names itself, never a value (it may be a password).
+  CHECK_THROWS_WITH(
+      projector::ProjectorConfig::from_env(
+          "run", lookup({{"DATABASE_URL", "x"},
+                         {"KAFKA_BROKERS", "k"},
+                         {"KAFKA_PROPERTIES", "sasl.username=u,=secret-value"}})),
+      !Catch::Contains("secret-value") && Catch::Contains("KAFKA_PROPERTIES items must be"));
+}

@@ -1,5 +1,6 @@
 #include "callstream/core/env.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -62,6 +63,31 @@ log::Level Env::log_level(const std::string& name) {
   if (!log::parse_level(s, level))
     fail(name, "must be debug, info, warn or error, got '" + s + "'");
   return level;
+}
+
+std::map<std::string, std::string> Env::properties(const std::string& name,
+                                                   const std::vector<std::string>& refused) {
+  std::map<std::string, std::string> out;
+  std::string text = str(name);
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find(',', start);
+    std::string item =
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      fail(name, "items must be key=value, got '" + item.substr(0, item.find('=')) + "'");
+    } else {
+      std::string key = item.substr(0, eq);
+      if (std::find(refused.begin(), refused.end(), key) != refused.end())
+        fail(name,
+             "must not set " + key + " (it has its own variable, or callstream depends on it)");
+      else
+        out[key] = item.substr(eq + 1);
+    }
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
 }
 
 void Env::fail(const std::string& name, const std::string& problem) {

@@ -1,15 +1,36 @@
 #include "handle.hpp"
 
+#include <mutex>
+
 #include "callstream/core/log.hpp"
 
 namespace callstream::kafka::detail {
 
-ConfPtr make_conf() { return ConfPtr(rd_kafka_conf_new(), rd_kafka_conf_destroy); }
+namespace {
+
+std::mutex common_mutex;
+Properties common;  // set_common_properties()
+
+// Passwords and keys stay out of error messages (and so out of the logs).
+bool secret(const std::string& name) {
+  return name.find("password") != std::string::npos || name.find("secret") != std::string::npos ||
+         name.find("key") != std::string::npos;
+}
+
+}  // namespace
+
+ConfPtr make_conf() {
+  ConfPtr conf(rd_kafka_conf_new(), rd_kafka_conf_destroy);
+  std::lock_guard lock(common_mutex);
+  set_all(conf.get(), common);
+  return conf;
+}
 
 void set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
   char err[512];
   if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
-    throw KafkaError("kafka property " + name + "=" + value + ": " + err, false);
+    throw KafkaError(
+        "kafka property " + name + "=" + (secret(name) ? "<redacted>" : value) + ": " + err, false);
 }
 
 void set_all(rd_kafka_conf_t* conf, const Properties& props) {
@@ -43,3 +64,12 @@ PartitionListPtr make_list(int size) {
 }
 
 }  // namespace callstream::kafka::detail
+
+namespace callstream::kafka {
+
+void set_common_properties(Properties properties) {
+  std::lock_guard lock(detail::common_mutex);
+  detail::common = std::move(properties);
+}
+
+}  // namespace callstream::kafka

@@ -24,7 +24,9 @@ IngressApp::IngressApp(IngressConfig config)
       publish_latency_(metrics_.histogram("callstream_ingress_publish_seconds",
                                           "Time from enqueue to Kafka delivery report",
                                           core::latency_buckets())) {
+  kafka::set_common_properties(config_.kafka_properties);  // before any Kafka client exists
   kafka::ProducerSettings ps;
+  ps.extra = config_.producer_properties;
   ps.brokers = config_.kafka_brokers;
   ps.client_id = "callstream-ingress";
   ps.delivery_timeout = config_.delivery_timeout;

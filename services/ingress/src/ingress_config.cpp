@@ -28,6 +28,13 @@ std::vector<core::EnvVar> variables() {
        "JSON file of the call flow answered on /voice (queue, dial chain, business hours, "
        "voicemail...); unset: every call goes to voicemail"},
       {"KAFKA_TOPIC_PREFIX", "", "prepended to every topic name (e.g. staging.)"},
+      {"KAFKA_PROPERTIES", "",
+       "librdkafka properties for every Kafka client, comma-separated key=value: what connecting "
+       "takes (security.protocol=SASL_SSL,sasl.mechanisms=PLAIN,sasl.username=..,"
+       "sasl.password=..)"},
+      {"KAFKA_PRODUCER_PROPERTIES", "",
+       "librdkafka properties for the producer only, after KAFKA_PROPERTIES (e.g. "
+       "compression.type=zstd)"},
       {"KAFKA_DELIVERY_TIMEOUT_MS", "5000",
        "longest wait for Kafka to persist a status callback before answering 503 (keep well under "
        "Twilio's 15 s)"},
@@ -108,6 +115,8 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
     }
   }
   c.topic_prefix = env.str("KAFKA_TOPIC_PREFIX");
+  c.kafka_properties = env.properties("KAFKA_PROPERTIES", kafka::reserved_properties());
+  c.producer_properties = env.properties("KAFKA_PRODUCER_PROPERTIES", kafka::reserved_properties());
   c.delivery_timeout = env.millis("KAFKA_DELIVERY_TIMEOUT_MS", 100, 14000);
   c.linger = env.millis("KAFKA_LINGER_MS", 0, 1000);
   c.call_control_retry = env.millis("KAFKA_CALL_CONTROL_RETRY_MS", 0, 3600000);

@@ -6,6 +6,7 @@
 #include "caller_id.hpp"
 #include "callstream/core/env.hpp"
 #include "callstream/http/server.hpp"
+#include "callstream/kafka/settings.hpp"
 
 namespace callstream::ingress {
 
@@ -18,6 +19,8 @@ struct IngressConfig {
   std::string event_streams_password;  // EVENT_STREAMS_PASSWORD
   std::string kafka_brokers;
   std::string topic_prefix;
+  kafka::Properties kafka_properties;     // KAFKA_PROPERTIES: every client (security)
+  kafka::Properties producer_properties;  // KAFKA_PRODUCER_PROPERTIES
   std::chrono::milliseconds delivery_timeout{5000};
   std::chrono::milliseconds linger{1};
   std::chrono::milliseconds call_control_retry{120000};

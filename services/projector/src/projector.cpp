@@ -70,6 +70,7 @@ Projector::Projector(ProjectorConfig config, core::Registry& metrics)
   }
 
   kafka::ProducerSettings dps;
+  dps.extra = config_.producer_properties;
   dps.brokers = config_.kafka_brokers;
   dps.client_id = "callstream-projector-dlq";
   dps.delivery_timeout = std::chrono::seconds(10);

@@ -9,6 +9,7 @@
 
 #include "callstream/core/log.hpp"
 #include "callstream/http/server.hpp"
+#include "callstream/kafka/settings.hpp"
 #include "alert_sender.hpp"
 #include "projector.hpp"
 #include "rebuild.hpp"
@@ -121,6 +122,7 @@ int dlq_command(const ProjectorConfig& config, const std::vector<std::string>& a
 int run_command(const std::string& command, ProjectorConfig config,
                 const std::vector<std::string>& args) {
   core::log::set_level(config.log_level);
+  kafka::set_common_properties(config.kafka_properties);  // before any Kafka client exists
   if (command == "run") return run(std::move(config));
   if (command == "migrate") {
     pg::Connection db(pg::ConnectionSettings{config.database_url, "callstream-projector",

@@ -7,6 +7,7 @@
 #include "callstream/core/time_zone.hpp"
 
 #include "callstream/core/log.hpp"
+#include "callstream/kafka/settings.hpp"
 
 namespace callstream::projector {
 namespace {
@@ -20,9 +21,15 @@ std::vector<core::EnvVar> variables() {
       {"KAFKA_TOPIC_PREFIX", "", "prepended to every topic name (must match the ingress)"},
       {"KAFKA_GROUP_ID", "callstream-projector",
        "consumer group; instances sharing it split the partitions"},
+      {"KAFKA_PROPERTIES", "",
+       "librdkafka properties for every Kafka client, comma-separated key=value: what connecting "
+       "takes (security.protocol=SASL_SSL,sasl.mechanisms=PLAIN,sasl.username=..,"
+       "sasl.password=..)"},
       {"KAFKA_CONSUMER_PROPERTIES", "",
        "extra librdkafka consumer properties, comma-separated key=value (e.g. "
        "session.timeout.ms=10000)"},
+      {"KAFKA_PRODUCER_PROPERTIES", "",
+       "librdkafka properties for the dead-letter producer, after KAFKA_PROPERTIES"},
       {"PROJECTOR_BATCH_MAX", "5000", "most events applied in one PostgreSQL transaction"},
       {"PROJECTOR_POLL_TIMEOUT_MS", "100", "longest wait for the first event of a batch"},
       {"PG_STATEMENT_TIMEOUT_MS", "30000", "deadline of every statement, COMMIT included"},
@@ -69,19 +76,9 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
     env.fail("KAFKA_BROKERS", "is required");
   c.topic_prefix = env.str("KAFKA_TOPIC_PREFIX");
   c.group_id = env.str("KAFKA_GROUP_ID");
-  std::string props = env.str("KAFKA_CONSUMER_PROPERTIES");
-  for (size_t start = 0; start < props.size();) {
-    size_t end = props.find(',', start);
-    std::string item =
-        props.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    size_t eq = item.find('=');
-    if (eq == std::string::npos || eq == 0)
-      env.fail("KAFKA_CONSUMER_PROPERTIES", "items must be key=value, got '" + item + "'");
-    else
-      c.consumer_properties[item.substr(0, eq)] = item.substr(eq + 1);
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
+  c.kafka_properties = env.properties("KAFKA_PROPERTIES", kafka::reserved_properties());
+  c.consumer_properties = env.properties("KAFKA_CONSUMER_PROPERTIES", kafka::reserved_properties());
+  c.producer_properties = env.properties("KAFKA_PRODUCER_PROPERTIES", kafka::reserved_properties());
   c.batch_max = static_cast<size_t>(env.integer("PROJECTOR_BATCH_MAX", 1, 100000));
   c.poll_timeout = env.millis("PROJECTOR_POLL_TIMEOUT_MS", 1, 10000);
   c.statement_timeout_ms = static_cast<int>(env.integer("PG_STATEMENT_TIMEOUT_MS", 100, 3600000));

@@ -13,7 +13,9 @@ struct ProjectorConfig {
   std::string kafka_brokers;
   std::string topic_prefix;
   std::string group_id = "callstream-projector";
+  std::map<std::string, std::string> kafka_properties;     // KAFKA_PROPERTIES: every client
   std::map<std::string, std::string> consumer_properties;  // KAFKA_CONSUMER_PROPERTIES
+  std::map<std::string, std::string> producer_properties;  // KAFKA_PRODUCER_PROPERTIES
   size_t batch_max = 5000;
   std::chrono::milliseconds poll_timeout{100};
   int statement_timeout_ms = 30000;

@@ -4,6 +4,7 @@
 // together with the name of the variable to change.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ class Env {
   long long integer(const std::string& name, long long min, long long max);
   std::chrono::milliseconds millis(const std::string& name, long long min_ms, long long max_ms);
   bool boolean(const std::string& name);
+  // Comma-separated key=value items (librdkafka properties, say). A key in `refused` is a
+  // problem: it has a variable of its own, or callstream's guarantees depend on its value.
+  std::map<std::string, std::string> properties(const std::string& name,
+                                                const std::vector<std::string>& refused = {});
   // debug | info | warn | error
   log::Level log_level(const std::string& name);
 

@@ -13,6 +13,32 @@ namespace callstream::kafka {
 // callstream's own defaults.
 using Properties = std::map<std::string, std::string>;
 
+// Properties every Kafka client of this process starts from (security.protocol, sasl.*, ssl.*:
+// what connecting to the cluster takes), set once at start-up from KAFKA_PROPERTIES. Each client's
+// own settings are applied after them.
+void set_common_properties(Properties properties);
+
+// What KAFKA_PROPERTIES, KAFKA_PRODUCER_PROPERTIES and KAFKA_CONSUMER_PROPERTIES may not set:
+// each has a variable of its own, or a guarantee (idempotent acks=all producer, offsets committed
+// only with the read models) depends on its value.
+inline const std::vector<std::string>& reserved_properties() {
+  static const std::vector<std::string> kReserved = {"bootstrap.servers",
+                                                     "metadata.broker.list",
+                                                     "group.id",
+                                                     "client.id",
+                                                     "enable.idempotence",
+                                                     "acks",
+                                                     "request.required.acks",
+                                                     "linger.ms",
+                                                     "queue.buffering.max.ms",
+                                                     "message.timeout.ms",
+                                                     "delivery.timeout.ms",
+                                                     "enable.auto.commit",
+                                                     "enable.auto.offset.store",
+                                                     "auto.offset.reset"};
+  return kReserved;
+}
+
 class KafkaError : public std::runtime_error {
  public:
   KafkaError(const std::string& what, bool retryable)
