@@ -18,6 +18,7 @@
 #include "callstream/core/time.hpp"
 #include "callstream/events/contract.hpp"
 #include "callstream/twilio/signature.hpp"
+#include "status_callback.hpp"
 #include "webhook_router.hpp"
 
 using namespace callstream;
@@ -28,25 +29,11 @@ const std::string kToken = "bench-token";
 const std::string kAccount = "AC00000000000000000000000000000001";
 const std::string kBase = "http://127.0.0.1:8080";
 
-// The loadgen's requests: distinct CallSids walking through the four statuses.
+// The loadgen's requests (the same parameters): distinct CallSids through the four statuses.
 std::vector<http::Request> make_requests(int n) {
-  const char* statuses[] = {"initiated", "ringing", "in-progress", "completed"};
   std::vector<http::Request> out;
   for (int i = 0; i < n; ++i) {
-    char sid[40];
-    std::snprintf(sid, sizeof sid, "CA%032x", i / 4 + 1);
-    twilio::Params p = {{"AccountSid", kAccount},
-                        {"ApiVersion", "2010-04-01"},
-                        {"CallSid", sid},
-                        {"CallStatus", statuses[i % 4]},
-                        {"Called", "+18005551212"},
-                        {"Caller", "+13055550100"},
-                        {"CallbackSource", "call-progress-events"},
-                        {"Direction", "inbound"},
-                        {"From", "+13055550100"},
-                        {"SequenceNumber", std::to_string(i % 4)},
-                        {"Timestamp", "Thu, 12 Feb 2026 11:48:25 +0000"},
-                        {"To", "+18005551212"}};
+    twilio::Params p = loadgen::status_callback(i, kAccount);
     http::Request r;
     r.method = "POST";
     r.target = "/call_status";

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "callstream/twilio/signature.hpp"
+#include "status_callback.hpp"
 
 namespace {
 
@@ -56,25 +57,9 @@ const char* kUsage =
 
 std::vector<std::string> build_requests(const Options& o) {
   std::vector<std::string> out;
-  const char* statuses[] = {"initiated", "ringing", "in-progress", "completed"};
   out.reserve(o.distinct);
   for (int i = 0; i < o.distinct; ++i) {
-    char sid[40];
-    std::snprintf(sid, sizeof sid, "CA%032x", i / 4 + 1);
-    int seq = i % 4;
-    callstream::twilio::Params p = {{"AccountSid", o.account},
-                                    {"ApiVersion", "2010-04-01"},
-                                    {"CallSid", sid},
-                                    {"CallStatus", statuses[seq]},
-                                    {"Called", "+18005551212"},
-                                    {"Caller", "+13055550100"},
-                                    {"CallbackSource", "call-progress-events"},
-                                    {"Direction", "inbound"},
-                                    {"From", "+13055550100"},
-                                    {"SequenceNumber", std::to_string(seq)},
-                                    {"Timestamp", "Thu, 12 Feb 2026 11:48:25 +0000"},
-                                    {"To", "+18005551212"}};
-    if (seq == 3) p.emplace_back("CallDuration", std::to_string(30 + i % 500));
+    callstream::twilio::Params p = callstream::loadgen::status_callback(i, o.account);
     std::string body = callstream::twilio::encode_form(p);
     std::string req =
         "POST " + o.path + " HTTP/1.1\r\nHost: " + o.host +
