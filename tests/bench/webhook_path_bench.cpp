@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "callstream/core/time.hpp"
+#include "callstream/events/cloudevent.hpp"
 #include "callstream/events/contract.hpp"
 #include "callstream/twilio/signature.hpp"
 #include "status_callback.hpp"
@@ -104,12 +105,29 @@ int main(int argc, char** argv) {
     sink += static_cast<size_t>(validator.validate(kBase + r.target, decoded[i % decoded.size()],
                                                    r.header("X-Twilio-Signature")));
   });
+  double id = ns_per_op(n, [&](int i) {
+    sink += events::event_id("/call_status", decoded[i % decoded.size()]).size();
+  });
+  events::CloudEvent sample;
+  sample.id = events::event_id("/call_status", decoded[0]);
+  sample.source = kBase + "/call_status";
+  sample.type = "com.twilio.voice.status-callback.call.completed";
+  sample.subject = *twilio::find_param(decoded[0], "CallSid");
+  sample.time = sample.receivedat = core::format_rfc3339(now);
+  sample.twilioaccount = kAccount;
+  double json = ns_per_op(n, [&](int i) {
+    sink +=
+        events::serialize_webhook(sample, "/call_status", "POST", "", decoded[i % decoded.size()])
+            .size();
+  });
   double route = ns_per_op(n, [&](int i) { sink += router.route(req(i), now).publish.size(); });
 
   std::printf("webhook path, %d requests (ns per request)\n", n);
   std::printf("  reference: one-shot HMAC-SHA1 + SHA-256  %8.0f\n", reference);
   std::printf("  decode_form                              %8.0f\n", decode);
   std::printf("  signature validate                       %8.0f\n", validate);
+  std::printf("  event id                                 %8.0f\n", id);
+  std::printf("  event JSON (envelope + params)           %8.0f\n", json);
   std::printf("  route (decode, validate, event, JSON)    %8.0f   = %.1f x reference\n", route,
               route / reference);
   return sink == 42 ? 1 : 0;

@@ -9,6 +9,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <array>
 #include <cstring>
 
 namespace callstream::events {
@@ -38,12 +39,68 @@ JsonWriter& JsonWriter::end_array() {
   impl_->writer.EndArray();
   return *this;
 }
+namespace {
+
+// What RapidJSON's Writer writes for each byte: 0 as is, 'u' as \u00XX, else \ and that letter.
+constexpr std::array<char, 256> kEscape = [] {
+  std::array<char, 256> e{};
+  for (int c = 0; c < 0x20; ++c) e[c] = 'u';
+  e['\b'] = 'b';
+  e['\t'] = 't';
+  e['\n'] = 'n';
+  e['\f'] = 'f';
+  e['\r'] = 'r';
+  e['"'] = '"';
+  e['\\'] = '\\';
+  return e;
+}();
+
+// A JSON string, quoted and escaped exactly as RapidJSON's Writer does, with the unescaped runs
+// copied whole (its Writer goes byte by byte, and reserves six bytes per byte of the string).
+void put_string(rapidjson::StringBuffer& out, std::string_view s) {
+  size_t escapes = 0;
+  for (unsigned char c : s) escapes += (c < 0x20) | (c == '"') | (c == '\\');  // vectorizes
+  const size_t size = s.size() + 2 + escapes * 5;
+  char* const start = out.Push(size);
+  char* p = start;
+  *p++ = '"';
+  if (escapes == 0) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  } else {
+    for (unsigned char c : s) {
+      char e = kEscape[c];
+      if (e == 0) {
+        *p++ = static_cast<char>(c);
+      } else if (e == 'u') {
+        static constexpr char kHex[] = "0123456789ABCDEF";
+        std::memcpy(p, "\\u00", 4);
+        p[4] = kHex[c >> 4];
+        p[5] = kHex[c & 15];
+        p += 6;
+      } else {
+        *p++ = '\\';
+        *p++ = e;
+      }
+    }
+  }
+  *p++ = '"';
+  out.Pop(size -
+          static_cast<size_t>(p - start));  // escapes counted 6 bytes; \n and the like take 2
+}
+
+}  // namespace
+
+// RapidJSON writes the separator (RawValue of nothing, which keeps its object/array state), the
+// string itself is written here.
 JsonWriter& JsonWriter::key(std::string_view k) {
-  impl_->writer.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()), true);
+  impl_->writer.RawValue("", 0, rapidjson::kStringType);
+  put_string(impl_->buffer, k);
   return *this;
 }
 JsonWriter& JsonWriter::string(std::string_view v) {
-  impl_->writer.String(v.data(), static_cast<rapidjson::SizeType>(v.size()), true);
+  impl_->writer.RawValue("", 0, rapidjson::kStringType);
+  put_string(impl_->buffer, v);
   return *this;
 }
 JsonWriter& JsonWriter::integer(long long v) {
