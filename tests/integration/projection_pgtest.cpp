@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <future>
+#include <map>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -240,7 +241,21 @@ TEST_CASE("the projector consumes the calls topic into PostgreSQL and dead-lette
   auto events = call_flows(30, 5);
   kafka::Producer producer({cluster.bootstrap_servers()});
   publish_all(producer, events);
-  publish_all(producer, {{"CApoison", "{\"this is\": not an event"}});
+  // Not JSON; not UTF-8; a string holding U+0000 (PostgreSQL refuses both in text and jsonb, and
+  // would refuse the batch on every retry: each must become a dead letter, not a stalled
+  // partition).
+  auto with_value = [](std::string call_sid, std::string value) {
+    return std::pair<std::string, std::string>{
+        call_sid, R"({"specversion":"1.0","id":"bad-)" + call_sid +
+                      R"(","type":"com.twilio.voice.status-callback.call.completed",)"
+                      R"("time":"2026-02-12T10:00:09Z","data":{"params":{"CallSid":")" +
+                      call_sid + R"(","AccountSid":"AC1","CallStatus":"completed","Caller":")" +
+                      value + R"("}}})"};
+  };
+  publish_all(producer, {{"CApoison", "{\"this is\": not an event"},
+                         with_value("CAbadutf8", "Jos\xff"),
+                         with_value("CAnul", "a\\u0000b")});
+  const size_t poison = 3;
 
   std::string db = test::fresh_database("proj_consume");
   std::string expected;
@@ -260,10 +275,10 @@ TEST_CASE("the projector consumes the calls topic into PostgreSQL and dead-lette
         [&] {
           return test::query_value(db,
                                    "SELECT coalesce(sum(next_offset), 0) FROM projector_offsets") ==
-                 std::to_string(events.size() + 1);
+                 std::to_string(events.size() + poison);
         },
         30s));
-    CHECK(running.metrics.counter("callstream_projector_dead_letters_total", "").value() == 1);
+    CHECK(running.metrics.counter("callstream_projector_dead_letters_total", "").value() == poison);
   }
   CHECK(test::query_value(db, "SELECT count(*) FROM call_events") == std::to_string(events.size()));
   CHECK(test::query_value(
@@ -275,17 +290,20 @@ TEST_CASE("the projector consumes the calls topic into PostgreSQL and dead-lette
   } listener;
   kafka::Consumer dlq(
       {cluster.bootstrap_servers(), "dlq-reader", "test", {"callstream.deadletter.v1"}}, listener);
-  std::optional<kafka::ConsumedMessage> dead;
+  std::map<std::string, std::string> errors;  // by key
   wait_for(
       [&] {
-        for (auto& m : dlq.poll_batch(10, 100ms)) dead.emplace(std::move(m));
-        return dead.has_value();
+        for (auto& m : dlq.poll_batch(10, 100ms)) {
+          CHECK(m.header("dlq_topic") == std::string_view("callstream.voice.calls.v1"));
+          errors[std::string(m.key())] = std::string(m.header("dlq_error").value_or(""));
+        }
+        return errors.size() == poison;
       },
       15s);
-  REQUIRE(dead);
-  CHECK(dead->key() == "CApoison");
-  CHECK(dead->header("dlq_topic") == std::string_view("callstream.voice.calls.v1"));
-  CHECK(dead->header("dlq_error").value_or("").find("invalid JSON") != std::string_view::npos);
+  REQUIRE(errors.size() == poison);
+  CHECK(errors["CApoison"].find("invalid JSON") != std::string::npos);
+  CHECK(errors["CAbadutf8"].find("Invalid encoding") != std::string::npos);
+  CHECK(errors["CAnul"].find("U+0000") != std::string::npos);
 }
 
 TEST_CASE("two projectors in one group, the second joining midway, produce the same rows as one",
@@ -413,8 +431,9 @@ TEST_CASE("a rebuild replays the topics into a shadow schema and swaps it in whi
   REQUIRE(wait_for([&] { return count() == std::to_string(events.size()); }, 60s));
   std::string expected = checksum(db);
   // What an older version of the projection left behind: the rebuild must replace it.
-  test::query_value(db, "UPDATE calls SET from_number = 'stale' WHERE call_sid IN "
-                        "(SELECT call_sid FROM calls ORDER BY call_sid LIMIT 5)");
+  test::query_value(db,
+                    "UPDATE calls SET from_number = 'stale' WHERE call_sid IN "
+                    "(SELECT call_sid FROM calls ORDER BY call_sid LIMIT 5)");
   REQUIRE(checksum(db) != expected);
 
   // Analysts keep querying all along: never an error, never an empty answer.
@@ -454,13 +473,16 @@ TEST_CASE("a rebuild replays the topics into a shadow schema and swaps it in whi
   INFO(seen);
   CHECK(failures == 0);
   CHECK(checksum(db) == expected);
-  CHECK(test::query_value(db, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE "
-                              "'callstream_re%'") == "0");
+  CHECK(test::query_value(db,
+                          "SELECT count(*) FROM pg_namespace WHERE nspname LIKE "
+                          "'callstream_re%'") == "0");
   // Every table is either rebuilt or deliberately kept: a new read model cannot be forgotten.
   std::string listed = "'dead_letters', 'alerts', 'callstream_settings', 'schema_migrations'";
   for (const auto& t : projector::rebuilt_tables()) listed += ", '" + t + "'";
-  CHECK(test::query_value(db, "SELECT string_agg(tablename, ',') FROM pg_tables WHERE "
-                              "schemaname = 'public' AND tablename NOT IN (" + listed + ")") == "");
+  CHECK(test::query_value(db,
+                          "SELECT string_agg(tablename, ',') FROM pg_tables WHERE "
+                          "schemaname = 'public' AND tablename NOT IN (" +
+                              listed + ")") == "");
 
   // The running projector goes on into the swapped-in tables.
   auto more = call_flows(10, 22);

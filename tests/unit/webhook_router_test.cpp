@@ -174,6 +174,13 @@ TEST_CASE_METHOD(Fixture, "bad requests get a precise status and publish nothing
     r.body += "&Bad=%G1";
     expect(r, 400, "malformed_body");
   }
+  SECTION("text that is not UTF-8, or holds NUL: 400 (no event PostgreSQL would refuse)") {
+    for (const char* bad : {"&CallerName=Jos%E9", "&CallerName=a%00b"}) {
+      auto r = signed_request(params());
+      r.body += bad;
+      expect(r, 400, "malformed_body");
+    }
+  }
   SECTION("missing CallSid: 400") {
     auto p = params();
     p.erase(p.begin() + 1);

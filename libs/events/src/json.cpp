@@ -137,7 +137,8 @@ JsonDocument::~JsonDocument() = default;
 
 std::optional<JsonDocument> JsonDocument::parse(std::string_view text, std::string* error) {
   JsonDocument d;
-  d.impl_->doc.Parse(text.data(), text.size());
+  // JSON text is UTF-8 (RFC 8259 8.1); RapidJSON only checks when asked.
+  d.impl_->doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
   if (d.impl_->doc.HasParseError()) {
     if (error)
       *error = std::string("invalid JSON at offset ") +
@@ -189,6 +190,18 @@ std::vector<std::string> JsonDocument::array_elements() const {
     out.emplace_back(buf.GetString(), buf.GetSize());
   }
   return out;
+}
+
+bool holds_nul(std::string_view json) {
+  // "\u0000" is an escape when the backslashes before the 'u' are odd in number ("\\u0000" is
+  // a backslash and the text u0000); outside strings valid JSON has no backslash at all.
+  for (size_t at = json.find("u0000"); at != std::string_view::npos;
+       at = json.find("u0000", at + 1)) {
+    size_t backslashes = 0;
+    while (backslashes < at && json[at - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 1) return true;
+  }
+  return false;
 }
 
 }  // namespace callstream::events

@@ -1,5 +1,6 @@
 #include "callstream/twilio/form.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -24,28 +25,66 @@ int hex_value(char c) {
   return -1;
 }
 
-// Decodes `part` ('+' is a space) into `out`; false on a bad escape or character.
-bool decode_part(std::string_view part, std::string& out) {
+// Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n = c >= 0xC2 && c <= 0xDF   ? 1
+            : c >= 0xE0 && c <= 0xEF ? 2
+            : c >= 0xF0 && c <= 0xF4 ? 3
+                                     : -1;
+    if (n < 0 || end - p <= n) return false;
+    unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+    if (p[1] < lo || p[1] > hi) return false;
+    for (int i = 2; i <= n; ++i)
+      if (p[i] < 0x80 || p[i] > 0xBF) return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+enum class PartError { none, encoding, not_text };
+
+// Decodes `part` ('+' is a space) into `out`: a bad escape or character is an encoding error;
+// text that is not UTF-8, or holds NUL, is not text (every parameter ends up in a JSON event, and
+// PostgreSQL's text and jsonb refuse both).
+PartError decode_part(std::string_view part, std::string& out) {
   out.resize(part.size());  // decoding never lengthens
   char* o = out.data();
+  unsigned char escaped_or = 0, escaped_min = 0xFF;
   for (size_t i = 0; i < part.size(); ++i) {
     char c = part[i];
     if (c == '%') {
-      if (i + 2 >= part.size()) return false;
+      if (i + 2 >= part.size()) return PartError::encoding;
       int h = hex_value(part[i + 1]), l = hex_value(part[i + 2]);
-      if (h < 0 || l < 0) return false;
-      *o++ = static_cast<char>(h * 16 + l);
+      if (h < 0 || l < 0) return PartError::encoding;
+      auto b = static_cast<unsigned char>(h * 16 + l);
+      escaped_or |= b;
+      escaped_min = std::min(escaped_min, b);
+      *o++ = static_cast<char>(b);
       i += 2;
     } else if (c == '+') {
       *o++ = ' ';
     } else if (kQueryChar[static_cast<unsigned char>(c)]) {
       *o++ = c;
     } else {
-      return false;
+      return PartError::encoding;
     }
   }
   out.resize(static_cast<size_t>(o - out.data()));
-  return true;
+  // Unescaped characters are ASCII and never NUL: only escapes can make it not text.
+  if (escaped_min == 0 || ((escaped_or & 0x80) && !valid_utf8(out))) return PartError::not_text;
+  return PartError::none;
 }
 
 }  // namespace
@@ -63,14 +102,18 @@ std::optional<Params> decode_form(std::string_view input, FormError* error) {
     if (!piece.empty()) {  // "a=1&&b=2"
       size_t eq = piece.find('=');
       std::string key, value;
-      bool ok = decode_part(piece.substr(0, eq), key) &&
-                (eq == std::string_view::npos || decode_part(piece.substr(eq + 1), value));
-      if (!ok) {
+      PartError e = decode_part(piece.substr(0, eq), key);
+      if (e == PartError::none && eq != std::string_view::npos)
+        e = decode_part(piece.substr(eq + 1), value);
+      if (e != PartError::none) {
         if (error) {
           bool nul = piece.find('\0') != std::string_view::npos;
           std::string_view bad = piece.substr(0, 40);
-          error->message = nul ? "malformed form encoding: raw NUL byte"
-                               : "malformed form encoding near '" + std::string(bad) + "'";
+          error->message =
+              nul ? "malformed form encoding: raw NUL byte"
+              : e == PartError::not_text
+                  ? "form text is not UTF-8 or holds NUL near '" + std::string(bad) + "'"
+                  : "malformed form encoding near '" + std::string(bad) + "'";
         }
         return std::nullopt;
       }

@@ -1,5 +1,7 @@
 #include "topic_projections.hpp"
 
+#include "callstream/events/json.hpp"
+
 #include "optout_projection.hpp"
 #include "recording_projection.hpp"
 #include "taskrouter_projection.hpp"
@@ -27,6 +29,11 @@ std::optional<TopicKind> TopicProjections::kind(std::string_view topic) const {
 bool TopicProjections::decode(TopicKind kind, std::string_view value, const std::string& topic,
                               int32_t partition, int64_t offset, TopicRows& rows,
                               std::string* error, std::string* received_at) const {
+  // PostgreSQL would refuse the batch, and refuse it again on every retry: a dead letter instead.
+  if (events::holds_nul(value)) {
+    if (error) *error = "a string holds U+0000, which PostgreSQL cannot store";
+    return false;
+  }
   if (kind == TopicKind::calls) {
     auto row = decode_call_event(value, topic, partition, offset, error);
     if (!row) return false;
@@ -34,9 +41,11 @@ bool TopicProjections::decode(TopicKind kind, std::string_view value, const std:
     rows.calls.push_back(std::move(*row));
     return true;
   }
-  auto row = kind == TopicKind::recordings ? decode_recording_event(value, topic, partition, offset, error)
-             : kind == TopicKind::optouts  ? decode_optout_event(value, topic, partition, offset, error)
-                                           : decode_taskrouter_event(value, topic, partition, offset, error);
+  auto row = kind == TopicKind::recordings
+                 ? decode_recording_event(value, topic, partition, offset, error)
+             : kind == TopicKind::optouts
+                 ? decode_optout_event(value, topic, partition, offset, error)
+                 : decode_taskrouter_event(value, topic, partition, offset, error);
   if (!row) return false;
   if (received_at) *received_at = row->received_at;
   rows.events.push_back(std::move(*row));

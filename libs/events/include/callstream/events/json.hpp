@@ -39,7 +39,11 @@ class JsonWriter {
   std::unique_ptr<Impl> impl_;
 };
 
-// A parsed document with read access by path of object keys.
+// True when a string in this JSON text holds U+0000 (written \u0000): valid JSON, but neither
+// PostgreSQL's text nor its jsonb can store it.
+bool holds_nul(std::string_view json);
+
+// A parsed document with read access by path of object keys. Text that is not UTF-8 is an error.
 class JsonDocument {
  public:
   static std::optional<JsonDocument> parse(std::string_view text, std::string* error = nullptr);

@@ -16,7 +16,8 @@ struct FormError {
 };
 
 // Decodes a form body or a query string ('+' is a space, %XX escapes). Empty input is zero
-// parameters. Malformed input (bad escapes, characters a query cannot hold) is an error.
+// parameters. Malformed input (bad escapes, characters a query cannot hold) is an error, and so
+// is decoded text that is not UTF-8 or holds NUL (parameters end up in JSON events and PostgreSQL).
 std::optional<Params> decode_form(std::string_view text, FormError* error = nullptr);
 
 // Encodes parameters as an application/x-www-form-urlencoded body (unreserved characters kept,
