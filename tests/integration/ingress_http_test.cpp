@@ -3,6 +3,7 @@
 
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "callstream/events/cloudevent.hpp"
 #include "callstream/events/json.hpp"
@@ -51,6 +52,7 @@ struct Stack {
     c.http.threads = 2;
     c.http.body_limit = body_limit;
     c.http.header_timeout = 1000ms;
+    c.http.body_timeout = 1000ms;
     c.http.drain_timeout = 10000ms;
     app = std::make_unique<ingress::IngressApp>(c);
     port = app->listen();
@@ -159,8 +161,66 @@ TEST_CASE("bad requests get their precise status over the wire", "[ingress]") {
   auto started = std::chrono::steady_clock::now();
   auto slow = test::raw_exchange(s.port, "POST /call_status HTTP/1.1\r\nHost: x\r\n", 5000);
   CHECK(std::chrono::steady_clock::now() - started < 4s);
+  CHECK(slow.empty());
+  // One whose body stalls gets 408 at the body deadline.
+  started = std::chrono::steady_clock::now();
+  auto stalled = test::raw_exchange(
+      s.port,
+      "POST /call_status HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nCallSid=CA1",
+      5000);
+  CHECK(stalled.rfind("HTTP/1.1 408", 0) == 0);
+  CHECK(std::chrono::steady_clock::now() - started < 4s);
   CHECK(test::http_request(s.port, "GET", "/healthz", {}, "").status == 200);
   CHECK(test::http_request(s.port, "GET", "/readyz", {}, "").status == 200);
+}
+
+TEST_CASE("requests split over packets, or several in one, are each read whole and answered",
+          "[ingress][kafka]") {
+  Stack s;
+  auto raw = [](const twilio::Params& p, bool close) {
+    std::string body = twilio::encode_form(p);
+    return "POST /call_status HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+           "application/x-www-form-urlencoded\r\nX-Twilio-Signature: " +
+           twilio::SignatureValidator::compute(kToken, kBase + "/call_status", p) +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+           (close ? "Connection: close\r\n" : "") + "\r\n" + body;
+  };
+  auto count = [](const std::string& out, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = out.find(what); at != std::string::npos; at = out.find(what, at + 1)) ++n;
+    return n;
+  };
+  // The head in one packet, the body 200 ms later (below the 1 s body deadline).
+  std::string one = raw(status_params(901, "ringing", 1), true);
+  size_t head_end = one.find("\r\n\r\n") + 4;
+  auto split =
+      test::raw_exchange(s.port, {one.substr(0, head_end), one.substr(head_end)}, 200, 5000);
+  CHECK(split.rfind("HTTP/1.1 204", 0) == 0);
+  // A body cut in the middle of a percent escape.
+  auto with_caller = status_params(902, "ringing", 1);
+  with_caller.emplace_back("From", "+13055550123");
+  std::string two = raw(with_caller, true);
+  size_t escape = two.find('%', head_end);
+  REQUIRE(escape != std::string::npos);
+  auto cut =
+      test::raw_exchange(s.port, {two.substr(0, escape + 1), two.substr(escape + 1)}, 100, 5000);
+  CHECK(cut.rfind("HTTP/1.1 204", 0) == 0);
+  // Three requests in one packet (pipelined): three answers, in order, then the close.
+  auto pipelined = test::raw_exchange(s.port,
+                                      raw(status_params(903, "ringing", 1), false) +
+                                          raw(status_params(903, "in-progress", 2), false) +
+                                          raw(status_params(903, "completed", 3), true),
+                                      5000);
+  CHECK(count(pipelined, "HTTP/1.1 204") == 3);
+  auto ids = s.topic_ids(5);
+  CHECK(ids.count(events::event_id("/call_status", with_caller)) == 1);
+  for (const auto& [sid, status, seq] :
+       std::vector<std::tuple<int, const char*, int>>{{901, "ringing", 1},
+                                                      {903, "ringing", 1},
+                                                      {903, "in-progress", 2},
+                                                      {903, "completed", 3}})
+    CHECK(ids.count(events::event_id("/call_status", status_params(sid, status, seq))) == 1);
 }
 
 TEST_CASE("with the brokers down status callbacks get 503, and every 2xx is in the topic once",

@@ -1,5 +1,8 @@
 #include "http_client.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -23,13 +26,19 @@ static int connect_loopback(uint16_t port) {
   return fd;
 }
 
-std::string raw_exchange(uint16_t port, const std::string& bytes, int timeout_ms) {
+std::string raw_exchange(uint16_t port, const std::vector<std::string>& parts, int pause_ms,
+                         int timeout_ms) {
   int fd = connect_loopback(port);
-  size_t sent = 0;
-  while (sent < bytes.size()) {
-    ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;  // the server may close early (413): read what it said
-    sent += static_cast<size_t>(n);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+    const std::string& bytes = parts[i];
+    size_t sent = 0;
+    while (sent < bytes.size()) {
+      ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;  // the server may close early (413): read what it said
+      sent += static_cast<size_t>(n);
+    }
+    if (sent < bytes.size()) break;
   }
   std::string out;
   char buf[8192];
@@ -42,6 +51,10 @@ std::string raw_exchange(uint16_t port, const std::string& bytes, int timeout_ms
   }
   ::close(fd);
   return out;
+}
+
+std::string raw_exchange(uint16_t port, const std::string& bytes, int timeout_ms) {
+  return raw_exchange(port, std::vector<std::string>{bytes}, 0, timeout_ms);
 }
 
 HttpReply http_request(uint16_t port, const std::string& method, const std::string& target,

@@ -20,5 +20,8 @@ HttpReply http_request(uint16_t port, const std::string& method, const std::stri
 
 // Sends raw bytes and returns whatever comes back until the server closes (or timeout).
 std::string raw_exchange(uint16_t port, const std::string& bytes, int timeout_ms);
+// The same, the bytes sent in parts with `pause_ms` between them (a client on a slow network).
+std::string raw_exchange(uint16_t port, const std::vector<std::string>& parts, int pause_ms,
+                         int timeout_ms);
 
 }  // namespace callstream::test

@@ -17,12 +17,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <mutex>
 #include <set>
 #include <system_error>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "callstream/core/log.hpp"
@@ -37,12 +39,32 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-// What the drain needs to know about one connection. Touched only on the connection's context.
+using Clock = std::chrono::steady_clock;
+
+// What the drain and the deadline sweep need to know about one connection. Its fields are
+// touched only on the connection's own context (`context` says which).
 struct Connection {
-  beast::tcp_stream* stream = nullptr;
+  tcp::socket* socket = nullptr;
   asio::any_io_executor executor;
+  size_t context = 0;
   bool busy = false;    // a request is being read or handled
-  bool closed = false;  // the coroutine has ended; stream is gone
+  bool closed = false;  // the coroutine has ended; socket is gone
+  // The current phase (head, body, answer) must end by `deadline`; past it, the sweep cancels
+  // the pending operation and sets `timed_out`. Setting a deadline is a store, not a timer
+  // operation: a timer per read and write cost ~10 % of a webhook's CPU.
+  Clock::time_point deadline = Clock::time_point::max();
+  bool timed_out = false;
+  void expires_after(std::chrono::milliseconds d) {
+    deadline = Clock::now() + d;
+    timed_out = false;
+  }
+  void expires_never() {
+    deadline = Clock::time_point::max();
+    timed_out = false;
+  }
+  bool timeout(const beast::error_code& ec) const {
+    return timed_out && ec == asio::error::operation_aborted;
+  }
 };
 
 }  // namespace
@@ -88,10 +110,49 @@ struct Server::Impl {
         .inc();
   }
 
+  asio::io_context& context_at(size_t n) { return n == 0 ? ioc : *workers[n - 1]; }
+
+  // Deadlines are checked by one sweep per context, every tenth of the shortest timeout (10 ms to
+  // 500 ms): a timeout fires that much late at most.
+  std::chrono::milliseconds sweep_interval() const {
+    auto shortest = std::min(settings.header_timeout, settings.body_timeout);
+    return std::clamp(shortest / 10, std::chrono::milliseconds(10), std::chrono::milliseconds(500));
+  }
+
+  struct Sweep {
+    explicit Sweep(asio::io_context& context) : tick(context) {}
+    asio::steady_timer tick;
+    bool stopped = false;  // on the sweep's own context
+  };
+  std::vector<std::unique_ptr<Sweep>> sweeps;  // one per context, made by run()
+
+  asio::awaitable<void> sweep_deadlines(size_t context) {
+    Sweep& sweep = *sweeps[context];
+    std::vector<std::shared_ptr<Connection>> expired;
+    while (!sweep.stopped) {
+      sweep.tick.expires_after(sweep_interval());
+      auto [ec] = co_await sweep.tick.async_wait(use_tuple);
+      if (ec || sweep.stopped) co_return;
+      auto now = Clock::now();
+      {
+        std::lock_guard lock(connections_mutex);
+        for (const auto& c : connections)
+          if (c->context == context && !c->closed && c->deadline <= now) expired.push_back(c);
+      }
+      for (auto& c : expired) {
+        c->timed_out = true;
+        c->deadline = Clock::time_point::max();
+        beast::error_code ignored;
+        c->socket->cancel(ignored);
+      }
+      expired.clear();
+    }
+  }
+
   asio::awaitable<void> accept_loop() {
     for (;;) {
       size_t n = next_context++ % (workers.size() + 1);
-      asio::io_context& context = n == 0 ? ioc : *workers[n - 1];
+      asio::io_context& context = context_at(n);
       auto [ec, socket] = co_await acceptor.async_accept(context, use_tuple);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
@@ -109,7 +170,7 @@ struct Server::Impl {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       auto ex = socket.get_executor();
-      asio::co_spawn(ex, session(beast::tcp_stream(std::move(socket))), asio::detached);
+      asio::co_spawn(ex, session(std::move(socket), n), asio::detached);
     }
   }
 
@@ -129,8 +190,8 @@ struct Server::Impl {
 
   // The response head is written by hand into one string and sent with the body in one call:
   // Beast's field container and serializer cost more than the rest of a 204.
-  asio::awaitable<bool> write(beast::tcp_stream& stream, Response&& r, unsigned version,
-                              bool keep_alive, bool head_request = false) {
+  asio::awaitable<bool> write(Connection& c, Response&& r, unsigned version, bool keep_alive,
+                              bool head_request = false) {
     bool bodiless_status =
         r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200);
     std::string head;
@@ -169,20 +230,35 @@ struct Server::Impl {
     std::array<asio::const_buffer, 2> buffers{asio::buffer(head), bodiless_status || head_request
                                                                       ? asio::const_buffer()
                                                                       : asio::buffer(r.body)};
-    stream.expires_after(settings.body_timeout);
-    auto [ec, n] = co_await asio::async_write(stream, buffers, use_tuple);
+    c.expires_after(settings.body_timeout);
+    auto [ec, n] = co_await asio::async_write(*c.socket, buffers, use_tuple);
     co_return !ec;
   }
 
-  asio::awaitable<void> session(beast::tcp_stream stream) {
+  // Parses what the last read brought beyond the head: a request read in one recv (the usual
+  // webhook) is then complete without another read operation. need_more is not an error.
+  static void parse_buffered(bhttp::request_parser<bhttp::string_body>& parser,
+                             beast::flat_buffer& buffer, beast::error_code& ec) {
+    parser.eager(true);
+    while (!parser.is_done() && buffer.size() > 0) {
+      size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec == bhttp::error::need_more) ec = {};
+      if (ec || used == 0) return;
+    }
+  }
+
+  asio::awaitable<void> session(tcp::socket socket, size_t context) {
     auto self = std::make_shared<Connection>();
-    self->stream = &stream;
-    self->executor = stream.get_executor();
+    self->socket = &socket;
+    self->executor = socket.get_executor();
+    self->context = context;
     {
       std::lock_guard lock(connections_mutex);
       connections.insert(self);
     }
     open_connections.add(1);
+    Connection& c = *self;
     beast::flat_buffer buffer;
     // Beast reads as much as the buffer's free capacity, 512 bytes at least: a signed webhook
     // (600 bytes and more) would take two reads. 4 KB holds the usual request in one.
@@ -192,49 +268,53 @@ struct Server::Impl {
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(settings.header_limit));
         parser.body_limit(settings.body_limit);
-        stream.expires_after(settings.header_timeout);
-        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+        c.expires_after(settings.header_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(socket, buffer, parser, use_tuple);
         if (ec) {
           if (ec == bhttp::error::body_limit) {  // Content-Length over the limit
             count_rejected("body_too_large");
-            co_await write(stream,
+            co_await write(c,
                            error_response(413, "body_too_large",
                                           "request body exceeds " +
                                               std::to_string(settings.body_limit) + " bytes"),
                            11, false);
           } else if (ec == bhttp::error::header_limit) {
             count_rejected("header_too_large");
-            co_await write(stream,
-                           error_response(431, "header_too_large", "request headers too large"), 11,
-                           false);
-          } else if (ec == beast::error::timeout) {
+            co_await write(c, error_response(431, "header_too_large", "request headers too large"),
+                           11, false);
+          } else if (c.timeout(ec)) {
             if (buffer.size() > 0) count_rejected("header_timeout");
           } else if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
                      ec != asio::error::connection_reset && ec != asio::error::eof) {
             count_rejected("malformed_http");
-            co_await write(stream, error_response(400, "malformed_http", ec.message()), 11, false);
+            co_await write(c, error_response(400, "malformed_http", ec.message()), 11, false);
           }
           break;
         }
         self->busy = true;
-        stream.expires_after(settings.body_timeout);
-        auto [ec2, n2] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+        c.expires_after(settings.body_timeout);
+        beast::error_code ec2;
+        parse_buffered(parser, buffer, ec2);
+        if (!ec2 && !parser.is_done())
+          std::tie(ec2, std::ignore) =
+              co_await bhttp::async_read(socket, buffer, parser, use_tuple);
         if (ec2) {
           if (ec2 == bhttp::error::body_limit) {
             count_rejected("body_too_large");
-            co_await write(stream, error_response(413, "body_too_large", "request body too large"),
-                           11, false);
-          } else if (ec2 == beast::error::timeout) {
+            co_await write(c, error_response(413, "body_too_large", "request body too large"), 11,
+                           false);
+          } else if (c.timeout(ec2)) {
             count_rejected("body_timeout");
-            co_await write(stream,
+            co_await write(c,
                            error_response(408, "body_timeout", "request body not received in time"),
                            11, false);
           } else if (ec2 != asio::error::eof && ec2 != asio::error::connection_reset) {
             count_rejected("malformed_http");
-            co_await write(stream, error_response(400, "malformed_http", ec2.message()), 11, false);
+            co_await write(c, error_response(400, "malformed_http", ec2.message()), 11, false);
           }
           break;
         }
+        c.expires_never();  // the handler answers within its own deadline (Kafka's)
         auto msg = parser.release();
         unsigned version = msg.version();
         bool keep_alive = msg.keep_alive();
@@ -251,19 +331,20 @@ struct Server::Impl {
         Response res = co_await call_handler(std::move(req));
         in_flight.add(-1);
         keep_alive = keep_alive && !draining;
-        bool written = co_await write(stream, std::move(res), version, keep_alive, head_request);
+        bool written = co_await write(c, std::move(res), version, keep_alive, head_request);
         self->busy = false;
         if (!written || !keep_alive) break;
         // Let the other answers that are ready go out before this connection reads and handles
         // its next request: answers sent back to back wake a client once, not once each.
-        co_await asio::post(stream.get_executor(), asio::use_awaitable);
+        co_await asio::post(socket.get_executor(), asio::use_awaitable);
       }
     } catch (const std::exception& e) {
       core::log::error("connection failed", {{"error", e.what()}});
     }
+    c.expires_never();
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.close();
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
     self->closed = true;
     open_connections.add(-1);
     std::lock_guard lock(connections_mutex);
@@ -279,11 +360,17 @@ struct Server::Impl {
     }
   }
 
+  // No response is owed any more: what kept the contexts running ends, so run() returns.
   void end_watches() {
     for (auto& w : watches) {
       beast::error_code ignored;
       w->descriptor.cancel(ignored);
     }
+    for (size_t n = 0; n < sweeps.size(); ++n)
+      asio::post(context_at(n), [&sweep = *sweeps[n]] {
+        sweep.stopped = true;
+        sweep.tick.cancel();
+      });
   }
 
   // Ends the drain when the last connection is gone, or stops everything at the deadline.
@@ -294,7 +381,7 @@ struct Server::Impl {
       {
         std::lock_guard lock(connections_mutex);
         if (connections.empty()) {
-          end_watches();  // no response is owed any more
+          end_watches();
           co_return;
         }
         if (std::chrono::steady_clock::now() >= deadline) {
@@ -322,7 +409,8 @@ struct Server::Impl {
     }
     for (auto& c : snapshot)
       asio::post(c->executor, [c] {
-        if (!c->closed && !c->busy) c->stream->socket().cancel();
+        beast::error_code ignored;
+        if (!c->closed && !c->busy) c->socket->cancel(ignored);
       });
     asio::co_spawn(ioc, watch_drain(), asio::detached);
   }
@@ -360,6 +448,10 @@ void Server::run(bool handle_signals) {
     });
   }
   asio::co_spawn(i.ioc, i.accept_loop(), asio::detached);
+  for (size_t n = 0; n <= i.workers.size(); ++n) {
+    i.sweeps.push_back(std::make_unique<Impl::Sweep>(i.context_at(n)));
+    asio::co_spawn(i.context_at(n), i.sweep_deadlines(n), asio::detached);
+  }
   for (auto& w : i.watches) asio::co_spawn(i.ioc, i.watch_loop(*w), asio::detached);
   std::vector<std::thread> threads;
   for (auto& w : i.workers)
