@@ -123,8 +123,9 @@ int Producer::take_over_polling() {
 
 void Producer::serve_reports() {
   char buf[256];
+  // librdkafka writes one byte per wake-up: a short read has emptied the pipe.
   if (wake_fds_[0] >= 0)
-    while (::read(wake_fds_[0], buf, sizeof buf) > 0) {
+    while (::read(wake_fds_[0], buf, sizeof buf) == static_cast<ssize_t>(sizeof buf)) {
     }
   // Drained after the read: a report arriving from here on writes the pipe again.
   while (rd_kafka_poll(handle_->rk.get(), 0) > 0) {
