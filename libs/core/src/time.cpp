@@ -16,6 +16,25 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+struct Civil {
+  int64_t year;
+  unsigned month, day;
+};
+
+// The civil date of a day count since 1970-01-01 (the inverse, same source). gmtime_r would take
+// glibc's time-zone lock on every call, and every event formats two times.
+Civil civil_from_days(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2), m, d};
+}
+
 struct Cursor {
   std::string_view s;
   size_t i = 0;
@@ -65,14 +84,16 @@ std::string format_rfc3339(SysMillis t) {
   int64_t ms = t.time_since_epoch().count();
   int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   int msr = static_cast<int>(ms - secs * 1000);
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  int year = tm.tm_year + 1900;
-  if (year < 0 || year > 9999) {
+  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int sod = static_cast<int>(secs - days * 86400);
+  Civil date = civil_from_days(days);
+  int year = static_cast<int>(date.year);
+  int hour = sod / 3600, minute = sod / 60 % 60, second = sod % 60;
+  if (date.year < 0 || date.year > 9999) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, msr);
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                  static_cast<long long>(date.year), date.month, date.day, hour, minute, second,
+                  msr);
     return buf;
   }
   // Every event carries two of these: written by hand, snprintf is most of their cost.
@@ -82,11 +103,11 @@ std::string format_rfc3339(SysMillis t) {
       out[at + i] = static_cast<char>('0' + value % 10);
   };
   put(0, year, 4);
-  put(5, tm.tm_mon + 1, 2);
-  put(8, tm.tm_mday, 2);
-  put(11, tm.tm_hour, 2);
-  put(14, tm.tm_min, 2);
-  put(17, tm.tm_sec, 2);
+  put(5, static_cast<int>(date.month), 2);
+  put(8, static_cast<int>(date.day), 2);
+  put(11, hour, 2);
+  put(14, minute, 2);
+  put(17, second, 2);
   put(20, msr, 3);
   return out;
 }

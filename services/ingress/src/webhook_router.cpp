@@ -25,8 +25,11 @@ Decision refuse(std::string route, int status, const char* reason, std::string m
 bool is_form(std::string_view content_type) {
   constexpr std::string_view kForm = "application/x-www-form-urlencoded";
   if (content_type.size() < kForm.size()) return false;
-  for (size_t i = 0; i < kForm.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(content_type[i])) != kForm[i]) return false;
+  for (size_t i = 0; i < kForm.size(); ++i) {
+    char c = content_type[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');  // not the locale's tolower
+    if (c != kForm[i]) return false;
+  }
   return content_type.size() == kForm.size() || content_type[kForm.size()] == ';' ||
          content_type[kForm.size()] == ' ';
 }
