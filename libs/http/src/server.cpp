@@ -241,8 +241,21 @@ struct Server::Impl {
     std::array<asio::const_buffer, 2> buffers{asio::buffer(head), bodiless_status || head_request
                                                                       ? asio::const_buffer()
                                                                       : asio::buffer(r.body)};
+    // The socket is non-blocking: an answer the socket buffer takes whole (nearly always) goes
+    // out in this one call, without an asynchronous operation and its completion.
+    beast::error_code ec;
+    size_t sent = c.socket->write_some(buffers, ec);
+    size_t total = buffers[0].size() + buffers[1].size();
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec = {};
+      sent = 0;
+    }
+    if (ec) co_return false;
+    if (sent == total) co_return true;
+    auto rest = beast::buffers_suffix<std::array<asio::const_buffer, 2>>(buffers);
+    rest.consume(sent);
     c.expires_after(settings.body_timeout);
-    auto [ec, n] = co_await asio::async_write(*c.socket, buffers, use_tuple);
+    std::tie(ec, std::ignore) = co_await asio::async_write(*c.socket, rest, use_tuple);
     co_return !ec;
   }
 
@@ -261,6 +274,8 @@ struct Server::Impl {
 
   Awaitable<void> session(Socket socket, size_t context) {
     auto self = std::make_shared<Connection>(socket, context);
+    beast::error_code nb;
+    socket.non_blocking(true, nb);
     {
       std::lock_guard lock(connections_mutex);
       connections.insert(self);
