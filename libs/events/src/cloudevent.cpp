@@ -131,10 +131,12 @@ std::optional<CloudEvent> parse_cloudevent(std::string_view json, std::string* e
 }
 
 std::string event_id(std::string_view route, const twilio::Params& params) {
-  std::vector<std::pair<std::string_view, std::string_view>> sorted(params.begin(), params.end());
-  std::sort(sorted.begin(), sorted.end());
+  return event_id_of_sorted(route, twilio::sort_params(params));
+}
+
+std::string event_id_of_sorted(std::string_view route, const twilio::SortedParams& sorted) {
   std::string canonical;
-  canonical.reserve(route.size() + params.size() * 48);
+  canonical.reserve(route.size() + sorted.size() * 48);
   auto put = [&canonical](std::string_view s) {
     char digits[24];
     auto end = std::to_chars(digits, digits + sizeof digits, s.size()).ptr;

@@ -146,6 +146,12 @@ std::string encode_form(const Params& params) {
   return out;
 }
 
+SortedParams sort_params(const Params& params) {
+  SortedParams sorted(params.begin(), params.end());
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
+}
+
 const std::string* find_param(const Params& params, std::string_view key) {
   for (const auto& [k, v] : params)
     if (k == key) return &v;

@@ -151,22 +151,20 @@ SignatureValidator::SignatureValidator(std::vector<std::string> auth_tokens) {
 }
 
 std::string SignatureValidator::string_to_sign(std::string_view url, const Params& params) {
+  return string_to_sign(url, sort_params(params));
+}
+
+std::string SignatureValidator::string_to_sign(std::string_view url, const SortedParams& sorted) {
   url = url.substr(0, url.find('#'));  // Twilio never signs the fragment (connection overrides)
-  std::vector<std::pair<std::string_view, std::string_view>> sorted;
-  sorted.reserve(params.size());
   size_t total = url.size();
-  for (const auto& [k, v] : params) {
-    sorted.emplace_back(k, v);
-    total += k.size() + v.size();
-  }
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  for (const auto& [k, v] : sorted) total += k.size() + v.size();
   std::string out;
   out.reserve(total);
   out += url;
-  for (const auto& [k, v] : sorted) {
-    out += k;
-    out += v;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (i > 0 && sorted[i] == sorted[i - 1]) continue;  // a repeated pair is signed once
+    out += sorted[i].first;
+    out += sorted[i].second;
   }
   return out;
 }
@@ -229,8 +227,14 @@ bool SignatureValidator::matches_any(std::string_view url, std::string_view payl
 SignatureCheck SignatureValidator::validate(std::string_view url, const Params& params,
                                             std::string_view signature) const {
   if (signature.empty()) return SignatureCheck::missing;
+  return validate(url, sort_params(params), signature);
+}
+
+SignatureCheck SignatureValidator::validate(std::string_view url, const SortedParams& sorted,
+                                            std::string_view signature) const {
+  if (signature.empty()) return SignatureCheck::missing;
   // The parameter part of the signed string does not depend on the URL variant.
-  std::string payload = string_to_sign("", params);
+  std::string payload = string_to_sign("", sorted);
   return matches_any(url, payload, signature) ? SignatureCheck::valid : SignatureCheck::invalid;
 }
 

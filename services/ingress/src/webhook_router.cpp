@@ -173,9 +173,14 @@ std::optional<WebhookRouter::SignedForm> WebhookRouter::signed_form(const std::s
   }
 
   // A GET is signed over its URL alone (the query is in it); a POST over URL + sorted params.
-  std::string url = settings_.base_url + request.target;
-  static const twilio::Params kNone;
-  switch (validator_.validate(url, get ? kNone : *params, request.header("X-Twilio-Signature"))) {
+  // The sorted views point into form.params, whose strings stay where they are when the form
+  // is moved out (a moved vector keeps its elements).
+  SignedForm form{std::move(*params), {}, settings_.base_url + request.target};
+  form.sorted = twilio::sort_params(form.params);
+  const std::string& url = form.url;
+  static const twilio::SortedParams kNone;
+  switch (
+      validator_.validate(url, get ? kNone : form.sorted, request.header("X-Twilio-Signature"))) {
     case twilio::SignatureCheck::valid:
       break;
     case twilio::SignatureCheck::missing:
@@ -185,12 +190,12 @@ std::optional<WebhookRouter::SignedForm> WebhookRouter::signed_form(const std::s
       refusal = refuse(route, 403, "signature_invalid", "X-Twilio-Signature does not match " + url);
       return std::nullopt;
   }
-  const std::string* account = twilio::find_param(*params, "AccountSid");
+  const std::string* account = twilio::find_param(form.params, "AccountSid");
   if (account && !settings_.account_sid.empty() && *account != settings_.account_sid) {
     refusal = refuse(route, 403, "wrong_account", "AccountSid is not this call center's account");
     return std::nullopt;
   }
-  return SignedForm{std::move(*params), std::move(url)};
+  return std::optional<SignedForm>(std::move(form));  // moved, never copied: see above
 }
 
 Decision WebhookRouter::publish(const StatusWebhook& webhook, const std::string& topic,
@@ -207,7 +212,7 @@ Decision WebhookRouter::publish(const StatusWebhook& webhook, const std::string&
   if (!facts) return refuse(route, 400, error.reason, error.message);
 
   events::CloudEvent e;
-  e.id = events::event_id(request.target, *params);
+  e.id = events::event_id_of_sorted(request.target, form->sorted);
   e.source = url.substr(0, url.find('?'));
   e.type = facts->type;
   e.subject = facts->subject;

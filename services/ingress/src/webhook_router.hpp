@@ -6,12 +6,12 @@
 #include <string>
 
 #include "call_flow.hpp"
-#include "optouts.hpp"
 #include "callstream/core/time.hpp"
 #include "callstream/events/contract.hpp"
 #include "callstream/http/message.hpp"
 #include "callstream/kafka/settings.hpp"
 #include "callstream/twilio/signature.hpp"
+#include "optouts.hpp"
 #include "status_webhooks.hpp"
 
 namespace callstream::ingress {
@@ -59,7 +59,8 @@ class WebhookRouter {
  private:
   struct SignedForm {
     twilio::Params params;
-    std::string url;  // as Twilio signed it: base URL + path + query
+    twilio::SortedParams sorted;  // views into params
+    std::string url;              // as Twilio signed it: base URL + path + query
   };
   // Method, content type, body, signature and account checks shared by every Twilio route. GET
   // (allowed for status callbacks TaskRouter sends that way) carries its parameters in the query.

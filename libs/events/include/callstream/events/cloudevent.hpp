@@ -30,6 +30,8 @@ std::optional<CloudEvent> parse_cloudevent(std::string_view json, std::string* e
 // SHA-256 (hex) of the route and its sorted parameters, each length-prefixed, so that a retried
 // webhook yields the same id and two different callbacks never do.
 std::string event_id(std::string_view route, const twilio::Params& params);
+// The same from parameters already sorted (twilio::sort_params).
+std::string event_id_of_sorted(std::string_view route, const twilio::SortedParams& sorted);
 
 // What the ingress answered a webhook that asks for instructions (TwiML, assignment JSON).
 struct WebhookAnswer {

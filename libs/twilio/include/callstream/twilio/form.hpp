@@ -24,6 +24,12 @@ std::optional<Params> decode_form(std::string_view text, FormError* error = null
 // everything else %XX): the inverse of decode_form, for REST calls, tools and tests.
 std::string encode_form(const Params& params);
 
+// Views of the parameters sorted by key, then value, repeats kept: what the signature and the
+// event id are both computed over, so a webhook's parameters are sorted once. The views point
+// into `params`, which must outlive them.
+using SortedParams = std::vector<std::pair<std::string_view, std::string_view>>;
+SortedParams sort_params(const Params& params);
+
 // The first value of `key`, or nullptr.
 const std::string* find_param(const Params& params, std::string_view key);
 

@@ -27,9 +27,9 @@ struct RestSettings {
 // Why a request did not succeed. `http_status` 0 = no HTTP answer (connect failure, timeout).
 struct RestError {
   int http_status = 0;
-  int code = 0;           // Twilio's error code (21211 Invalid 'To' Phone Number...), 0 if none
-  std::string message;    // Twilio's message, or what went wrong on the way
-  std::string more_info;  // Twilio's documentation link
+  int code = 0;            // Twilio's error code (21211 Invalid 'To' Phone Number...), 0 if none
+  std::string message;     // Twilio's message, or what went wrong on the way
+  std::string more_info;   // Twilio's documentation link
   bool retryable = false;  // the last failure was of a kind a later try may overcome
 };
 

@@ -30,6 +30,9 @@ class SignatureValidator {
   // A form-encoded POST (params = the decoded body) or a GET (params empty).
   SignatureCheck validate(std::string_view url, const Params& params,
                           std::string_view signature) const;
+  // The same with the parameters already sorted (sort_params).
+  SignatureCheck validate(std::string_view url, const SortedParams& sorted,
+                          std::string_view signature) const;
 
   // An application/json POST: the URL carries bodySHA256=<hex sha256 of body>.
   SignatureCheck validate_json(std::string_view url, std::string_view body,
@@ -38,6 +41,7 @@ class SignatureValidator {
   // The string HMAC-SHA1 is computed over (the URL without its #fragment, then the sorted
   // parameters), and the signature itself (for tests and tools).
   static std::string string_to_sign(std::string_view url, const Params& params);
+  static std::string string_to_sign(std::string_view url, const SortedParams& sorted);
   static std::string compute(std::string_view auth_token, std::string_view url,
                              const Params& params);
 
