@@ -112,3 +112,27 @@ TEST_CASE("Kafka properties: security for every client, producer extras, guarant
                          {"KAFKA_PROPERTIES", "sasl.username=u,=secret-value"}})),
       !Catch::Contains("secret-value") && Catch::Contains("KAFKA_PROPERTIES items must be"));
 }
+
+TEST_CASE("KAFKA_LINGER_MS takes fractions of a millisecond, and refuses what is not one",
+          "[config]") {
+  auto with_linger = [](const std::string& v) {
+    return lookup({{"TWILIO_ACCOUNT_SID", "AC" + std::string(32, 'a')},
+                   {"TWILIO_AUTH_TOKEN", "t"},
+                   {"BASE_URL", "https://calls.example.com"},
+                   {"KAFKA_BROKERS", "k:9092"},
+                   {"KAFKA_LINGER_MS", v}});
+  };
+  CHECK(ingress::IngressConfig::from_env(with_linger("0.5")).linger.count() == 500);
+  CHECK(ingress::IngressConfig::from_env(with_linger("2.25")).linger.count() == 2250);
+  CHECK(ingress::IngressConfig::from_env(with_linger("0.001")).linger.count() == 1);
+  CHECK(ingress::IngressConfig::from_env(with_linger("5")).linger.count() == 5000);
+  CHECK(ingress::IngressConfig::from_env(with_linger("0")).linger.count() == 0);
+  for (const char* bad : {"0.0001", "-1", "1.", ".5", "1,5", "abc", "1001", "0.5ms"})
+    CHECK_THROWS_WITH(ingress::IngressConfig::from_env(with_linger(bad)),
+                      Catch::Contains("KAFKA_LINGER_MS must be"));
+  auto defaults = lookup({{"TWILIO_ACCOUNT_SID", "AC" + std::string(32, 'a')},
+                          {"TWILIO_AUTH_TOKEN", "t"},
+                          {"BASE_URL", "https://calls.example.com"},
+                          {"KAFKA_BROKERS", "k:9092"}});
+  CHECK(ingress::IngressConfig::from_env(defaults).linger.count() == 500);
+}

@@ -49,6 +49,31 @@ std::chrono::milliseconds Env::millis(const std::string& name, long long min_ms,
   return std::chrono::milliseconds(integer(name, min_ms, max_ms));
 }
 
+std::chrono::microseconds Env::fractional_millis(const std::string& name, long long min_ms,
+                                                 long long max_ms) {
+  std::string s = str(name);
+  if (s.empty()) return std::chrono::milliseconds(min_ms);
+  size_t dot = s.find('.');
+  std::string whole = s.substr(0, dot);
+  std::string decimals = dot == std::string::npos ? "" : s.substr(dot + 1);
+  auto digits = [](const std::string& t) {
+    return t.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (whole.empty() || whole.size() > 9 || !digits(whole) || !digits(decimals) ||
+      decimals.size() > 3 || (dot != std::string::npos && decimals.empty())) {
+    fail(name, "must be a number of milliseconds with at most three decimals, got '" + s + "'");
+    return std::chrono::milliseconds(min_ms);
+  }
+  long long micros = std::stoll(whole) * 1000;
+  if (!decimals.empty()) micros += std::stoll(decimals + std::string(3 - decimals.size(), '0'));
+  if (micros < min_ms * 1000 || micros > max_ms * 1000) {
+    fail(name,
+         "must be between " + std::to_string(min_ms) + " and " + std::to_string(max_ms) + ", got " + s);
+    return std::chrono::milliseconds(min_ms);
+  }
+  return std::chrono::microseconds(micros);
+}
+
 bool Env::boolean(const std::string& name) {
   std::string s = str(name);
   if (s == "1" || s == "true" || s == "yes" || s == "on") return true;

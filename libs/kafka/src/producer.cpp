@@ -79,7 +79,10 @@ Producer::Producer(ProducerSettings settings)
   detail::set(conf.get(), "client.id", settings_.client_id);
   detail::set(conf.get(), "enable.idempotence", "true");  // implies acks=all; never overridden
   detail::set(conf.get(), "message.timeout.ms", std::to_string(settings_.delivery_timeout.count()));
-  detail::set(conf.get(), "linger.ms", std::to_string(settings_.linger.count()));
+  // linger.ms takes fractions: "0.500" (written without the locale's decimal separator).
+  auto linger_us = settings_.linger.count();
+  std::string fraction = std::to_string(1000 + linger_us % 1000).substr(1);
+  detail::set(conf.get(), "linger.ms", std::to_string(linger_us / 1000) + "." + fraction);
   detail::set(conf.get(), "compression.type", "lz4");
   detail::set_all(conf.get(), settings_.extra);
   detail::route_logs(conf.get());

@@ -41,8 +41,9 @@ std::vector<core::EnvVar> variables() {
       {"KAFKA_CALL_CONTROL_RETRY_MS", "120000",
        "how long the event of an already answered call-control request (/voice, /assignment...) "
        "is retried while Kafka cannot take it"},
-      {"KAFKA_LINGER_MS", "1",
-       "how long a message may wait to share a batch (latency vs throughput)"},
+      {"KAFKA_LINGER_MS", "0.5",
+       "how long a message may wait to share a batch, in milliseconds with up to three decimals "
+       "(latency vs throughput)"},
       {"HTTP_ADDRESS", "0.0.0.0", "address to listen on"},
       {"HTTP_PORT", "8080", "port to listen on (0 = any free port)"},
       {"HTTP_THREADS", "0", "server threads (0 = one per core)"},
@@ -118,7 +119,7 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
   c.kafka_properties = env.properties("KAFKA_PROPERTIES", kafka::reserved_properties());
   c.producer_properties = env.properties("KAFKA_PRODUCER_PROPERTIES", kafka::reserved_properties());
   c.delivery_timeout = env.millis("KAFKA_DELIVERY_TIMEOUT_MS", 100, 14000);
-  c.linger = env.millis("KAFKA_LINGER_MS", 0, 1000);
+  c.linger = env.fractional_millis("KAFKA_LINGER_MS", 0, 1000);
   c.call_control_retry = env.millis("KAFKA_CALL_CONTROL_RETRY_MS", 0, 3600000);
   c.http.address = env.str("HTTP_ADDRESS");
   c.http.port = static_cast<uint16_t>(env.integer("HTTP_PORT", 0, 65535));

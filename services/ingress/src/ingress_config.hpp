@@ -22,7 +22,7 @@ struct IngressConfig {
   kafka::Properties kafka_properties;     // KAFKA_PROPERTIES: every client (security)
   kafka::Properties producer_properties;  // KAFKA_PRODUCER_PROPERTIES
   std::chrono::milliseconds delivery_timeout{5000};
-  std::chrono::milliseconds linger{1};
+  std::chrono::microseconds linger{500};
   std::chrono::milliseconds call_control_retry{120000};
   std::string call_flow_file;  // CALL_FLOW_FILE; empty = every call goes to voicemail
   CallFlowConfig call_flow;

@@ -35,6 +35,9 @@ class Env {
   std::string str(const std::string& name);
   long long integer(const std::string& name, long long min, long long max);
   std::chrono::milliseconds millis(const std::string& name, long long min_ms, long long max_ms);
+  // Milliseconds with up to three decimals ("0.5", "2.25"), for settings finer than a millisecond.
+  std::chrono::microseconds fractional_millis(const std::string& name, long long min_ms,
+                                              long long max_ms);
   bool boolean(const std::string& name);
   // Comma-separated key=value items (librdkafka properties, say). A key in `refused` is a
   // problem: it has a variable of its own, or callstream's guarantees depend on its value.

@@ -54,8 +54,8 @@ struct ProducerSettings {
   std::string client_id = "callstream";
   // Upper bound on a delivery (message.timeout.ms): the report always arrives within it.
   std::chrono::milliseconds delivery_timeout{5000};
-  // The latency a message may wait to share a batch (linger.ms).
-  std::chrono::milliseconds linger{1};
+  // The latency a message may wait to share a batch (linger.ms, which takes fractions).
+  std::chrono::microseconds linger{500};
   Properties extra;
   // Called once on a fatal producer error (the idempotence guarantee is lost). The default logs
   // and exits the process with status 70, as librdkafka advises.
