@@ -67,8 +67,8 @@ std::chrono::microseconds Env::fractional_millis(const std::string& name, long l
   long long micros = std::stoll(whole) * 1000;
   if (!decimals.empty()) micros += std::stoll(decimals + std::string(3 - decimals.size(), '0'));
   if (micros < min_ms * 1000 || micros > max_ms * 1000) {
-    fail(name,
-         "must be between " + std::to_string(min_ms) + " and " + std::to_string(max_ms) + ", got " + s);
+    fail(name, "must be between " + std::to_string(min_ms) + " and " + std::to_string(max_ms) +
+                   ", got " + s);
     return std::chrono::milliseconds(min_ms);
   }
   return std::chrono::microseconds(micros);

@@ -46,11 +46,11 @@ void disable_nagle_on_listeners(const std::string& bootstrap) {
     if (fd <= 2 || ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 ||
         !listening || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0)
       continue;
-    int port = addr.ss_family == AF_INET
-                   ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
-                   : addr.ss_family == AF_INET6
-                         ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                         : -1;
+    int port = -1;
+    if (addr.ss_family == AF_INET)
+      port = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+    else if (addr.ss_family == AF_INET6)
+      port = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
     int one = 1;
     if (ports.count(port)) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }

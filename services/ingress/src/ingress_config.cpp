@@ -153,8 +153,10 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
   };
   c.caller_ids.default_number = number("TWILIO_PHONE_NUMBER");
   // The variables of the system callstream replaces keep working: state pools of one number.
-  if (auto fl = number("TWILIO_PHONE_NUMBER_FL"); !fl.empty()) c.caller_ids.pools["US-FL"].push_back(fl);
-  if (auto tx = number("TWILIO_PHONE_NUMBER_TX"); !tx.empty()) c.caller_ids.pools["US-TX"].push_back(tx);
+  if (auto fl = number("TWILIO_PHONE_NUMBER_FL"); !fl.empty())
+    c.caller_ids.pools["US-FL"].push_back(fl);
+  if (auto tx = number("TWILIO_PHONE_NUMBER_TX"); !tx.empty())
+    c.caller_ids.pools["US-TX"].push_back(tx);
   std::vector<std::string> pool_problems;
   parse_caller_id_pools(env.str("CALLER_ID_POOLS"), c.caller_ids, pool_problems);
   for (const auto& p : pool_problems) env.fail("CALLER_ID_POOLS", p);
@@ -170,7 +172,8 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
   if (!c.api_key_sid.empty() && c.api_key_secret.empty())
     env.fail("TWILIO_API_KEY_SECRET", "required with TWILIO_API_KEY_SID");
   c.twiml_app_sid = env.str("TWIML_APP_SID");
-  if (!c.twiml_app_sid.empty() && (c.twiml_app_sid.size() != 34 || c.twiml_app_sid.rfind("AP", 0) != 0))
+  if (!c.twiml_app_sid.empty() &&
+      (c.twiml_app_sid.size() != 34 || c.twiml_app_sid.rfind("AP", 0) != 0))
     env.fail("TWIML_APP_SID", "must be 34 characters starting with AP");
   c.token_ttl = std::chrono::seconds(env.integer("ACCESS_TOKEN_TTL_SECONDS", 60, 86400));
   c.reject_opted_out_callers = env.boolean("REJECT_OPTED_OUT_CALLERS");
