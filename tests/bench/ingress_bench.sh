@@ -3,6 +3,8 @@
 # (devkafka, 3 brokers) persisted them, against nginx answering `return 204` (no work) on the
 # same machine in the same run. Prints both, and the ratio.
 #   tests/bench/ingress_bench.sh [seconds=5] [connections=64] [server_threads=1] [loadgen_threads=1] [rounds=3]
+# `connections` may be a comma-separated list (64,128,256): each count gets its own rounds and
+# medians, and a table of all of them ends the output.
 # Both servers get the same number of threads (nginx worker processes = ingress HTTP_THREADS);
 # the default, 1, leaves the other core of a 2-core machine to the load generator, whose epoll
 # threads (loadgen_threads) share it.
@@ -62,21 +64,39 @@ load=("$bin/tools/loadgen/callstream-loadgen" --token "$token" --account "$accou
 # Shared 2-core machines are noisy: the two servers take turns, round after round, and the
 # figures are the medians (each round's own ratio is printed too).
 rps() { sed -n 's/.*: \([0-9]*\) req\/s.*/\1/p' <<<"$1" | head -1; }
-refs=() ings=()
-for round in $(seq "$rounds"); do
-  echo "== round $round: reference, nginx return 204 (no work), $connections connections, $threads worker(s)"
-  ref=$("${load[@]}" --port $nport --base-url "http://127.0.0.1:$nport" --connections "$connections")
-  echo "$ref"
-  echo "== round $round: callstream-ingress, signed, validated, persisted in Kafka before 204, $connections connections, $threads thread(s)"
-  ing=$("${load[@]}" --port $port --base-url "http://127.0.0.1:$port" --connections "$connections")
-  echo "$ing"
-  refs+=("$(rps "$ref")") ings+=("$(rps "$ing")")
-  awk -v a="${ings[-1]}" -v b="${refs[-1]}" 'BEGIN { printf "   round ratio: %.2f\n", a / b }'
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# The ingress's own histogram splits a request's time: enqueue -> Kafka delivery report.
+publish_totals() {
+  curl -fs "http://127.0.0.1:$port/metrics" |
+    awk '/^callstream_ingress_publish_seconds_sum/ { s = $2 } /^callstream_ingress_publish_seconds_count/ { c = $2 } END { print s, c }'
+}
+table=()
+IFS=, read -r -a connection_counts <<<"$connections"
+for connections in "${connection_counts[@]}"; do
+  refs=() ings=()
+  read -r sum0 count0 <<<"$(publish_totals)"
+  for round in $(seq "$rounds"); do
+    echo "== round $round: reference, nginx return 204 (no work), $connections connections, $threads worker(s)"
+    ref=$("${load[@]}" --port $nport --base-url "http://127.0.0.1:$nport" --connections "$connections")
+    echo "$ref"
+    echo "== round $round: callstream-ingress, signed, validated, persisted in Kafka before 204, $connections connections, $threads thread(s)"
+    ing=$("${load[@]}" --port $port --base-url "http://127.0.0.1:$port" --connections "$connections")
+    echo "$ing"
+    refs+=("$(rps "$ref")") ings+=("$(rps "$ing")")
+    awk -v a="${ings[-1]}" -v b="${refs[-1]}" 'BEGIN { printf "   round ratio: %.2f\n", a / b }'
+  done
+  read -r sum1 count1 <<<"$(publish_totals)"
+  publish=$(awk -v s="$sum1" -v s0="$sum0" -v c="$count1" -v c0="$count0" \
+    'BEGIN { printf "%.2f", (c > c0) ? (s - s0) / (c - c0) * 1000 : 0 }')
+  echo "   ingress publish (enqueue -> delivery report) mean over these rounds: $publish ms"
+  echo "   ingress RSS after load: $(( $(awk '/VmRSS/{print $2}' /proc/$ingress/status) / 1024 )) MB"
+  m_ref=$(median "${refs[@]}") m_ing=$(median "${ings[@]}")
+  line=$(awk -v a="$m_ing" -v b="$m_ref" -v n="$rounds" -v c="$connections" -v p="$publish" \
+    'BEGIN { printf "%4d connections: ingress %6d req/s, reference %6d req/s, ratio %.2f (medians of %d rounds; publish mean %s ms)", c, a, b, a / b, n, p }')
+  echo "== $line"
+  table+=("$line")
 done
-echo "   ingress RSS after load: $(( $(awk '/VmRSS/{print $2}' /proc/$ingress/status) / 1024 )) MB"
 echo "== callstream-ingress paced at 2000 req/s (latency from when each request was due)"
 "${load[@]}" --port $port --base-url "http://127.0.0.1:$port" --connections 32 --rate 2000
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-m_ref=$(median "${refs[@]}") m_ing=$(median "${ings[@]}")
-awk -v a="$m_ing" -v b="$m_ref" -v n="$rounds" \
-  'BEGIN { printf "== medians over %d rounds: ingress %d req/s, reference %d req/s, ratio %.2f\n", n, a, b, a / b }'
+echo "== summary"
+printf '   %s\n' "${table[@]}"
