@@ -160,8 +160,13 @@ TEST_CASE("with every broker down the delivery report fails within the delivery 
   kafka::ProducerSettings s{cluster.bootstrap_servers()};
   s.delivery_timeout = 1000ms;
   kafka::Producer producer(s);
-  REQUIRE(publish_and_wait(producer, {"events", "k", "warm-up", {}}).status ==
-          kafka::Delivery::persisted);
+  // Connecting and getting a producer id share the 1 s budget with the first message: on a slow
+  // machine (ASan, a loaded CI) that can take longer, so the warm-up may take a few attempts.
+  bool warm = false;
+  for (int i = 0; i < 10 && !warm; ++i)
+    warm = publish_and_wait(producer, {"events", "k", "warm-up", {}}).status ==
+           kafka::Delivery::persisted;
+  REQUIRE(warm);
   for (int b = 1; b <= 3; ++b) cluster.set_broker_down(b);
   auto started = std::chrono::steady_clock::now();
   auto report = publish_and_wait(producer, {"events", "k", "lost?", {}});
