@@ -47,16 +47,6 @@ std::vector<std::string> consume(kafka::Consumer& c, size_t want, std::chrono::s
   return out;
 }
 
-std::vector<int> broker_ports(const std::string& bootstrap) {
-  std::vector<int> ports;
-  for (size_t at = 0; at < bootstrap.size();) {
-    size_t end = std::min(bootstrap.find(',', at), bootstrap.size());
-    ports.push_back(std::atoi(bootstrap.c_str() + bootstrap.rfind(':', end - 1) + 1));
-    at = end + 1;
-  }
-  return ports;
-}
-
 int port_of(const sockaddr_storage& a) {
   return a.ss_family == AF_INET ? ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port) : -1;
 }
@@ -103,7 +93,7 @@ TEST_CASE("the mock brokers answer with Nagle's algorithm off, as Kafka's do, al
   // With Nagle on, a response written right after another waited for the client's delayed ACK:
   // 40 ms stalls in every benchmark on the mock.
   kafka::MockCluster cluster(3);
-  auto ports = broker_ports(cluster.bootstrap_servers());
+  auto ports = cluster.broker_ports();
   REQUIRE(ports.size() == 3);
   for (int port : ports) CHECK(broker_side_nodelay(port) == 1);
   cluster.set_broker_down(2);

@@ -9,6 +9,7 @@
 
 #include <librdkafka/rdkafka_mock.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -25,16 +26,8 @@ namespace {
 // leaves it on, so a response written right after another waits for the client's delayed ACK
 // (40 ms). Accepted sockets inherit TCP_NODELAY from their listener: this finds the brokers'
 // listening sockets among the process's descriptors by their ports and sets it there.
-void disable_nagle_on_listeners(const std::string& bootstrap) {
-  std::set<int> ports;
-  for (size_t at = 0; at < bootstrap.size();) {
-    size_t end = bootstrap.find(',', at);
-    if (end == std::string::npos) end = bootstrap.size();
-    size_t colon = bootstrap.rfind(':', end - 1);
-    if (colon != std::string::npos && colon >= at)
-      ports.insert(std::atoi(bootstrap.substr(colon + 1, end - colon - 1).c_str()));
-    at = end + 1;
-  }
+void disable_nagle_on_listeners(const std::vector<int>& broker_ports) {
+  std::set<int> ports(broker_ports.begin(), broker_ports.end());
   DIR* dir = ::opendir("/proc/self/fd");
   if (!dir) return;
   while (dirent* e = ::readdir(dir)) {
@@ -65,7 +58,7 @@ MockCluster::MockCluster(int brokers) : handle_(std::make_unique<Handle>()), bro
   handle_->rk = detail::make_client(RD_KAFKA_PRODUCER, std::move(conf));
   handle_->cluster = rd_kafka_mock_cluster_new(handle_->rk.get(), brokers);
   if (!handle_->cluster) throw KafkaError("cannot start the mock Kafka cluster", false);
-  disable_nagle_on_listeners(bootstrap_servers());
+  disable_nagle_on_listeners(broker_ports());
 }
 
 MockCluster::~MockCluster() {
@@ -74,6 +67,19 @@ MockCluster::~MockCluster() {
 
 std::string MockCluster::bootstrap_servers() const {
   return rd_kafka_mock_cluster_bootstraps(handle_->cluster);
+}
+
+std::vector<int> MockCluster::broker_ports() const {
+  std::string bootstrap = bootstrap_servers();  // "127.0.0.1:PORT,127.0.0.1:PORT,..."
+  std::vector<int> ports;
+  for (size_t at = 0; at < bootstrap.size();) {
+    size_t end = std::min(bootstrap.find(',', at), bootstrap.size());
+    size_t colon = bootstrap.rfind(':', end - 1);
+    if (colon != std::string::npos && colon >= at)
+      ports.push_back(std::atoi(bootstrap.substr(colon + 1, end - colon - 1).c_str()));
+    at = end + 1;
+  }
+  return ports;
 }
 
 void MockCluster::create_topic(const std::string& name, int partitions, int replication_factor) {
@@ -85,11 +91,11 @@ void MockCluster::create_topic(const std::string& name, int partitions, int repl
 
 void MockCluster::set_broker_down(int broker_id) {
   rd_kafka_mock_broker_set_down(handle_->cluster, broker_id);
-  disable_nagle_on_listeners(bootstrap_servers());  // the mock made a new listener
 }
 void MockCluster::set_broker_up(int broker_id) {
   rd_kafka_mock_broker_set_up(handle_->cluster, broker_id);
-  disable_nagle_on_listeners(bootstrap_servers());
+  // Taking a broker down replaced its listener (same port); it accepts again from here.
+  disable_nagle_on_listeners(broker_ports());
 }
 
 }  // namespace callstream::kafka

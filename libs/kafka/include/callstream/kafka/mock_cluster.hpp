@@ -3,6 +3,7 @@
 // reachable over TCP on loopback by any Kafka client. For devkafka and for tests.
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace callstream::kafka {
 
@@ -14,6 +15,8 @@ class MockCluster {
   MockCluster& operator=(const MockCluster&) = delete;
 
   std::string bootstrap_servers() const;
+  // The brokers' TCP ports on loopback, in broker order.
+  std::vector<int> broker_ports() const;
   void create_topic(const std::string& name, int partitions, int replication_factor);
   // Brokers are numbered from 1. A down broker refuses connections until set up again.
   void set_broker_down(int broker_id);
