@@ -3,6 +3,8 @@
 #include <libpq-fe.h>
 
 #include <cstdlib>
+#include <stdexcept>
+#include <string>
 
 #include "callstream/core/log.hpp"
 
@@ -27,6 +29,11 @@ std::string_view Result::get(int row, int col) const {
 }
 int64_t Result::get_int(int row, int col) const {
   return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10);
+}
+int Result::column(const char* name) const {
+  int col = PQfnumber(r_, name);
+  if (col < 0) throw std::logic_error(std::string("query returns no column named ") + name);
+  return col;
 }
 int64_t Result::affected() const {
   const char* n = PQcmdTuples(r_);

@@ -22,31 +22,105 @@ int64_t to_int(std::string_view s) {
   return n;
 }
 
+// A bytea column in PostgreSQL's hex output (\x...) back to its bytes.
+std::string from_bytea_hex(std::string_view text) {
+  std::string value;
+  value.reserve(text.size() / 2);
+  auto digit = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  for (size_t p = 2; p + 1 < text.size(); p += 2)
+    value += static_cast<char>(digit(text[p]) * 16 + digit(text[p + 1]));
+  return value;
+}
+
+constexpr const char* kLetterLockId = "7431000013";
+
 }  // namespace
 
-std::set<std::string> parked_keys(pg::Connection& c, const std::string& topic,
-                                  const std::set<std::string>& keys) {
-  std::set<std::string> out;
-  if (keys.empty()) return out;
-  pg::ArrayLiteral list;
-  for (const auto& k : keys) list.add(k);
-  std::string arr = list.str();
-  auto r = c.exec("parked_keys",
-                  "SELECT DISTINCT message_key FROM dead_letters WHERE resolved_at IS NULL "
-                  "AND kafka_topic = $1 AND message_key = ANY($2::text[])",
-                  {topic, arr});
-  for (int i = 0; i < r.rows(); ++i) out.emplace(r.get(i, 0));
+bool try_lock_letters(pg::Connection& c, bool exclusive) {
+  auto r = c.exec(exclusive ? "lock_letters" : "lock_letters_shared",
+                  exclusive ? "SELECT pg_try_advisory_lock($1::bigint) AS locked"
+                            : "SELECT pg_try_advisory_lock_shared($1::bigint) AS locked",
+                  {kLetterLockId});
+  return r.get(0, "locked") == "t";
+}
+
+OpenLetters open_letters(pg::Connection& c, const TopicProjections& projections) {
+  static constexpr const char* kOpenLetters = R"sql(
+    SELECT kafka_topic, kafka_partition, kafka_offset, kind, value
+    FROM dead_letters WHERE resolved_at IS NULL ORDER BY id)sql";
+  auto r = c.exec("open_letters", kOpenLetters, {});
+  OpenLetters out;
+  out.open = r.rows();
+  for (int i = 0; i < r.rows(); ++i) {
+    auto kind = projections.kind(r.get(i, "kafka_topic"));
+    if (!kind || r.get(i, "kind") != "poison") continue;
+    TopicRows rows;
+    std::string error;
+    if (projections.decode(*kind, from_bytea_hex(r.get(i, "value")),
+                           std::string(r.get(i, "kafka_topic")),
+                           static_cast<int32_t>(r.get_int(i, "kafka_partition")),
+                           r.get_int(i, "kafka_offset"), rows, &error))
+      ++out.decode_now;
+  }
   return out;
 }
 
+PartitionLetters PartitionLetters::load(pg::Connection& c, const std::string& topic,
+                                        int32_t partition, int64_t first, int64_t last,
+                                        const std::set<std::string>& keys) {
+  static constexpr const char* kPartitionLetters = R"sql(
+    SELECT kafka_offset, message_key, resolved_at IS NULL AS is_open, resolution
+    FROM dead_letters
+    WHERE kafka_topic = $1 AND kafka_partition = $2
+      AND (kafka_offset BETWEEN $3 AND $4
+           OR (resolved_at IS NULL AND kafka_offset < $4 AND message_key = ANY($5::text[]))))sql";
+  pg::ArrayLiteral list;
+  for (const auto& k : keys) list.add(k);
+  std::string p = std::to_string(partition), lo = std::to_string(first), hi = std::to_string(last),
+              arr = list.str();
+  auto r = c.exec("partition_letters", kPartitionLetters, {topic, p, lo, hi, arr});
+  PartitionLetters out;
+  for (int i = 0; i < r.rows(); ++i) {
+    int64_t offset = r.get_int(i, "kafka_offset");
+    bool open = r.get(i, "is_open") == "t";
+    if (open) out.open(std::string(r.get(i, "message_key")), offset);
+    if (offset >= first)
+      out.at_[offset] = open                                    ? State::open
+                        : r.get(i, "resolution") == "discarded" ? State::discarded
+                                                                : State::redriven;
+  }
+  return out;
+}
+
+PartitionLetters::State PartitionLetters::at(int64_t offset) const {
+  auto it = at_.find(offset);
+  return it == at_.end() ? State::none : it->second;
+}
+
+bool PartitionLetters::parks(const std::string& key, int64_t offset) const {
+  auto it = first_open_.find(key);
+  return it != first_open_.end() && it->second < offset;
+}
+
+void PartitionLetters::open(const std::string& key, int64_t offset) {
+  if (key.empty()) return;  // a message without a key parks nothing
+  auto [it, inserted] = first_open_.emplace(key, offset);
+  if (!inserted && offset < it->second) it->second = offset;
+}
+
 void record_dead_letters(pg::Connection& c, const std::vector<DeadLetter>& letters) {
+  static constexpr const char* kRecordDeadLetter = R"sql(
+    INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, message_key, event_id,
+                              kind, error, value)
+    VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, decode($8, 'hex'))
+    ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO UPDATE
+      SET kind = EXCLUDED.kind, error = EXCLUDED.error, dead_at = now(),
+          resolved_at = NULL, resolution = NULL
+      WHERE dead_letters.resolution = 'redriven')sql";
   for (const auto& l : letters) {
     std::string partition = std::to_string(l.partition), offset = std::to_string(l.offset);
     std::string value = hex(l.value);
-    c.exec("record_dead_letter",
-           "INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, message_key, "
-           "event_id, kind, error, value) VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, "
-           "decode($8, 'hex')) ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING",
+    c.exec("record_dead_letter", kRecordDeadLetter,
            {l.topic, partition, offset, l.key, l.event_id, l.kind, l.error, value});
   }
 }
@@ -107,10 +181,7 @@ int64_t dlq_redrive(pg::Connection& c, const TopicProjections& projections,
     std::string stuck;
     for (int i = 0; i < letters.rows(); ++i) {
       std::string error;
-      auto bytes = letters.get(i, 3);  // bytea in hex output: \x...
-      std::string value;
-      for (size_t p = 2; p + 1 < bytes.size(); p += 2)
-        value += static_cast<char>(std::stoi(std::string(bytes.substr(p, 2)), nullptr, 16));
+      std::string value = from_bytea_hex(letters.get(i, 3));
       if (!projections.decode(*kind, value, topic, static_cast<int32_t>(to_int(letters.get(i, 1))),
                               to_int(letters.get(i, 2)), rows, &error)) {
         stuck = std::string(letters.get(i, 0));

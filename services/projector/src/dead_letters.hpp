@@ -4,6 +4,7 @@
 // order, so no event of that key is applied out of order or skipped. The operator lists them,
 // discards a letter, and re-drives a key once the projector can apply it.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <set>
@@ -26,11 +27,46 @@ struct DeadLetter {
   std::string value;
 };
 
-// The keys among `keys` that have an open letter on `topic`.
-std::set<std::string> parked_keys(pg::Connection& c, const std::string& topic,
-                                  const std::set<std::string>& keys);
-// Records letters in the caller's transaction (a repeat of the same coordinates is a no-op).
+// What the dead letters say about the messages of one partition batch, so that a replay (a
+// rebuild, a restart, a seek back) takes the decisions the live projector and the operator took:
+// the letter kept at each offset, and per key the first open letter, which parks every later
+// message of that key in the partition. A key is parked only behind its letter, never before it.
+class PartitionLetters {
+ public:
+  enum class State { none, open, discarded, redriven };
+
+  // The letters of `topic`/`partition` at offsets first..last, and the open letters of `keys`
+  // before `last`.
+  static PartitionLetters load(pg::Connection& c, const std::string& topic, int32_t partition,
+                               int64_t first, int64_t last, const std::set<std::string>& keys);
+
+  State at(int64_t offset) const;
+  // True when `key` has an open letter at an offset below `offset`.
+  bool parks(const std::string& key, int64_t offset) const;
+  // A letter of `key` is open at `offset` from now on.
+  void open(const std::string& key, int64_t offset);
+
+ private:
+  std::map<int64_t, State> at_;
+  std::map<std::string, int64_t> first_open_;
+};
+
+// Records letters in the caller's transaction. Coordinates already kept are left as they are,
+// except a letter once redriven that fails again: it is open again, with the new error.
 void record_dead_letters(pg::Connection& c, const std::vector<DeadLetter>& letters);
+
+// The operator's decisions are frozen while a rebuild runs: a redrive applied to the live tables
+// after the rebuild passed its offset would be missing from the tables swapped in. A rebuild holds
+// this lock exclusively from start to swap; `dlq discard` and `dlq redrive` hold it shared. Both
+// are session locks: a killed process releases its lock with its connection. False when taken.
+bool try_lock_letters(pg::Connection& c, bool exclusive);
+
+struct OpenLetters {
+  int64_t open = 0;        // letters still open (poison and parked)
+  int64_t decode_now = 0;  // open poison letters that this version of the code can apply
+};
+// What a rebuild leaves for the operator: it holds open letters as they are.
+OpenLetters open_letters(pg::Connection& c, const TopicProjections& projections);
 
 // `callstream-projector dlq list`: open letters, oldest first. Returns how many.
 int64_t dlq_list(pg::Connection& c, std::ostream& out);

@@ -254,7 +254,8 @@ void Projector::apply_batch(std::vector<kafka::ConsumedMessage>& batch) {
   std::vector<pg::Connection*> connections = {db_.get()};
   for (auto& w : workers_) connections.push_back(w.get());
   size_t lanes = std::min(connections.size(), by_partition.size());
-  std::vector<std::vector<std::pair<const Key*, std::vector<kafka::ConsumedMessage*>*>>> work(lanes);
+  std::vector<std::vector<std::pair<const Key*, std::vector<kafka::ConsumedMessage*>*>>> work(
+      lanes);
   size_t i = 0;
   for (auto& [key, messages] : by_partition) work[i++ % lanes].emplace_back(&key, &messages);
   auto run_lane = [&](size_t lane) {
@@ -296,37 +297,14 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
   auto started = std::chrono::steady_clock::now();
   try {
     pg::Transaction tx(db);
-    // A key with an open dead letter is parked: its later events wait behind it, in order.
-    std::set<std::string> parked = parked_keys(db, key.first, keys);
-    TopicRows rows;
-    std::vector<DeadLetter> letters;
-    double oldest_received = -1;
-    for (auto* m : fresh_messages) {
-      std::string error, received_at, message_key(m->key());
-      bool behind = !message_key.empty() && parked.count(message_key);
-      if (!behind && projections_.decode(*kind, m->value(), key.first, key.second, m->offset(),
-                                         rows, &error, &received_at)) {
-        if (auto t = core::parse_rfc3339(received_at)) {
-          double secs = std::chrono::duration<double>(t->time_since_epoch()).count();
-          if (oldest_received < 0 || secs < oldest_received) oldest_received = secs;
-        }
-        continue;
-      }
-      DeadLetter l{key.first,
-                   key.second,
-                   m->offset(),
-                   message_key,
-                   std::string(m->header("ce_id").value_or("")),
-                   behind ? "parked" : "poison",
-                   behind ? "parked behind an earlier dead letter of key " + message_key : error,
-                   std::string(m->value())};
-      if (!message_key.empty()) parked.insert(message_key);
-      letters.push_back(std::move(l));
-    }
-    // Dead letters are durable (topic and table) before the offset passes them. A rebuild
-    // meets the same ones again: they are on the topic already.
-    if (config_.schema.empty())
-      for (const auto& l : letters) dead_letter(l);
+    SortedBatch sorted = sort_batch(key, *kind, fresh_messages, keys, db);
+    TopicRows& rows = sorted.rows;
+    std::vector<DeadLetter>& letters = sorted.letters;
+    double oldest_received = sorted.oldest_received;
+    // Dead letters are durable (topic and table) before the offset passes them. Only letters
+    // met for the first time are here (the kept ones are held, not re-sent), so a rebuild that
+    // reaches an offset before the live projector publishes the letter itself.
+    for (const auto& l : letters) dead_letter(l);
     record_dead_letters(db, letters);
     int64_t fresh = projections_.apply(*kind, db, rows);
     // Alerts are written with the change that calls for them: a crash loses none, a replay
@@ -369,6 +347,45 @@ bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessa
   batch_seconds_.observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return true;
+}
+
+Projector::SortedBatch Projector::sort_batch(const Key& key, TopicKind kind,
+                                             const std::vector<kafka::ConsumedMessage*>& messages,
+                                             const std::set<std::string>& keys,
+                                             pg::Connection& db) const {
+  SortedBatch out;
+  auto book = PartitionLetters::load(db, key.first, key.second, messages.front()->offset(),
+                                     messages.back()->offset(), keys);
+  for (auto* m : messages) {
+    std::string message_key(m->key());
+    switch (book.at(m->offset())) {
+      case PartitionLetters::State::discarded:  // the operator gave up on it: never applied
+        continue;
+      case PartitionLetters::State::open:  // still waiting for the operator: held as it is
+        book.open(message_key, m->offset());
+        continue;
+      case PartitionLetters::State::redriven:  // applied by a redrive: applied here, in its place
+      case PartitionLetters::State::none:
+        break;
+    }
+    bool behind = book.parks(message_key, m->offset());
+    std::string error, received_at;
+    if (!behind && projections_.decode(kind, m->value(), key.first, key.second, m->offset(),
+                                       out.rows, &error, &received_at)) {
+      if (auto t = core::parse_rfc3339(received_at)) {
+        double secs = std::chrono::duration<double>(t->time_since_epoch()).count();
+        if (out.oldest_received < 0 || secs < out.oldest_received) out.oldest_received = secs;
+      }
+      continue;
+    }
+    out.letters.push_back(
+        DeadLetter{key.first, key.second, m->offset(), message_key,
+                   std::string(m->header("ce_id").value_or("")), behind ? "parked" : "poison",
+                   behind ? "parked behind an earlier dead letter of key " + message_key : error,
+                   std::string(m->value())});
+    book.open(message_key, m->offset());
+  }
+  return out;
 }
 
 void Projector::dead_letter(const DeadLetter& l) {

@@ -12,12 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "alert_rules.hpp"
 #include "callstream/core/metrics.hpp"
 #include "callstream/events/contract.hpp"
 #include "callstream/kafka/consumer.hpp"
 #include "callstream/kafka/producer.hpp"
 #include "callstream/pg/connection.hpp"
-#include "alert_rules.hpp"
 #include "dead_letters.hpp"
 #include "projector_config.hpp"
 #include "topic_projections.hpp"
@@ -53,6 +53,16 @@ class Projector : public kafka::RebalanceListener {
   // Applies one partition's messages; false when the transaction did not commit.
   bool apply_partition(const Key& key, std::vector<kafka::ConsumedMessage*>& messages,
                        pg::Connection& db);
+  // A partition batch sorted by what the dead letters decide for each message (PartitionLetters):
+  // the rows to apply, the letters to keep, and the oldest receive time among the rows.
+  struct SortedBatch {
+    TopicRows rows;
+    std::vector<DeadLetter> letters;
+    double oldest_received = -1;
+  };
+  SortedBatch sort_batch(const Key& key, TopicKind kind,
+                         const std::vector<kafka::ConsumedMessage*>& messages,
+                         const std::set<std::string>& keys, pg::Connection& db) const;
   // Publishes a dead letter to the dead-letter topic and waits until it is persisted.
   void dead_letter(const DeadLetter& letter);
   // After a PostgreSQL failure: reconnect (with backoff) and re-seek every partition to the

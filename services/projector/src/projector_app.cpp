@@ -7,10 +7,10 @@
 #include <optional>
 #include <thread>
 
+#include "alert_sender.hpp"
 #include "callstream/core/log.hpp"
 #include "callstream/http/server.hpp"
 #include "callstream/kafka/settings.hpp"
-#include "alert_sender.hpp"
 #include "projector.hpp"
 #include "rebuild.hpp"
 
@@ -58,8 +58,10 @@ int run(ProjectorConfig config) {
   if (config.alerts.enabled()) {
     sender = std::make_unique<AlertSender>(
         config.alerts,
-        pg::ConnectionSettings{config.database_url, "callstream-alerts", config.statement_timeout_ms},
-        *core::TimeZone::locate(config.time_zone), metrics, [&projector] { return projector.lag(); });
+        pg::ConnectionSettings{config.database_url, "callstream-alerts",
+                               config.statement_timeout_ms},
+        *core::TimeZone::locate(config.time_zone), metrics,
+        [&projector] { return projector.lag(); });
     sender_thread = std::thread([&sender] { sender->run(g_stop); });
   }
 
@@ -95,6 +97,11 @@ int dlq_command(const ProjectorConfig& config, const std::vector<std::string>& a
   run_migrations(db);
   std::string sub = args.empty() ? "list" : args[0];
   if (sub == "list") return dlq_list(db, std::cout) > 0 ? 1 : 0;
+  if ((sub == "discard" || sub == "redrive") && !try_lock_letters(db, false)) {
+    std::cerr << "a rebuild is running: dead letters cannot change until it has swapped in "
+                 "(its decisions would be missing from the rebuilt tables); try again after it\n";
+    return 3;
+  }
   if (sub == "discard" && args.size() == 2) {
     char* end = nullptr;
     long long id = std::strtoll(args[1].c_str(), &end, 10);

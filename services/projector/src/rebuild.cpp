@@ -1,12 +1,16 @@
 #include "rebuild.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
+#include <iostream>
 #include <map>
 #include <thread>
 
 #include "callstream/core/log.hpp"
 #include "callstream/events/contract.hpp"
 #include "callstream/kafka/topic_reader.hpp"
+#include "dead_letters.hpp"
 #include "projector.hpp"
 #include "topic_projections.hpp"
 
@@ -15,8 +19,8 @@ namespace log = core::log;
 
 const std::vector<std::string>& rebuilt_tables() {
   static const std::vector<std::string> tables = {
-      "projector_offsets", "call_events",  "calls",        "recording_events",
-      "recordings",        "taskrouter_events", "tasks",   "reservations",
+      "projector_offsets", "call_events",       "calls",         "recording_events",
+      "recordings",        "taskrouter_events", "tasks",         "reservations",
       "workers",           "worker_activity",   "optout_events", "optouts"};
   return tables;
 }
@@ -78,10 +82,34 @@ void swap_in_shadow(pg::Connection& c) {
   while (!attempt()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
+namespace {
+
+// A rebuild keeps open letters as they were (docs/operations.md); the operator decides on them.
+void report_open_letters(pg::Connection& db, const TopicProjections& projections) {
+  OpenLetters left = open_letters(db, projections);
+  if (left.open == 0) return;
+  log::warn("open dead letters held as they were",
+            {{"open", std::to_string(left.open)}, {"decode_now", std::to_string(left.decode_now)}});
+  std::cout << left.open << " open dead letter(s) held as they were";
+  if (left.decode_now > 0)
+    std::cout << "; " << left.decode_now
+              << " of them can be applied by this version: run 'callstream-projector dlq redrive'";
+  std::cout << "\n";
+}
+
+}  // namespace
+
 int rebuild(const ProjectorConfig& config, const std::atomic<bool>& stop, core::Registry& metrics) {
   pg::ConnectionSettings ps{config.database_url, "callstream-rebuild", config.statement_timeout_ms};
   pg::Connection db(ps);
   run_migrations(db);
+  if (!try_lock_letters(db, true)) {
+    log::error(
+        "another rebuild is running, or a dlq command is changing dead letters; "
+        "nothing was changed: try again when it has finished",
+        {});
+    return 1;
+  }
   prepare_shadow(db);
 
   // Where the topics end now: the rebuild applies everything up to there, the running projector
@@ -98,10 +126,13 @@ int rebuild(const ProjectorConfig& config, const std::atomic<bool>& stop, core::
 
   ProjectorConfig rc = config;
   rc.schema = kShadowSchema;
+  // A group of its own, never one a killed rebuild left behind (its dead member would hold
+  // partitions until its session timed out).
   rc.group_id = config.group_id + "-rebuild-" +
-                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
+                                   .count()) +
+                "-" + std::to_string(getpid());
   rc.alerts.rules.clear();  // the facts are old news: nobody is told again
   auto started = std::chrono::steady_clock::now();
   bool caught_up;
@@ -117,8 +148,9 @@ int rebuild(const ProjectorConfig& config, const std::atomic<bool>& stop, core::
   swap_in_shadow(db);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  log::info("rebuild swapped in", {{"messages", std::to_string(total)},
-                                   {"seconds", std::to_string(seconds)}});
+  log::info("rebuild swapped in",
+            {{"messages", std::to_string(total)}, {"seconds", std::to_string(seconds)}});
+  report_open_letters(db, projections);
   return 0;
 }
 

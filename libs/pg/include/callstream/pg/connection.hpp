@@ -44,6 +44,12 @@ class Result {
   bool is_null(int row, int col) const;
   std::string_view get(int row, int col) const;
   int64_t get_int(int row, int col) const;
+  // By column name: a query's columns are read by what they are called, never by position.
+  // Throws std::logic_error for a name the query does not return (a bug, not an input error).
+  int column(const char* name) const;
+  std::string_view get(int row, const char* name) const { return get(row, column(name)); }
+  int64_t get_int(int row, const char* name) const { return get_int(row, column(name)); }
+  bool is_null(int row, const char* name) const { return is_null(row, column(name)); }
   // Rows touched by an INSERT/UPDATE/DELETE.
   int64_t affected() const;
 
