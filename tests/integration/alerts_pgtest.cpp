@@ -38,12 +38,17 @@ std::string event(const std::string& route, const std::string& type, twilio::Par
 
 std::string status(const std::string& call, const std::string& s, core::SysMillis t,
                    const std::string& direction = "inbound") {
-  return event("/call_status",
-               std::string("com.twilio.voice.status-callback.call.") +
-                   (s == "in-progress" ? "answered" : s == "ringing" ? "ringing" : "completed"),
-               {{"CallSid", call}, {"CallStatus", s}, {"Direction", direction},
-                {"From", "+13055550100"}, {"To", "+18005551212"}},
-               t);
+  return event(
+      "/call_status",
+      std::string("com.twilio.voice.status-callback.call.") + (s == "in-progress" ? "answered"
+                                                               : s == "ringing"   ? "ringing"
+                                                                                  : "completed"),
+      {{"CallSid", call},
+       {"CallStatus", s},
+       {"Direction", direction},
+       {"From", "+13055550100"},
+       {"To", "+18005551212"}},
+      t);
 }
 
 struct Db {
@@ -81,34 +86,43 @@ projector::AlertsConfig config() {
 
 }  // namespace
 
-TEST_CASE("a missed inbound call writes one alert per channel, answered calls none, replays nothing",
-          "[pg][alerts]") {
+TEST_CASE(
+    "a missed inbound call writes one alert per channel, answered calls none, replays nothing",
+    "[pg][alerts]") {
   Db db("callstream_alerts_missed");
   auto cfg = config();
   projector::AlertRules rules(cfg);
   auto t0 = core::now_millis() - 5min;
   std::string missed = sid('1', 1), answered = sid('2', 2), busy = sid('3', 3);
-  std::vector<std::string> flow = {
-      status(missed, "ringing", t0),
-      event("/dial_status", "io.callstream.voice.queue.left",
-            {{"CallSid", missed}, {"CallStatus", "in-progress"}, {"QueueResult", "hangup"}, {"QueueTime", "95"}},
-            t0 + 95s, "stage=queue"),
-      status(missed, "completed", t0 + 96s),
-      status(answered, "ringing", t0),
-      event("/dial_status", "io.callstream.voice.dial.completed",
-            {{"CallSid", answered}, {"CallStatus", "in-progress"}, {"DialCallStatus", "completed"},
-             {"DialCallDuration", "60"}},
-            t0 + 70s, "stage=chain&step=0&target=client%3Aalice"),
-      status(answered, "completed", t0 + 71s),
-      status(busy, "busy", t0 + 2s)};
+  std::vector<std::string> flow = {status(missed, "ringing", t0),
+                                   event("/dial_status", "io.callstream.voice.queue.left",
+                                         {{"CallSid", missed},
+                                          {"CallStatus", "in-progress"},
+                                          {"QueueResult", "hangup"},
+                                          {"QueueTime", "95"}},
+                                         t0 + 95s, "stage=queue"),
+                                   status(missed, "completed", t0 + 96s),
+                                   status(answered, "ringing", t0),
+                                   event("/dial_status", "io.callstream.voice.dial.completed",
+                                         {{"CallSid", answered},
+                                          {"CallStatus", "in-progress"},
+                                          {"DialCallStatus", "completed"},
+                                          {"DialCallDuration", "60"}},
+                                         t0 + 70s, "stage=chain&step=0&target=client%3Aalice"),
+                                   status(answered, "completed", t0 + 71s),
+                                   status(busy, "busy", t0 + 2s)};
   db.apply(rules, flow);
-  CHECK(db.q("SELECT string_agg(subject || ' ' || channel, ',' ORDER BY subject, channel) FROM alerts "
-             "WHERE kind = 'missed_inbound_call'") ==
-        missed + " slack," + missed + " whatsapp:+13055550199," + busy + " slack," + busy +
-            " whatsapp:+13055550199");
-  CHECK(db.q("SELECT facts->>'reason' || ' ' || (facts->>'wait_seconds') FROM alerts WHERE subject = '" +
+  CHECK(
+      db.q(
+          "SELECT string_agg(subject || ' ' || channel, ',' ORDER BY subject, channel) FROM alerts "
+          "WHERE kind = 'missed_inbound_call'") == missed + " slack," + missed +
+                                                       " whatsapp:+13055550199," + busy +
+                                                       " slack," + busy + " whatsapp:+13055550199");
+  CHECK(db.q("SELECT facts->>'reason' || ' ' || (facts->>'wait_seconds') FROM alerts WHERE subject "
+             "= '" +
              missed + "' AND channel = 'slack'") == "abandoned 96");
-  CHECK(db.q("SELECT facts->>'reason' FROM alerts WHERE subject = '" + busy + "' LIMIT 1") == "busy");
+  CHECK(db.q("SELECT facts->>'reason' FROM alerts WHERE subject = '" + busy + "' LIMIT 1") ==
+        "busy");
   // Held for the settle time, in case an answer comes late on another topic.
   CHECK(db.q("SELECT bool_and(send_after > now() + interval '10 seconds') FROM alerts WHERE kind = "
              "'missed_inbound_call'") == "t");
@@ -126,30 +140,37 @@ TEST_CASE("voicemail, long wait, failed outbound call and failed recording each 
   projector::AlertRules rules(cfg);
   auto t0 = core::now_millis() - 10min;
   std::string vm = sid('4', 4), wait = sid('5', 5), out = sid('6', 6);
-  db.apply(rules,
-           {status(vm, "ringing", t0),
-            event("/dial_status", "io.callstream.voice.voicemail.recorded",
-                  {{"CallSid", vm}, {"CallStatus", "in-progress"},
-                   {"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"},
-                   {"RecordingDuration", "42"}},
-                  t0 + 60s, "stage=voicemail"),
-            status(vm, "completed", t0 + 65s),
-            event("/queue_wait", "io.callstream.voice.queue.waiting",
-                  {{"CallSid", wait}, {"CallStatus", "in-progress"}, {"QueueTime", "130"}}, t0 + 130s),
-            event("/queue_wait", "io.callstream.voice.queue.waiting",
-                  {{"CallSid", wait}, {"CallStatus", "in-progress"}, {"QueueTime", "150"}}, t0 + 150s),
-            status(out, "busy", t0 + 5s, "outbound-api")});
-  CHECK(db.q("SELECT string_agg(kind || ' ' || subject, ',' ORDER BY kind) FROM alerts WHERE channel = 'slack'") ==
+  db.apply(
+      rules,
+      {status(vm, "ringing", t0),
+       event("/dial_status", "io.callstream.voice.voicemail.recorded",
+             {{"CallSid", vm},
+              {"CallStatus", "in-progress"},
+              {"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"},
+              {"RecordingDuration", "42"}},
+             t0 + 60s, "stage=voicemail"),
+       status(vm, "completed", t0 + 65s),
+       event("/queue_wait", "io.callstream.voice.queue.waiting",
+             {{"CallSid", wait}, {"CallStatus", "in-progress"}, {"QueueTime", "130"}}, t0 + 130s),
+       event("/queue_wait", "io.callstream.voice.queue.waiting",
+             {{"CallSid", wait}, {"CallStatus", "in-progress"}, {"QueueTime", "150"}}, t0 + 150s),
+       status(out, "busy", t0 + 5s, "outbound-api")});
+  CHECK(db.q("SELECT string_agg(kind || ' ' || subject, ',' ORDER BY kind) FROM alerts WHERE "
+             "channel = 'slack'") ==
         "long_queue_wait " + wait + ",outbound_call_failed " + out + ",voicemail_left " + vm);
   CHECK(db.q("SELECT facts->>'recording_url' FROM alerts WHERE kind = 'voicemail_left' LIMIT 1") ==
         "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1");
-  CHECK(db.q("SELECT facts->>'wait_seconds' FROM alerts WHERE kind = 'long_queue_wait' LIMIT 1") == "130");
+  CHECK(db.q("SELECT facts->>'wait_seconds' FROM alerts WHERE kind = 'long_queue_wait' LIMIT 1") ==
+        "130");
   // The voicemail caller is not also a missed call.
   CHECK(db.q("SELECT count(*) FROM alerts WHERE kind = 'missed_inbound_call'") == "0");
 
   // A failed recording, on its own topic.
-  twilio::Params p = {{"AccountSid", kAccount}, {"CallSid", vm}, {"RecordingSid", "RE" + std::string(32, '7')},
-                      {"RecordingStatus", "failed"}, {"ErrorCode", "16104"}};
+  twilio::Params p = {{"AccountSid", kAccount},
+                      {"CallSid", vm},
+                      {"RecordingSid", "RE" + std::string(32, '7')},
+                      {"RecordingStatus", "failed"},
+                      {"ErrorCode", "16104"}};
   events::CloudEvent e;
   e.id = events::event_id("/recording_status", p);
   e.source = "https://calls.example.com/recording_status";
@@ -174,7 +195,8 @@ TEST_CASE("facts older than the maximum age alert nobody (a replay from the star
   auto cfg = config();
   projector::AlertRules rules(cfg);
   auto long_ago = core::now_millis() - 48h;
-  db.apply(rules, {status(sid('8', 8), "ringing", long_ago), status(sid('8', 8), "no-answer", long_ago + 20s)});
+  db.apply(rules, {status(sid('8', 8), "ringing", long_ago),
+                   status(sid('8', 8), "no-answer", long_ago + 20s)});
   CHECK(db.q("SELECT count(*) FROM calls") == "1");
   CHECK(db.q("SELECT count(*) FROM alerts") == "0");
 }

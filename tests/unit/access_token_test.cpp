@@ -21,10 +21,10 @@ TEST_CASE("an access token without outgoing grant, and the limits", "[token]") {
   std::string token = twilio::access_token(s, "bob", {true, ""}, 1700000000);
   std::string payload = token.substr(token.find('.') + 1);
   payload = payload.substr(0, payload.find('.'));
-  CHECK(payload ==
-        twilio::base64url(R"({"jti":"SK123-1700000000","grants":{"voice":{"incoming":{"allow":true}},)"
-                          R"("identity":"bob"},"iss":"SK123","exp":1700000060,"nbf":1700000000,)"
-                          R"("sub":"AC123"})"));
+  CHECK(payload == twilio::base64url(
+                       R"({"jti":"SK123-1700000000","grants":{"voice":{"incoming":{"allow":true}},)"
+                       R"("identity":"bob"},"iss":"SK123","exp":1700000060,"nbf":1700000000,)"
+                       R"("sub":"AC123"})"));
   s.ttl = std::chrono::hours(25);
   CHECK_THROWS_AS(twilio::access_token(s, "bob", {}, 1700000000), std::invalid_argument);
   s.ttl = std::chrono::hours(24);

@@ -81,7 +81,8 @@ TEST_CASE("every mistake in the rules file is reported at once", "[alerts]") {
     CHECK(what.find("rules[2].quiet_hours") != std::string::npos);
     CHECK(what.find("rules[2].colour: unknown setting") != std::string::npos);
   }
-  CHECK_THROWS_WITH(projector::parse_alert_rules("{", slack_only), Catch::Contains("not valid JSON"));
+  CHECK_THROWS_WITH(projector::parse_alert_rules("{", slack_only),
+                    Catch::Contains("not valid JSON"));
 }
 
 TEST_CASE("a missed call is told with its facts, in the call center's time", "[alerts]") {
@@ -106,8 +107,9 @@ TEST_CASE("a missed call is told with its facts, in the call center's time", "[a
 TEST_CASE("a burst is one message with a heading and at most ten lines", "[alerts]") {
   std::vector<std::string> facts;
   for (int i = 0; i < 12; ++i)
-    facts.push_back(R"({"caller":"+1305555010)" + std::to_string(i % 10) +
-                    R"(","called":"+18005551212","at":"2026-03-02T15:05:00Z","reason":"busy","wait_seconds":3})");
+    facts.push_back(
+        R"({"caller":"+1305555010)" + std::to_string(i % 10) +
+        R"(","called":"+18005551212","at":"2026-03-02T15:05:00Z","reason":"busy","wait_seconds":3})");
   auto t = projector::render_alerts(AlertKind::missed_inbound_call, facts, "en", new_york(),
                                     std::chrono::seconds(110));
   CHECK(t.title == "12 missed calls in the last 2 minutes");
@@ -149,7 +151,8 @@ TEST_CASE("a rule's own template fills the facts it names", "[alerts]") {
   auto t = projector::render_alerts(AlertKind::missed_inbound_call, {facts}, "pt-BR", new_york(),
                                     std::chrono::seconds(0), c.rules[0].line_template);
   CHECK(t.title == "Chamada perdida");
-  CHECK(t.lines[0] == "Ligar de volta para +5511987654321 (linha ocupada, 12 s) - 2026-03-02 10:05 {unknown}");
+  CHECK(t.lines[0] ==
+        "Ligar de volta para +5511987654321 (linha ocupada, 12 s) - 2026-03-02 10:05 {unknown}");
 }
 
 TEST_CASE("durations read naturally", "[alerts]") {

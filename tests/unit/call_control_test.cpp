@@ -2,8 +2,8 @@
 // answering-machine detection, opted-out callers on /voice.
 #include <catch2/catch.hpp>
 
-#include "callstream/events/json.hpp"
 #include "call_flow_config.hpp"
+#include "callstream/events/json.hpp"
 #include "optouts.hpp"
 #include "webhook_router.hpp"
 
@@ -53,7 +53,8 @@ TEST_CASE("SMS keywords: the standard ones and Portuguese, whole message only", 
   for (const char* k : {"STOP", "stop", " Stop. ", "STOPALL", "UNSUBSCRIBE", "cancel", "END",
                         "QUIT", "PARAR", "sair!"})
     CHECK(ingress::sms_keyword(k) == SmsKeyword::opt_out);
-  for (const char* k : {"START", "yes", "UNSTOP"}) CHECK(ingress::sms_keyword(k) == SmsKeyword::opt_in);
+  for (const char* k : {"START", "yes", "UNSTOP"})
+    CHECK(ingress::sms_keyword(k) == SmsKeyword::opt_in);
   for (const char* k : {"", "please stop calling", "STOPPED", "no", "hello"})
     CHECK(ingress::sms_keyword(k) == SmsKeyword::none);
   std::string word;
@@ -104,7 +105,8 @@ TEST_CASE_METHOD(Fixture, "an SMS STOP publishes the message and the opt-out, an
   auto start = router.route(signed_request(sms("START", "whatsapp:+13055550100"), "/sms"), now);
   REQUIRE(start.optouts.size() == 1);
   CHECK(start.optouts[0] == std::make_pair(std::string("+13055550100"), false));
-  CHECK(router.route(signed_request(sms("Can you call me at 3?"), "/sms"), now).publish.size() == 1);
+  CHECK(router.route(signed_request(sms("Can you call me at 3?"), "/sms"), now).publish.size() ==
+        1);
 }
 
 TEST_CASE_METHOD(Fixture, "/sms refuses unsigned requests and missing parameters", "[router]") {
@@ -119,30 +121,41 @@ TEST_CASE_METHOD(Fixture, "/sms refuses unsigned requests and missing parameters
   CHECK(d.publish.empty());
 }
 
-TEST_CASE_METHOD(Fixture, "an outbound call answered by a person is bridged to the agent with the whisper",
+TEST_CASE_METHOD(Fixture,
+                 "an outbound call answered by a person is bridged to the agent with the whisper",
                  "[router][outbound]") {
-  twilio::Params p = {{"AccountSid", kAccount}, {"CallSid", kCall},
-                      {"From", "+13055550001"}, {"To", "+13055550100"},
-                      {"Direction", "outbound-api"}, {"AnsweredBy", "human"}, {"CallStatus", "in-progress"}};
+  twilio::Params p = {{"AccountSid", kAccount},      {"CallSid", kCall},
+                      {"From", "+13055550001"},      {"To", "+13055550100"},
+                      {"Direction", "outbound-api"}, {"AnsweredBy", "human"},
+                      {"CallStatus", "in-progress"}};
   auto d = router.route(signed_request(p, "/outbound?agent=alice"), now);
   REQUIRE(d.response);
   CHECK(d.response->status == 200);
   CHECK(d.outcome == "connecting_agent");
   const std::string& xml = d.response->body;
-  CHECK(xml.find(R"(<Dial action="https://calls.example.com/dial_status?stage=outbound&amp;step=0&amp;agent=alice" callerId="+13055550100" timeout="15">)") != std::string::npos);
-  CHECK(xml.find(R"(<Client url="https://calls.example.com/whisper?caller=%2B13055550100">alice</Client>)") != std::string::npos);
+  CHECK(
+      xml.find(
+          R"(<Dial action="https://calls.example.com/dial_status?stage=outbound&amp;step=0&amp;agent=alice" callerId="+13055550100" timeout="15">)") !=
+      std::string::npos);
+  CHECK(
+      xml.find(
+          R"(<Client url="https://calls.example.com/whisper?caller=%2B13055550100">alice</Client>)") !=
+      std::string::npos);
   REQUIRE(d.publish.size() == 1);
   CHECK(contract.validate(d.publish[0].value) == std::nullopt);
 }
 
 TEST_CASE_METHOD(Fixture, "an outbound call answered by a machine gets the message, or a hang-up",
                  "[router][outbound]") {
-  twilio::Params p = {{"AccountSid", kAccount}, {"CallSid", kCall}, {"To", "+13055550100"},
+  twilio::Params p = {{"AccountSid", kAccount},
+                      {"CallSid", kCall},
+                      {"To", "+13055550100"},
                       {"AnsweredBy", "machine_end_beep"}};
   auto d = router.route(signed_request(p, "/outbound?agent=alice"), now);
   REQUIRE(d.response);
   CHECK(d.outcome == "machine_message");
-  CHECK(d.response->body.find(">Hello, this is Acme. Please call us back.</Say><Hangup />") != std::string::npos);
+  CHECK(d.response->body.find(">Hello, this is Acme. Please call us back.</Say><Hangup />") !=
+        std::string::npos);
   CHECK(d.response->body.find("<Dial") == std::string::npos);
 
   config.on_machine = ingress::OnMachine::hangup;
@@ -157,15 +170,18 @@ TEST_CASE_METHOD(Fixture, "an outbound call answered by a machine gets the messa
   CHECK(after.outcome == "no_agent");
 }
 
-TEST_CASE_METHOD(Fixture, "an outbound call the agent misses follows the failover numbers, then the message",
+TEST_CASE_METHOD(Fixture,
+                 "an outbound call the agent misses follows the failover numbers, then the message",
                  "[router][outbound]") {
   config.failover = {"+13055550188", "client:bob"};
   config.failover_ring_seconds = 12;
   ingress::CallFlow chain(config, kBase);
   twilio::Params missed = {{"DialCallStatus", "no-answer"}, {"To", "+13055550100"}};
-  auto first = chain.dial_status(missed, {{"stage", "outbound"}, {"step", "0"}, {"agent", "alice"}});
+  auto first =
+      chain.dial_status(missed, {{"stage", "outbound"}, {"step", "0"}, {"agent", "alice"}});
   CHECK(first.outcome == "failover");
-  CHECK(first.body.find(R"(step=1&amp;agent=alice" callerId="+13055550100" timeout="12">)") != std::string::npos);
+  CHECK(first.body.find(R"(step=1&amp;agent=alice" callerId="+13055550100" timeout="12">)") !=
+        std::string::npos);
   CHECK(first.body.find(">+13055550188</Number>") != std::string::npos);
   twilio::Params busy = {{"DialCallStatus", "busy"}, {"To", "+13055550100"}};
   auto second = chain.dial_status(busy, {{"stage", "outbound"}, {"step", "1"}, {"agent", "alice"}});
@@ -179,8 +195,11 @@ TEST_CASE_METHOD(Fixture, "an outbound call the agent misses follows the failove
 TEST_CASE_METHOD(Fixture, "an inbound call from an opted-out number is rejected when so configured",
                  "[router][optouts]") {
   optouts.set("+13055550100", true);
-  twilio::Params p = {{"AccountSid", kAccount}, {"CallSid", kCall}, {"From", "+13055550100"},
-                      {"To", "+18005551212"}, {"CallStatus", "ringing"}};
+  twilio::Params p = {{"AccountSid", kAccount},
+                      {"CallSid", kCall},
+                      {"From", "+13055550100"},
+                      {"To", "+18005551212"},
+                      {"CallStatus", "ringing"}};
   auto d = router.route(signed_request(p, "/voice"), now);
   REQUIRE(d.response);
   CHECK(d.outcome == "rejected_opted_out");
@@ -192,11 +211,13 @@ TEST_CASE_METHOD(Fixture, "an inbound call from an opted-out number is rejected 
 }
 
 TEST_CASE("the outbound settings are validated", "[call_flow]") {
-  CHECK_THROWS_WITH(ingress::parse_call_flow(R"({"outbound": {"machine_detection": "Maybe"}})"),
-                    Catch::Contains("outbound.machine_detection: must be off, Enable or DetectMessageEnd"));
+  CHECK_THROWS_WITH(
+      ingress::parse_call_flow(R"({"outbound": {"machine_detection": "Maybe"}})"),
+      Catch::Contains("outbound.machine_detection: must be off, Enable or DetectMessageEnd"));
   CHECK_THROWS_WITH(ingress::parse_call_flow(R"({"outbound": {"machine_detection": "Enable"}})"),
                     Catch::Contains("outbound.machine_message: required"));
-  auto c = ingress::parse_call_flow(R"({"outbound": {"machine_detection": "Enable", "on_machine": "hangup"}})");
+  auto c = ingress::parse_call_flow(
+      R"({"outbound": {"machine_detection": "Enable", "on_machine": "hangup"}})");
   CHECK(c.machine_detection == ingress::MachineDetection::enable);
   CHECK(std::string(ingress::to_string(c.machine_detection)) == "Enable");
 }

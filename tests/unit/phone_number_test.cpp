@@ -25,12 +25,12 @@ TEST_CASE("E.164 numbers are normalized and NANP rules enforced", "[phone]") {
   std::string why;
   CHECK_FALSE(twilio::normalize_e164("3055550100", &why));  // no country code
   CHECK(why.find("starts with '+'") != std::string::npos);
-  CHECK_FALSE(twilio::normalize_e164("+1305555010"));     // nine digits after +1
-  CHECK_FALSE(twilio::normalize_e164("+11055550100"));    // area code starting with 1
-  CHECK_FALSE(twilio::normalize_e164("+13051550100"));    // exchange starting with 1
-  CHECK_FALSE(twilio::normalize_e164("+19115550100"));    // N11 is no area code
+  CHECK_FALSE(twilio::normalize_e164("+1305555010"));   // nine digits after +1
+  CHECK_FALSE(twilio::normalize_e164("+11055550100"));  // area code starting with 1
+  CHECK_FALSE(twilio::normalize_e164("+13051550100"));  // exchange starting with 1
+  CHECK_FALSE(twilio::normalize_e164("+19115550100"));  // N11 is no area code
   CHECK_FALSE(twilio::normalize_e164("+0123456789"));
-  CHECK_FALSE(twilio::normalize_e164("+1305555O100"));    // a letter O
+  CHECK_FALSE(twilio::normalize_e164("+1305555O100"));  // a letter O
   CHECK_FALSE(twilio::normalize_e164("+1234567890123456"));
   CHECK_FALSE(twilio::normalize_e164(""));
 }

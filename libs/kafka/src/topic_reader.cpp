@@ -33,8 +33,8 @@ TopicReader::TopicReader(const std::string& brokers, const std::string& topic,
   std::unique_ptr<rd_kafka_topic_t, void (*)(rd_kafka_topic_t*)> rkt(
       rd_kafka_topic_new(handle_->rk.get(), topic.c_str(), nullptr), rd_kafka_topic_destroy);
   const rd_kafka_metadata_t* md = nullptr;
-  auto err = rd_kafka_metadata(handle_->rk.get(), 0, rkt.get(), &md,
-                               static_cast<int>(timeout.count()));
+  auto err =
+      rd_kafka_metadata(handle_->rk.get(), 0, rkt.get(), &md, static_cast<int>(timeout.count()));
   if (err) throw KafkaError("metadata of " + topic + ": " + rd_kafka_err2str(err), true);
   std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> owned(
       md, rd_kafka_metadata_destroy);
@@ -69,8 +69,8 @@ size_t TopicReader::poll(const OnMessage& on_message, std::chrono::milliseconds 
       continue;
     }
     if (m->err) {
-      core::log::warn("kafka reader error", {{"topic", handle_->topic},
-                                             {"error", rd_kafka_err2name(m->err)}});
+      core::log::warn("kafka reader error",
+                      {{"topic", handle_->topic}, {"error", rd_kafka_err2name(m->err)}});
       continue;
     }
     handle_->next[m->partition] = m->offset + 1;
@@ -107,11 +107,10 @@ std::vector<int64_t> end_offsets(const std::string& brokers, const std::string& 
   std::vector<int64_t> out;
   for (const auto& [p, next] : reader.handle_->next) {
     int64_t low = 0, high = 0;
-    if (auto err = rd_kafka_query_watermark_offsets(reader.handle_->rk.get(), topic.c_str(), p, &low,
-                                                    &high, static_cast<int>(timeout.count())))
-      throw KafkaError("watermarks of " + topic + "/" + std::to_string(p) + ": " +
-                           rd_kafka_err2str(err),
-                       true);
+    if (auto err = rd_kafka_query_watermark_offsets(reader.handle_->rk.get(), topic.c_str(), p,
+                                                    &low, &high, static_cast<int>(timeout.count())))
+      throw KafkaError(
+          "watermarks of " + topic + "/" + std::to_string(p) + ": " + rd_kafka_err2str(err), true);
     if (static_cast<size_t>(p) >= out.size()) out.resize(static_cast<size_t>(p) + 1, 0);
     out[static_cast<size_t>(p)] = high;
   }

@@ -62,8 +62,9 @@ std::string_view nanp_area_code(std::string_view e164) {
 }
 
 std::optional<std::string_view> nanp_region(std::string_view area_code) {
-  auto it = std::lower_bound(std::begin(kRegions), std::end(kRegions), area_code,
-                             [](const AreaCode& a, std::string_view code) { return a.code < code; });
+  auto it =
+      std::lower_bound(std::begin(kRegions), std::end(kRegions), area_code,
+                       [](const AreaCode& a, std::string_view code) { return a.code < code; });
   if (it == std::end(kRegions) || it->code != area_code) return std::nullopt;
   return it->region;
 }

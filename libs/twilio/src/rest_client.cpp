@@ -69,7 +69,8 @@ RestError RestClient::error_of(const RestResponse& r) {
 }
 
 std::chrono::milliseconds RestClient::backoff(int attempt, const RestResponse& r) const {
-  if (r.retry_after) return std::min<std::chrono::milliseconds>(*r.retry_after, std::chrono::seconds(60));
+  if (r.retry_after)
+    return std::min<std::chrono::milliseconds>(*r.retry_after, std::chrono::seconds(60));
   thread_local std::mt19937 rng{std::random_device{}()};
   auto base = settings_.first_backoff * (1LL << std::min(attempt - 1, 10));
   base = std::min<std::chrono::milliseconds>(base, settings_.max_backoff);
@@ -90,8 +91,8 @@ bool RestClient::find_created_call(const Params& params, long since_unix,
   }
   rapidjson::Document doc;
   doc.Parse(r.body.data(), r.body.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("calls") || !doc["calls"].IsArray())
-  {
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("calls") ||
+      !doc["calls"].IsArray()) {
     error = {r.status, 0, "unexpected answer to the call lookup", "", false};
     return false;
   }
@@ -122,8 +123,8 @@ CallResult RestClient::create_call(const Params& params) {
     }
     RestError error = error_of(r);
     if (!error.retryable || attempt >= settings_.max_attempts) return {std::nullopt, error};
-    bool outcome_unknown = (r.status == 0 && r.request_sent) || r.status == 500 ||
-                           r.status == 502 || r.status == 504;
+    bool outcome_unknown =
+        (r.status == 0 && r.request_sent) || r.status == 500 || r.status == 502 || r.status == 504;
     sleep(backoff(attempt, r));
     if (outcome_unknown) {
       std::optional<CreatedCall> found;

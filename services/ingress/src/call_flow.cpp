@@ -43,7 +43,8 @@ std::string fill(std::string_view text, const twilio::Params& facts) {
 }
 
 // <Client>, <Sip> or <Number> inside a <Dial>, by the target's form.
-void dial_noun(twilio::TwimlWriter& w, const std::string& target, twilio::TwimlWriter::Attrs attrs) {
+void dial_noun(twilio::TwimlWriter& w, const std::string& target,
+               twilio::TwimlWriter::Attrs attrs) {
   if (target.rfind("client:", 0) == 0)
     w.element("Client", std::move(attrs), target.substr(7));
   else if (target.rfind("sip:", 0) == 0)
@@ -238,7 +239,8 @@ FlowAnswer CallFlow::dial_status(const twilio::Params& p, const twilio::Params& 
     std::string status = param(p, "DialCallStatus");
     if (status == "busy" || status == "no-answer" || status == "failed") {
       int step = int_param(query, "step", -1);
-      return outbound_step(b, step < 0 ? config_.failover.size() + 1 : static_cast<size_t>(step) + 1,
+      return outbound_step(b,
+                           step < 0 ? config_.failover.size() + 1 : static_cast<size_t>(step) + 1,
                            param(query, "agent"), param(p, "To"));
     }
     b.twiml().element("Hangup");
@@ -288,8 +290,8 @@ FlowAnswer CallFlow::outbound_step(Builder& b, size_t step, const std::string& a
     return b.done("no_agent");
   }
   twilio::TwimlWriter::Attrs dial = {
-      {"action",
-       url("/dial_status", {{"stage", "outbound"}, {"step", std::to_string(step)}, {"agent", agent}})},
+      {"action", url("/dial_status",
+                     {{"stage", "outbound"}, {"step", std::to_string(step)}, {"agent", agent}})},
       {"timeout", std::to_string(step == 0 ? config_.outbound_agent_ring_seconds
                                            : config_.failover_ring_seconds)}};
   // The agent sees the customer's number; the whisper names them before the bridge.

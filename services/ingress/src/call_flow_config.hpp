@@ -80,7 +80,7 @@ struct CallFlowConfig {
   // the whisper) and the two are bridged. A machine gets the message, or is hung up on.
   MachineDetection machine_detection = MachineDetection::off;
   OnMachine on_machine = OnMachine::message;
-  std::string machine_message;  // left after the beep (DetectMessageEnd waits for it)
+  std::string machine_message;     // left after the beep (DetectMessageEnd waits for it)
   int outbound_ring_seconds = 30;  // Twilio rings the callee this long
   int outbound_agent_ring_seconds = 20;
   std::string no_agent_message = "Sorry, no agent is available right now. We will call you back.";

@@ -77,7 +77,7 @@ IngressApp::~IngressApp() {
   following_ = false;
   if (optout_follower_.joinable()) optout_follower_.join();
   operator_api_.reset();  // its workers finish the calls being placed
-  retrying_ = false;  // the producer's destructor completes what is left: no new attempts
+  retrying_ = false;      // the producer's destructor completes what is left: no new attempts
 }
 
 void IngressApp::load_optouts() {
@@ -92,8 +92,8 @@ void IngressApp::load_optouts() {
           [this, &events](const kafka::ConsumedMessage& m) {
             events += optouts_.apply(m.key(), m.header("ce_type"), m.value().empty());
           },
-          std::chrono::duration_cast<std::chrono::milliseconds>(
-              deadline - std::chrono::steady_clock::now()));
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                std::chrono::steady_clock::now()));
       if (!done) throw kafka::KafkaError("reading " + topic + " took too long", true);
       core::log::info("opt-out list loaded", {{"topic", topic},
                                               {"events", std::to_string(events)},
@@ -159,9 +159,9 @@ void IngressApp::count(const std::string& route, int status) {
   if (by_route == request_counters_.end()) by_route = request_counters_.try_emplace(route).first;
   core::Counter*& counter = by_route->second[status];
   if (!counter)
-    counter = &metrics_.counter("callstream_ingress_requests_total",
-                                "Requests by route and HTTP status",
-                                {{"route", route}, {"status", std::to_string(status)}});
+    counter =
+        &metrics_.counter("callstream_ingress_requests_total", "Requests by route and HTTP status",
+                          {{"route", route}, {"status", std::to_string(status)}});
   counter->inc();
 }
 
@@ -259,8 +259,8 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
                respond = std::move(respond)](bool ok, std::string error) mutable {
                 if (ok) {
                   for (const auto& [number, opted_out] : optouts) optouts_.set(number, opted_out);
-                  http::Response r = persisted ? std::move(*persisted)
-                                               : WebhookRouter::persisted_response();
+                  http::Response r =
+                      persisted ? std::move(*persisted) : WebhookRouter::persisted_response();
                   count(route, r.status);
                   return respond(std::move(r));
                 }

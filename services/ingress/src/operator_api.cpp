@@ -174,12 +174,13 @@ bool OperatorApi::handle(http::Request& request, http::Respond& respond) {
 
 void OperatorApi::make_call(const http::Request& request, http::Respond respond) {
   if (!json_body(request))
-    return respond(http::error_response(415, "unsupported_media_type", "expected application/json"));
+    return respond(
+        http::error_response(415, "unsupported_media_type", "expected application/json"));
   std::string error;
   auto doc = events::JsonDocument::parse(request.body, &error);
   if (!doc || !doc->is_object())
-    return respond(http::error_response(400, "malformed_body",
-                                        doc ? "expected a JSON object" : error));
+    return respond(
+        http::error_response(400, "malformed_body", doc ? "expected a JSON object" : error));
   std::string to_text(doc->string_at({"to"}).value_or(""));
   std::string agent(doc->string_at({"agent"}).value_or(""));
   std::string why;
@@ -189,7 +190,8 @@ void OperatorApi::make_call(const http::Request& request, http::Respond respond)
         422, "invalid_number", "'to' must be a phone number in E.164 (+13055550100): " + why));
   if (!identity_ok(agent))
     return respond(http::error_response(
-        422, "invalid_agent", "'agent' must be the agent's client identity (letters, digits, _ - . @)"));
+        422, "invalid_agent",
+        "'agent' must be the agent's client identity (letters, digits, _ - . @)"));
   if (optouts_.contains(*to)) {
     metrics_
         .counter("callstream_ingress_outbound_calls_total", "POST /make_call outcomes",
@@ -200,8 +202,8 @@ void OperatorApi::make_call(const http::Request& request, http::Respond respond)
   }
   auto caller_id = caller_ids_.choose(*to);
   if (!caller_id)
-    return respond(http::error_response(
-        503, "no_caller_id", "no caller id fits and TWILIO_PHONE_NUMBER is not set"));
+    return respond(http::error_response(503, "no_caller_id",
+                                        "no caller id fits and TWILIO_PHONE_NUMBER is not set"));
 
   const std::string& base = settings_.base_url;
   twilio::Params params = {{"To", *to},
@@ -217,7 +219,8 @@ void OperatorApi::make_call(const http::Request& request, http::Respond respond)
                            {"Timeout", std::to_string(flow_.outbound_ring_seconds)}};
   if (flow_.recording != RecordingMode::off) {
     params.emplace_back("Record", "true");
-    params.emplace_back("RecordingChannels", flow_.recording == RecordingMode::dual ? "dual" : "mono");
+    params.emplace_back("RecordingChannels",
+                        flow_.recording == RecordingMode::dual ? "dual" : "mono");
     params.emplace_back("RecordingStatusCallback", base + "/recording_status");
     params.emplace_back("RecordingStatusCallbackEvent", "in-progress completed absent");
   }
@@ -346,7 +349,8 @@ void OperatorApi::token(const http::Request& request, http::Respond respond) {
                     .count();
   std::string jwt = twilio::access_token(
       settings_.token, identity, twilio::VoiceGrant{true, settings_.outgoing_application_sid}, now);
-  metrics_.counter("callstream_ingress_tokens_issued_total", "Voice SDK access tokens issued").inc();
+  metrics_.counter("callstream_ingress_tokens_issued_total", "Voice SDK access tokens issued")
+      .inc();
   events::JsonWriter w;
   w.begin_object()
       .field("identity", identity)
@@ -378,8 +382,8 @@ void OperatorApi::optouts(const http::Request& request, http::Respond respond) {
     std::string error;
     auto doc = events::JsonDocument::parse(request.body, &error);
     if (!doc || !doc->is_object())
-      return respond(http::error_response(400, "malformed_body",
-                                          doc ? "expected a JSON object" : error));
+      return respond(
+          http::error_response(400, "malformed_body", doc ? "expected a JSON object" : error));
     number_text = std::string(doc->string_at({"number"}).value_or(""));
     std::string reason(doc->string_at({"reason"}).value_or(""));
     auto number = twilio::normalize_e164(number_text, &why);
@@ -389,11 +393,12 @@ void OperatorApi::optouts(const http::Request& request, http::Respond respond) {
     OptOutChange change{*number, true, "api", "", reason.substr(0, 500), ""};
     auto now = core::now_millis();
     std::string id = events::event_id(
-        "/optouts", {{"number", *number}, {"opted_out", "true"}, {"at", core::format_rfc3339(now)}});
-    auto message = optout_message(change, settings_.optouts_topic, id,
-                                  settings_.base_url + "/optouts", now);
+        "/optouts",
+        {{"number", *number}, {"opted_out", "true"}, {"at", core::format_rfc3339(now)}});
+    auto message =
+        optout_message(change, settings_.optouts_topic, id, settings_.base_url + "/optouts", now);
     return publish_all_({message}, [this, number = *number, respond, state](bool ok,
-                                                                          std::string error) {
+                                                                            std::string error) {
       if (!ok) {
         auto r = http::error_response(503, "not_persisted", "opt-out not yet durable: " + error);
         r.headers.emplace_back("Retry-After", "1");
@@ -413,7 +418,8 @@ void OperatorApi::optouts(const http::Request& request, http::Respond respond) {
   if (!number)
     return respond(http::error_response(422, "invalid_number",
                                         "the number must be in E.164 (%2B13055550100): " + why));
-  if (request.method == "GET") return respond(json_response(200, state(*number, optouts_.contains(*number))));
+  if (request.method == "GET")
+    return respond(json_response(200, state(*number, optouts_.contains(*number))));
   if (request.method != "DELETE") {
     auto r = http::error_response(405, "method_not_allowed", "use GET or DELETE");
     r.headers.emplace_back("Allow", "GET, DELETE");

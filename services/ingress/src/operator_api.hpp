@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "caller_id.hpp"
 #include "call_flow_config.hpp"
+#include "caller_id.hpp"
 #include "callstream/core/metrics.hpp"
 #include "callstream/http/message.hpp"
 #include "callstream/http/server.hpp"

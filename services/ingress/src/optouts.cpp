@@ -10,7 +10,8 @@ namespace callstream::ingress {
 
 SmsKeyword sms_keyword(std::string_view body, std::string* matched) {
   auto junk = [](char c) {
-    return std::isspace(static_cast<unsigned char>(c)) || std::ispunct(static_cast<unsigned char>(c));
+    return std::isspace(static_cast<unsigned char>(c)) ||
+           std::ispunct(static_cast<unsigned char>(c));
   };
   while (!body.empty() && junk(body.front())) body.remove_prefix(1);
   while (!body.empty() && junk(body.back())) body.remove_suffix(1);
@@ -49,12 +50,11 @@ kafka::Message optout_message(const OptOutChange& change, const std::string& top
   e.time = e.receivedat;
   e.dataschema = "schemas/optout.json";
   e.data = data.str();
-  return kafka::Message{topic,
-                        change.number,
-                        events::serialize(e),
-                        {{"ce_type", e.type},
-                         {"ce_id", e.id},
-                         {"content-type", std::string(events::kContentType)}}};
+  return kafka::Message{
+      topic,
+      change.number,
+      events::serialize(e),
+      {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}};
 }
 
 bool OptOutList::contains(std::string_view number) const {

@@ -198,10 +198,10 @@ void parse_alert_rules(std::string_view json, AlertsConfig& config) {
     expand("slack", all);
     expand("whatsapp", all);
     if (all.empty()) return;
-    for (auto k : {AlertKind::missed_inbound_call, AlertKind::voicemail_left,
-                   AlertKind::outbound_call_failed, AlertKind::long_queue_wait,
-                   AlertKind::recording_failed, AlertKind::projection_lag,
-                   AlertKind::dead_letters}) {
+    for (auto k :
+         {AlertKind::missed_inbound_call, AlertKind::voicemail_left,
+          AlertKind::outbound_call_failed, AlertKind::long_queue_wait, AlertKind::recording_failed,
+          AlertKind::projection_lag, AlertKind::dead_letters}) {
       AlertRule r;
       r.name = to_string(k);
       r.kind = k;
@@ -225,8 +225,8 @@ void parse_alert_rules(std::string_view json, AlertsConfig& config) {
   }
   if (doc.HasMember("language")) {
     const auto& l = doc["language"];
-    if (!l.IsString() || (std::string_view(l.GetString()) != "en" &&
-                          std::string_view(l.GetString()) != "pt-BR"))
+    if (!l.IsString() ||
+        (std::string_view(l.GetString()) != "en" && std::string_view(l.GetString()) != "pt-BR"))
       fail("language", "must be \"en\" or \"pt-BR\"");
     else
       config.language = l.GetString();
@@ -258,7 +258,8 @@ void parse_alert_rules(std::string_view json, AlertsConfig& config) {
         continue;
       }
       r.kind = *kind;
-      r.name = v.HasMember("name") && v["name"].IsString() ? v["name"].GetString() : to_string(*kind);
+      r.name =
+          v.HasMember("name") && v["name"].IsString() ? v["name"].GetString() : to_string(*kind);
       if (r.name.empty() || r.name.find(':') != std::string::npos)
         fail(where + ".name", "must be a non-empty name without ':'");
       if (!names.insert(r.name).second) fail(where + ".name", "'" + r.name + "' is used twice");
@@ -270,9 +271,9 @@ void parse_alert_rules(std::string_view json, AlertsConfig& config) {
           if (name != "slack" && name != "whatsapp")
             fail(where + ".channels", "'" + name + "' is neither slack nor whatsapp");
           else if (!expand(name, r.channels))
-            fail(where + ".channels",
-                 name == "slack" ? "slack needs SLACK_WEBHOOK_URL"
-                                 : "whatsapp needs WHATSAPP_FROM and WHATSAPP_TO");
+            fail(where + ".channels", name == "slack"
+                                          ? "slack needs SLACK_WEBHOOK_URL"
+                                          : "whatsapp needs WHATSAPP_FROM and WHATSAPP_TO");
         }
       }
       r.threshold = default_threshold(*kind);
@@ -378,9 +379,10 @@ int64_t AlertRules::on_dead_letters(pg::Connection& c) const {
   int64_t written = 0;
   for (const auto& rule : config_.rules)
     if (rule.kind == AlertKind::dead_letters)
-      written += count(rule.name, c.exec("alert_dead_letters", kDeadLetters,
-                                         {rule.name, channels_of(rule),
-                                          std::to_string(config_.max_age.count())}));
+      written +=
+          count(rule.name,
+                c.exec("alert_dead_letters", kDeadLetters,
+                       {rule.name, channels_of(rule), std::to_string(config_.max_age.count())}));
   return written;
 }
 

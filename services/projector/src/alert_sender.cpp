@@ -94,7 +94,8 @@ const AlertRule* AlertSender::rule(const std::string& name) const {
 
 std::chrono::milliseconds AlertSender::backoff(int attempts) const {
   thread_local std::mt19937 rng{std::random_device{}()};
-  double base = 1000.0 * static_cast<double>(1LL << std::min(attempts, 9));  // 1 s, 2 s ... ~8.5 min
+  double base =
+      1000.0 * static_cast<double>(1LL << std::min(attempts, 9));  // 1 s, 2 s ... ~8.5 min
   std::uniform_real_distribution<double> jitter(0.5, 1.5);
   return std::chrono::milliseconds(static_cast<long long>(std::min(base, 300000.0) * jitter(rng)));
 }
@@ -108,7 +109,8 @@ void AlertSender::run(const std::atomic<bool>& stop) {
     } catch (const std::exception& e) {
       log::warn("alert sender: retrying after an error", {{"error", e.what()}});
       db_.reset();  // reconnect on the next pass
-      for (int i = 0; i < 20 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      for (int i = 0; i < 20 && !stop; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     if (sent == 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
@@ -209,34 +211,38 @@ int AlertSender::send_due(const std::string& channel) {
     double per_second = channel == "slack" ? config_.slack_per_second : config_.whatsapp_per_second;
     auto& free_at = channel_free_at_[channel];
     free_at = started + std::chrono::milliseconds(static_cast<long long>(1000.0 / per_second));
-    auto labels = core::Labels{{"rule", rule_name}, {"channel", channel.substr(0, channel.find(':'))}};
+    auto labels =
+        core::Labels{{"rule", rule_name}, {"channel", channel.substr(0, channel.find(':'))}};
     if (out.ok) {
       db_->exec("alerts_sent", kSent, {id_array(ids), out.message_id});
       tx.commit();
       metrics_.counter("callstream_alerts_sent_total", "Alerts delivered", labels).inc(ids.size());
-      metrics_.counter("callstream_alerts_messages_total", "Messages sent (a group is one)", labels).inc();
+      metrics_.counter("callstream_alerts_messages_total", "Messages sent (a group is one)", labels)
+          .inc();
       for (double age : ages) latency_.observe(age);
       log::info("alert sent", {{"rule", rule_name},
                                {"channel", channel == "slack" ? channel : log::mask_phone(channel)},
                                {"alerts", std::to_string(ids.size())}});
       return 1;
     }
-    auto wait = out.retry_after ? std::chrono::duration_cast<std::chrono::milliseconds>(*out.retry_after)
-                                : backoff(attempts);
+    auto wait = out.retry_after
+                    ? std::chrono::duration_cast<std::chrono::milliseconds>(*out.retry_after)
+                    : backoff(attempts);
     if (out.retry_after) free_at = std::max(free_at, started + wait);  // the channel pauses
-    auto statuses = db_->exec("alerts_failed", kFailed,
-                              {id_array(ids), out.error.substr(0, 1000), std::to_string(wait.count()),
-                               out.retryable ? "true" : "false",
-                               std::to_string(config_.max_attempts)});
+    auto statuses =
+        db_->exec("alerts_failed", kFailed,
+                  {id_array(ids), out.error.substr(0, 1000), std::to_string(wait.count()),
+                   out.retryable ? "true" : "false", std::to_string(config_.max_attempts)});
     tx.commit();
     int dead = 0;
     for (int i = 0; i < statuses.rows(); ++i) dead += statuses.get(i, 0) == "dead";
     metrics_.counter("callstream_alerts_failed_total", "Failed delivery attempts", labels).inc();
     if (dead > 0) {
       metrics_.counter("callstream_alerts_dead_total", "Alerts given up", labels).inc(dead);
-      log::error("alert given up", {{"rule", rule_name},
-                                    {"channel", channel == "slack" ? channel : log::mask_phone(channel)},
-                                    {"error", out.error}});
+      log::error("alert given up",
+                 {{"rule", rule_name},
+                  {"channel", channel == "slack" ? channel : log::mask_phone(channel)},
+                  {"error", out.error}});
     } else {
       log::warn("alert not delivered; will retry",
                 {{"rule", rule_name},

@@ -14,9 +14,11 @@ struct Words {
 Words words(AlertKind k, bool pt) {
   switch (k) {
     case AlertKind::missed_inbound_call:
-      return pt ? Words{"Chamada perdida", "chamadas perdidas"} : Words{"Missed call", "missed calls"};
+      return pt ? Words{"Chamada perdida", "chamadas perdidas"}
+                : Words{"Missed call", "missed calls"};
     case AlertKind::voicemail_left:
-      return pt ? Words{"Nova mensagem de voz", "mensagens de voz"} : Words{"New voicemail", "voicemails"};
+      return pt ? Words{"Nova mensagem de voz", "mensagens de voz"}
+                : Words{"New voicemail", "voicemails"};
     case AlertKind::outbound_call_failed:
       return pt ? Words{"Chamada de saída sem sucesso", "chamadas de saída sem sucesso"}
                 : Words{"Outbound call failed", "failed outbound calls"};
@@ -27,7 +29,8 @@ Words words(AlertKind k, bool pt) {
       return pt ? Words{"Gravação com problema", "gravações com problema"}
                 : Words{"Recording problem", "recording problems"};
     case AlertKind::projection_lag:
-      return pt ? Words{"Atraso na projeção", "alertas de atraso"} : Words{"Projection lag", "lag alerts"};
+      return pt ? Words{"Atraso na projeção", "alertas de atraso"}
+                : Words{"Projection lag", "lag alerts"};
     case AlertKind::dead_letters:
       return pt ? Words{"Evento não aplicado", "eventos não aplicados"}
                 : Words{"Event not applied", "events not applied"};
@@ -89,8 +92,8 @@ std::string line(AlertKind kind, const Facts& f, bool pt, const core::TimeZone& 
       std::string wait = duration_text(f.number("wait_seconds"));
       std::string queue = f.str("queue", "");
       std::string reason = reason_text(f.str("reason", ""), pt);
-      return pt ? caller + " ligou para " + called + " às " + when + " (" + reason + " após " + wait +
-                      (queue.empty() ? "" : ", fila " + queue) + ")"
+      return pt ? caller + " ligou para " + called + " às " + when + " (" + reason + " após " +
+                      wait + (queue.empty() ? "" : ", fila " + queue) + ")"
                 : caller + " called " + called + " at " + when + " (" + reason + " after " + wait +
                       (queue.empty() ? "" : ", queue " + queue) + ")";
     }
@@ -106,8 +109,8 @@ std::string line(AlertKind kind, const Facts& f, bool pt, const core::TimeZone& 
     case AlertKind::outbound_call_failed: {
       std::string agent = f.str("agent", "-");
       std::string status = status_text(f.str("status", ""), pt);
-      return pt ? "Chamada para " + called + " (de " + caller + ", agente " + agent + ") às " + when +
-                      ": " + status
+      return pt ? "Chamada para " + called + " (de " + caller + ", agente " + agent + ") às " +
+                      when + ": " + status
                 : "Call to " + called + " (from " + caller + ", agent " + agent + ") at " + when +
                       ": " + status;
     }
@@ -120,9 +123,10 @@ std::string line(AlertKind kind, const Facts& f, bool pt, const core::TimeZone& 
     case AlertKind::recording_failed: {
       std::string status = status_text(f.str("status", ""), pt);
       std::string error = f.str("error_code", "");
-      std::string detail = error.empty() || error == "0" ? "" : (pt ? ", erro " : ", error ") + error;
-      return pt ? "Gravação " + f.str("recording_sid") + " da chamada de " + caller + " às " + when +
-                      ": " + status + detail
+      std::string detail =
+          error.empty() || error == "0" ? "" : (pt ? ", erro " : ", error ") + error;
+      return pt ? "Gravação " + f.str("recording_sid") + " da chamada de " + caller + " às " +
+                      when + ": " + status + detail
                 : "Recording " + f.str("recording_sid") + " of the call from " + caller + " at " +
                       when + ": " + status + detail;
     }
@@ -134,7 +138,8 @@ std::string line(AlertKind kind, const Facts& f, bool pt, const core::TimeZone& 
     case AlertKind::dead_letters: {
       std::string where = f.str("topic") + " [" + f.str("partition") + "@" + f.str("offset") + "]";
       return pt ? "Evento de " + where + " não aplicado às " + when + ": " + f.str("error")
-                : "An event of " + where + " could not be applied at " + when + ": " + f.str("error");
+                : "An event of " + where + " could not be applied at " + when + ": " +
+                      f.str("error");
     }
   }
   return {};
@@ -217,8 +222,8 @@ AlertText render_alerts(AlertKind kind, const std::vector<std::string>& facts,
   if (facts.size() == 1) {
     out.title = w.title;
   } else {
-    out.title = std::to_string(facts.size()) + " " + w.plural + (pt ? " nos últimos " : " in the last ") +
-                window_text(window, pt);
+    out.title = std::to_string(facts.size()) + " " + w.plural +
+                (pt ? " nos últimos " : " in the last ") + window_text(window, pt);
   }
   for (size_t i = 0; i < facts.size() && i < kMaxLines; ++i)
     out.lines.push_back((facts.size() > 1 ? "• " : "") +

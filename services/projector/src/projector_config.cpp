@@ -93,7 +93,8 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
 
   AlertsConfig& a = c.alerts;
   a.language = env.str("ALERT_LANGUAGE");
-  if (a.language != "en" && a.language != "pt-BR") env.fail("ALERT_LANGUAGE", "must be en or pt-BR");
+  if (a.language != "en" && a.language != "pt-BR")
+    env.fail("ALERT_LANGUAGE", "must be en or pt-BR");
   a.slack_webhook_url = env.str("SLACK_WEBHOOK_URL");
   if (!a.slack_webhook_url.empty() && a.slack_webhook_url.rfind("https://", 0) != 0 &&
       a.slack_webhook_url.rfind("http://", 0) != 0)
@@ -121,7 +122,8 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
   a.twilio.password = env.str("TWILIO_AUTH_TOKEN");
   a.twilio.base_url = env.str("TWILIO_API_BASE_URL");
   if (!a.whatsapp_to.empty() && (a.twilio.account_sid.empty() || a.twilio.password.empty()))
-    env.fail("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed for WhatsApp alerts");
+    env.fail("TWILIO_AUTH_TOKEN",
+             "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed for WhatsApp alerts");
   a.settle = std::chrono::seconds(env.integer("ALERT_SETTLE_SECONDS", 0, 3600));
   a.max_age = std::chrono::seconds(env.integer("ALERT_MAX_AGE_SECONDS", 60, 30 * 86400));
   a.max_attempts = static_cast<int>(env.integer("ALERT_MAX_ATTEMPTS", 1, 100));
@@ -159,7 +161,8 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
 std::string ProjectorConfig::help() {
   return core::Env(variables())
       .help(
-          "callstream-projector [run | migrate | rebuild | dlq [list | discard ID | redrive [KEY]] | --help]",
+          "callstream-projector [run | migrate | rebuild | dlq [list | discard ID | redrive [KEY]] "
+          "| --help]",
           "Consumes callstream's topics into PostgreSQL read models, exactly once.\n"
           "  run            (default) migrate, then project until SIGTERM\n"
           "  migrate        apply pending schema migrations and exit\n"

@@ -13,7 +13,7 @@ struct ClientRequest {
   std::string method = "GET";  // GET, POST, DELETE...
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // sent when not empty, or always for POST
+  std::string body;                        // sent when not empty, or always for POST
   std::string basic_user, basic_password;  // HTTP Basic auth when basic_user is set
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds timeout{10000};  // the whole exchange
