@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
   // Warm up, and check the requests are accepted (a benchmark of refusals would be wrong).
   for (int i = 0; i < 1000; ++i) {
     auto d = router.route(req(i), now);
-    if (d.response || d.publish.size() != 1) {
-      std::fprintf(stderr, "request %d refused: %s\n", i, d.reject_reason.c_str());
+    if (d.response() || d.publish().size() != 1) {
+      std::fprintf(stderr, "request %d refused: %s\n", i, std::string(d.reject_reason()).c_str());
       return 1;
     }
   }
@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
         events::serialize_webhook(sample, "/call_status", "POST", "", decoded[i % decoded.size()])
             .size();
   });
-  double route = ns_per_op(n, [&](int i) { sink += router.route(req(i), now).publish.size(); });
+  double route = ns_per_op(n, [&](int i) { sink += router.route(req(i), now).publish().size(); });
 
   std::printf("webhook path, %d requests (ns per request)\n", n);
   std::printf("  reference: one-shot HMAC-SHA1 + SHA-256  %8.0f\n", reference);

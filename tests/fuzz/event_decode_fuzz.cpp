@@ -10,10 +10,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view value(reinterpret_cast<const char*>(data), size);
-  std::string error;
-  auto row = callstream::projector::decode_call_event(value, "t", 0, 0, &error);
+  auto row = callstream::projector::decode_call_event(value, "t", 0, 0);
   if (row && (row->rank < 0 || row->call_sid.empty() || row->event_id.empty())) std::abort();
-  if (!row && error.empty()) std::abort();
-  callstream::events::parse_cloudevent(value, &error);
+  if (!row && row.error().message.empty()) std::abort();
+  auto event = callstream::events::parse_cloudevent(value);
+  if (!event && event.error().message.empty()) std::abort();
   return 0;
 }

@@ -1,6 +1,7 @@
 // Alert rules against a real PostgreSQL: which flows write outbox rows, once per channel; a
 // replay writes nothing; old facts alert nobody.
 #include <catch2/catch.hpp>
+#include "result_helpers.hpp"
 
 #include "alert_rules.hpp"
 #include "call_projection.hpp"
@@ -61,9 +62,8 @@ struct Db {
     std::vector<projector::CallEventRow> rows;
     int64_t offset = 0;
     for (const auto& e : events) {
-      std::string error;
-      auto row = projector::decode_call_event(e, "calls", 0, offset++, &error);
-      INFO(error);
+      auto row = projector::decode_call_event(e, "calls", 0, offset++);
+      INFO((row ? "" : row.error().message));
       REQUIRE(row);
       rows.push_back(*row);
     }
@@ -80,7 +80,7 @@ projector::AlertsConfig config() {
   c.slack_webhook_url = "http://127.0.0.1:9/hook";
   c.whatsapp_from = "whatsapp:+14155238886";
   c.whatsapp_to = {"whatsapp:+13055550199"};
-  projector::parse_alert_rules("", c);
+  if (!projector::parse_alert_rules("", c)) throw std::logic_error("default alert rules refused");
   return c;
 }
 
@@ -178,8 +178,7 @@ TEST_CASE("voicemail, long wait, failed outbound call and failed recording each 
   e.subject = "s";
   e.time = e.receivedat = core::format_rfc3339(t0 + 66s);
   e.data = events::webhook_data("/recording_status", "POST", "", p);
-  std::string error;
-  auto row = projector::decode_recording_event(events::serialize(e), "recordings", 0, 0, &error);
+  auto row = projector::decode_recording_event(events::serialize(e), "recordings", 0, 0);
   REQUIRE(row);
   pg::Transaction tx(db.c);
   projector::apply_recording_events(db.c, {*row});

@@ -2,6 +2,7 @@
 // and its callbacks, in any order and repeated, give one row with the caller id and the agent;
 // the opt-out list keeps each number's latest state.
 #include <catch2/catch.hpp>
+#include "result_helpers.hpp"
 
 #include <algorithm>
 #include <random>
@@ -61,7 +62,8 @@ std::string status(const std::string& s, int seq, core::SysMillis t) {
 std::string optout(const std::string& number, bool opted_out, int n, core::SysMillis t) {
   ingress::OptOutChange change{
       number, opted_out, n % 2 ? "sms" : "api", opted_out ? "STOP" : "START", "", ""};
-  return ingress::optout_message(change, "optouts", "event-" + std::to_string(n),
+  static const events::Contract contract;
+  return ingress::optout_message(change, contract, "event-" + std::to_string(n),
                                  "https://calls.example.com/sms", t)
       .value;
 }
@@ -85,9 +87,8 @@ TEST_CASE("an outbound call's row carries its caller id and agent, whatever the 
     std::vector<projector::CallEventRow> rows;
     int64_t offset = 0;
     for (const auto& json : order) {
-      std::string error;
-      auto row = projector::decode_call_event(json, "calls", 0, offset++, &error);
-      INFO(error);
+      auto row = projector::decode_call_event(json, "calls", 0, offset++);
+      INFO((row ? "" : row.error().message));
       REQUIRE(row);
       rows.push_back(*row);
     }
@@ -129,10 +130,8 @@ TEST_CASE("the opt-out list keeps each number's latest state, duplicates changin
       optout("+15125550100", false, 5, t0 + 4s)};
   std::vector<projector::EventRow> rows;
   for (size_t i = 0; i < log.size(); ++i) {
-    std::string error;
-    auto row =
-        projector::decode_optout_event(log[i], "optouts", 0, static_cast<int64_t>(i), &error);
-    INFO(error);
+    auto row = projector::decode_optout_event(log[i], "optouts", 0, static_cast<int64_t>(i));
+    INFO((row ? "" : row.error().message));
     REQUIRE(row);
     rows.push_back(*row);
   }
@@ -157,10 +156,10 @@ TEST_CASE("the opt-out list keeps each number's latest state, duplicates changin
   CHECK(test::query_value(dsn, "SELECT string_agg(number, ',') FROM analytics.optouts") ==
         "+13055550100");
 
-  std::string error;
-  CHECK_FALSE(
+  auto refused =
       projector::decode_optout_event(R"({"id":"x","type":"io.callstream.optout.added",)"
                                      R"("time":"2026-03-02T15:00:00Z","data":{"number":"+1"}})",
-                                     "optouts", 0, 9, &error));
-  CHECK(error.find("opted_out") != std::string::npos);
+                                     "optouts", 0, 9);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("opted_out") != std::string::npos);
 }

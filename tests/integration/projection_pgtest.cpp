@@ -1,5 +1,6 @@
 // The projector against a real PostgreSQL and the mock Kafka cluster.
 #include <catch2/catch.hpp>
+#include "result_helpers.hpp"
 
 #include <algorithm>
 #include <future>
@@ -93,8 +94,7 @@ std::vector<projector::CallEventRow> rows_of(
   std::vector<projector::CallEventRow> rows;
   int64_t offset = 0;
   for (const auto& [sid, json] : events) {
-    std::string error;
-    auto row = projector::decode_call_event(json, "calls", 0, offset++, &error);
+    auto row = projector::decode_call_event(json, "calls", 0, offset++);
     REQUIRE(row);
     rows.push_back(*row);
   }

@@ -2,6 +2,7 @@
 // Flex and Dial call flows delivered in order, then shuffled and duplicated, give the same rows,
 // and the KPIs match what the flows say.
 #include <catch2/catch.hpp>
+#include "result_helpers.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -223,20 +224,19 @@ void apply_all(pg::Connection& c, const std::vector<Event>& events, size_t batch
   std::vector<projector::EventRow> recordings, tasks;
   int64_t offset = 0;
   for (const auto& e : events) {
-    std::string error;
     if (e.topic == Topic::calls) {
-      auto row = projector::decode_call_event(e.json, "calls", 0, offset++, &error);
-      INFO(error);
+      auto row = projector::decode_call_event(e.json, "calls", 0, offset++);
+      INFO((row ? "" : row.error().message));
       REQUIRE(row);
       calls.push_back(*row);
     } else if (e.topic == Topic::recordings) {
-      auto row = projector::decode_recording_event(e.json, "recordings", 0, offset++, &error);
-      INFO(error);
+      auto row = projector::decode_recording_event(e.json, "recordings", 0, offset++);
+      INFO((row ? "" : row.error().message));
       REQUIRE(row);
       recordings.push_back(*row);
     } else {
-      auto row = projector::decode_taskrouter_event(e.json, "taskrouter", 0, offset++, &error);
-      INFO(error);
+      auto row = projector::decode_taskrouter_event(e.json, "taskrouter", 0, offset++);
+      INFO((row ? "" : row.error().message));
       REQUIRE(row);
       tasks.push_back(*row);
     }

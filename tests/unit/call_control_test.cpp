@@ -5,6 +5,7 @@
 #include "call_flow_config.hpp"
 #include "callstream/events/json.hpp"
 #include "optouts.hpp"
+#include "result_helpers.hpp"
 #include "webhook_router.hpp"
 
 using namespace callstream;
@@ -23,7 +24,8 @@ struct Fixture {
     "outbound": {"machine_detection": "DetectMessageEnd", "on_machine": "message",
                  "machine_message": "Hello, this is Acme. Please call us back.",
                  "agent_ring_seconds": 15}
-  })");
+  })")
+                                       .value();
   ingress::CallFlow flow{config, kBase};
   ingress::OptOutList optouts;
   ingress::WebhookRouter router{{kBase, kAccount, "", true}, validator, contract, flow, &optouts};
@@ -78,47 +80,49 @@ TEST_CASE("the opt-out list follows its topic's events, the latest winning", "[o
 TEST_CASE_METHOD(Fixture, "an SMS STOP publishes the message and the opt-out, answered after both",
                  "[router][optouts]") {
   auto d = router.route(signed_request(sms("Stop"), "/sms"), now);
-  REQUIRE_FALSE(d.response);  // waits for Kafka
-  REQUIRE(d.publish.size() == 2);
-  CHECK(d.publish[0].topic == "callstream.messaging.v1");
-  CHECK(d.publish[0].key == "+13055550100");
-  CHECK(contract.validate(d.publish[0].value) == std::nullopt);
-  CHECK(d.publish[1].topic == "callstream.optouts.v1");
-  CHECK(d.publish[1].key == "+13055550100");
-  CHECK(contract.validate(d.publish[1].value) == std::nullopt);
-  auto e = events::JsonDocument::parse(d.publish[1].value);
+  REQUIRE_FALSE(d.response());  // waits for Kafka
+  REQUIRE(d.publish().size() == 2);
+  CHECK(d.publish()[0].topic == "callstream.messaging.v1");
+  CHECK(d.publish()[0].key == "+13055550100");
+  CHECK(contract.validate(d.publish()[0].value) == std::nullopt);
+  CHECK(d.publish()[1].topic == "callstream.optouts.v1");
+  CHECK(d.publish()[1].key == "+13055550100");
+  CHECK(contract.validate(d.publish()[1].value) == std::nullopt);
+  auto e = events::JsonDocument::parse(d.publish()[1].value);
   REQUIRE(e);
   CHECK(e->string_at({"type"}) == "io.callstream.optout.added");
   CHECK(e->string_at({"data", "keyword"}) == "STOP");
   CHECK(e->string_at({"data", "source"}) == "sms");
-  REQUIRE(d.optouts.size() == 1);
-  CHECK(d.optouts[0] == std::make_pair(std::string("+13055550100"), true));
-  REQUIRE(d.persisted);
-  CHECK(d.persisted->status == 200);
-  CHECK(d.persisted->body.find("<Response") != std::string::npos);
+  auto* after = std::get_if<ingress::PublishThenAnswer>(&d.action);
+  REQUIRE(after);
+  REQUIRE(after->optouts.size() == 1);
+  CHECK(after->optouts[0] == std::make_pair(std::string("+13055550100"), true));
+  CHECK(after->persisted.status == 200);
+  CHECK(after->persisted.body.find("<Response") != std::string::npos);
 
   // A Twilio retry of the same message: the same event ids.
   auto again = router.route(signed_request(sms("Stop"), "/sms"), now);
-  CHECK(again.publish[1].value == d.publish[1].value);
+  CHECK(again.publish()[1].value == d.publish()[1].value);
 
   // WhatsApp START opts back in; an ordinary message publishes only itself.
   auto start = router.route(signed_request(sms("START", "whatsapp:+13055550100"), "/sms"), now);
-  REQUIRE(start.optouts.size() == 1);
-  CHECK(start.optouts[0] == std::make_pair(std::string("+13055550100"), false));
-  CHECK(router.route(signed_request(sms("Can you call me at 3?"), "/sms"), now).publish.size() ==
+  auto& opted_in = std::get<ingress::PublishThenAnswer>(start.action).optouts;
+  REQUIRE(opted_in.size() == 1);
+  CHECK(opted_in[0] == std::make_pair(std::string("+13055550100"), false));
+  CHECK(router.route(signed_request(sms("Can you call me at 3?"), "/sms"), now).publish().size() ==
         1);
 }
 
 TEST_CASE_METHOD(Fixture, "/sms refuses unsigned requests and missing parameters", "[router]") {
   auto r = signed_request(sms("STOP"), "/sms");
   r.headers.pop_back();
-  CHECK(router.route(r, now).response->status == 400);
+  CHECK(router.route(r, now).response()->status == 400);
   auto p = sms("STOP");
   p.erase(p.begin() + 1);  // MessageSid
   auto d = router.route(signed_request(p, "/sms"), now);
-  REQUIRE(d.response);
-  CHECK(d.response->status == 400);
-  CHECK(d.publish.empty());
+  REQUIRE(d.response());
+  CHECK(d.response()->status == 400);
+  CHECK(d.publish().empty());
 }
 
 TEST_CASE_METHOD(Fixture,
@@ -129,10 +133,10 @@ TEST_CASE_METHOD(Fixture,
                       {"Direction", "outbound-api"}, {"AnsweredBy", "human"},
                       {"CallStatus", "in-progress"}};
   auto d = router.route(signed_request(p, "/outbound?agent=alice"), now);
-  REQUIRE(d.response);
-  CHECK(d.response->status == 200);
-  CHECK(d.outcome == "connecting_agent");
-  const std::string& xml = d.response->body;
+  REQUIRE(d.response());
+  CHECK(d.response()->status == 200);
+  CHECK(d.outcome() == "connecting_agent");
+  const std::string& xml = d.response()->body;
   CHECK(
       xml.find(
           R"(<Dial action="https://calls.example.com/dial_status?stage=outbound&amp;step=0&amp;agent=alice" callerId="+13055550100" timeout="15">)") !=
@@ -141,8 +145,8 @@ TEST_CASE_METHOD(Fixture,
       xml.find(
           R"(<Client url="https://calls.example.com/whisper?caller=%2B13055550100">alice</Client>)") !=
       std::string::npos);
-  REQUIRE(d.publish.size() == 1);
-  CHECK(contract.validate(d.publish[0].value) == std::nullopt);
+  REQUIRE(d.publish().size() == 1);
+  CHECK(contract.validate(d.publish()[0].value) == std::nullopt);
 }
 
 TEST_CASE_METHOD(Fixture, "an outbound call answered by a machine gets the message, or a hang-up",
@@ -152,11 +156,11 @@ TEST_CASE_METHOD(Fixture, "an outbound call answered by a machine gets the messa
                       {"To", "+13055550100"},
                       {"AnsweredBy", "machine_end_beep"}};
   auto d = router.route(signed_request(p, "/outbound?agent=alice"), now);
-  REQUIRE(d.response);
-  CHECK(d.outcome == "machine_message");
-  CHECK(d.response->body.find(">Hello, this is Acme. Please call us back.</Say><Hangup />") !=
+  REQUIRE(d.response());
+  CHECK(d.outcome() == "machine_message");
+  CHECK(d.response()->body.find(">Hello, this is Acme. Please call us back.</Say><Hangup />") !=
         std::string::npos);
-  CHECK(d.response->body.find("<Dial") == std::string::npos);
+  CHECK(d.response()->body.find("<Dial") == std::string::npos);
 
   config.on_machine = ingress::OnMachine::hangup;
   ingress::CallFlow hangup(config, kBase);
@@ -201,22 +205,23 @@ TEST_CASE_METHOD(Fixture, "an inbound call from an opted-out number is rejected 
                       {"To", "+18005551212"},
                       {"CallStatus", "ringing"}};
   auto d = router.route(signed_request(p, "/voice"), now);
-  REQUIRE(d.response);
-  CHECK(d.outcome == "rejected_opted_out");
-  CHECK(d.response->body.find(R"(<Reject reason="rejected" />)") != std::string::npos);
-  CHECK(d.publish.size() == 1);  // the call is still on the record
+  REQUIRE(d.response());
+  CHECK(d.outcome() == "rejected_opted_out");
+  CHECK(d.response()->body.find(R"(<Reject reason="rejected" />)") != std::string::npos);
+  CHECK(d.publish().size() == 1);  // the call is still on the record
 
   p[2].second = "+13055550199";
-  CHECK(router.route(signed_request(p, "/voice"), now).outcome != "rejected_opted_out");
+  CHECK(router.route(signed_request(p, "/voice"), now).outcome() != "rejected_opted_out");
 }
 
 TEST_CASE("the outbound settings are validated", "[call_flow]") {
-  CHECK_THROWS_WITH(
-      ingress::parse_call_flow(R"({"outbound": {"machine_detection": "Maybe"}})"),
-      Catch::Contains("outbound.machine_detection: must be off, Enable or DetectMessageEnd"));
-  CHECK_THROWS_WITH(ingress::parse_call_flow(R"({"outbound": {"machine_detection": "Enable"}})"),
-                    Catch::Contains("outbound.machine_message: required"));
-  auto c = ingress::parse_call_flow(
+  CHECK(test::problems_of(
+            ingress::parse_call_flow(R"({"outbound": {"machine_detection": "Maybe"}})")) ==
+        "outbound.machine_detection: must be off, Enable or DetectMessageEnd\n");
+  CHECK(test::problems_of(
+            ingress::parse_call_flow(R"({"outbound": {"machine_detection": "Enable"}})")) ==
+        "outbound.machine_message: required when on_machine is message\n");
+  auto c = *ingress::parse_call_flow(
       R"({"outbound": {"machine_detection": "Enable", "on_machine": "hangup"}})");
   CHECK(c.machine_detection == ingress::MachineDetection::enable);
   CHECK(std::string(ingress::to_string(c.machine_detection)) == "Enable");

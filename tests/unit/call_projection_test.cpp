@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include "result_helpers.hpp"
 
 #include "call_projection.hpp"
 
@@ -18,8 +19,7 @@ TEST_CASE("decoding a call event takes the envelope and data facts", "[projectio
       R"({"specversion":"1.0","id":"e1","source":"s","type":"com.twilio.voice.status-callback.call.answered",
     "time":"2026-02-12T11:48:25.000Z","receivedat":"2026-02-12T11:48:26.000Z","data":{"route":"/call_status","method":"POST",
     "params":{"CallSid":"CA1","CallStatus":"in-progress","SequenceNumber":"2"}}})";
-  std::string error;
-  auto row = decode_call_event(value, "t", 3, 99, &error);
+  auto row = decode_call_event(value, "t", 3, 99);
   REQUIRE(row);
   CHECK(row->call_sid == "CA1");
   CHECK(row->rank == 3);
@@ -30,25 +30,31 @@ TEST_CASE("decoding a call event takes the envelope and data facts", "[projectio
 
 TEST_CASE("undecodable call events say why", "[projection]") {
   std::string error;
-  CHECK_FALSE(decode_call_event("{not json", "t", 0, 0, &error));
+  error = callstream::test::error_of(decode_call_event("{not json", "t", 0, 0));
+  CHECK_FALSE(error.empty());
   CHECK(error.find("invalid JSON") != std::string::npos);
-  CHECK_FALSE(decode_call_event(
+  error = callstream::test::error_of(decode_call_event(
       R"({"id":"e","type":"com.twilio.voice.status-callback.call.ringing","time":"x","data":{"params":{}}})",
-      "t", 0, 0, &error));
+      "t", 0, 0));
+  CHECK_FALSE(error.empty());
   CHECK(error.find("CallSid") != std::string::npos);
-  CHECK_FALSE(decode_call_event(R"({"id":"e","type":"com.other","time":"x","data":{}})", "t", 0, 0,
-                                &error));
-  CHECK_FALSE(decode_call_event(
+  error = callstream::test::error_of(
+      decode_call_event(R"({"id":"e","type":"com.other","time":"x","data":{}})", "t", 0, 0));
+  CHECK_FALSE(error.empty());
+  error = callstream::test::error_of(decode_call_event(
       R"({"id":"e","type":"com.twilio.voice.status-callback.call.ringing","time":"x",
     "data":{"params":{"CallSid":"CA1","CallStatus":"exploded"}}})",
-      "t", 0, 0, &error));
+      "t", 0, 0));
+  CHECK_FALSE(error.empty());
   CHECK(error.find("exploded") != std::string::npos);
-  CHECK_FALSE(decode_call_event(
+  error = callstream::test::error_of(decode_call_event(
       R"({"id":"e","type":"com.twilio.voice.status-callback.call.ringing","time":"x",
     "data":{"params":{"CallSid":"","CallStatus":"ringing"}}})",
-      "t", 0, 0, &error));
-  CHECK_FALSE(decode_call_event(
+      "t", 0, 0));
+  CHECK_FALSE(error.empty());
+  error = callstream::test::error_of(decode_call_event(
       R"({"id":"","type":"com.twilio.voice.status-callback.call.ringing","time":"x",
     "data":{"params":{"CallSid":"CA1","CallStatus":"ringing"}}})",
-      "t", 0, 0, &error));
+      "t", 0, 0));
+  CHECK_FALSE(error.empty());
 }

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include "result_helpers.hpp"
 
 #include "callstream/events/cloudevent.hpp"
 #include "callstream/events/contract.hpp"
@@ -49,14 +50,16 @@ TEST_CASE("CloudEvent serializes in structured mode and parses back", "[events]"
   e.data = R"({"route":"/call_status","method":"POST","params":{"CallSid":"CA1"}})";
   std::string json = events::serialize(e);
   std::string error;
-  auto back = events::parse_cloudevent(json, &error);
+  auto back = events::parse_cloudevent(json);
   REQUIRE(back);
   CHECK(back->id == e.id);
   CHECK(back->subject == "CA1");
   CHECK(back->data == e.data);
-  CHECK_FALSE(events::parse_cloudevent(R"({"specversion":"1.0","id":"x"})", &error));
+  error = test::error_of(events::parse_cloudevent(R"({"specversion":"1.0","id":"x"})"));
+  CHECK_FALSE(error.empty());
   CHECK(error.find("source") != std::string::npos);
-  CHECK_FALSE(events::parse_cloudevent("not json", &error));
+  error = test::error_of(events::parse_cloudevent("not json"));
+  CHECK_FALSE(error.empty());
 }
 
 TEST_CASE("the contract maps types to topics and validates envelopes and data",

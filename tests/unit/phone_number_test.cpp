@@ -1,5 +1,6 @@
 // E.164 validation, the NANP area code table and local-presence caller id choice.
 #include <catch2/catch.hpp>
+#include "result_helpers.hpp"
 
 #include "caller_id.hpp"
 #include "callstream/twilio/phone_number.hpp"
@@ -23,7 +24,8 @@ TEST_CASE("E.164 numbers are normalized and NANP rules enforced", "[phone]") {
   CHECK(twilio::normalize_e164("+44 20 7946 0958") == "+442079460958");
   CHECK(twilio::normalize_e164("+5511987654321") == "+5511987654321");
   std::string why;
-  CHECK_FALSE(twilio::normalize_e164("3055550100", &why));  // no country code
+  why = test::error_of(twilio::normalize_e164("3055550100"));
+  CHECK_FALSE(why.empty());  // no country code
   CHECK(why.find("starts with '+'") != std::string::npos);
   CHECK_FALSE(twilio::normalize_e164("+1305555010"));   // nine digits after +1
   CHECK_FALSE(twilio::normalize_e164("+11055550100"));  // area code starting with 1
@@ -109,9 +111,7 @@ TEST_CASE("caller id: same area code, then same state, then the default number",
 
 TEST_CASE("caller id: a pool rotates, least recently used first", "[caller_id]") {
   ingress::CallerIdConfig c;
-  std::vector<std::string> problems;
-  ingress::parse_caller_id_pools("FL=+13055550001, +13055550002,+13055550003", c, problems);
-  REQUIRE(problems.empty());
+  REQUIRE(ingress::parse_caller_id_pools("FL=+13055550001, +13055550002,+13055550003", c));
   ingress::CallerIdSelector s(c);
   std::vector<std::string> seen;
   for (int i = 0; i < 6; ++i) seen.push_back(s.choose("+14075550123")->number);
@@ -123,10 +123,11 @@ TEST_CASE("caller id: a pool rotates, least recently used first", "[caller_id]")
 
 TEST_CASE("CALLER_ID_POOLS: every mistake is reported", "[caller_id]") {
   ingress::CallerIdConfig c;
-  std::vector<std::string> problems;
-  ingress::parse_caller_id_pools(
-      "305=+13055550001;ZZ=+15555550100;999=+13055550002;TX=3055550100;broken", c, problems);
+  auto parsed = ingress::parse_caller_id_pools(
+      "305=+13055550001;ZZ=+15555550100;999=+13055550002;TX=3055550100;broken", c);
   CHECK(c.pools["305"] == std::vector<std::string>{"+13055550001"});
+  REQUIRE_FALSE(parsed);
+  const auto& problems = parsed.error();
   REQUIRE(problems.size() == 4);
   CHECK(problems[0].find("'ZZ'") != std::string::npos);
   CHECK(problems[1].find("'999' is not an assigned area code") != std::string::npos);

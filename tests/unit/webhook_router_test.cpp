@@ -58,30 +58,30 @@ TEST_CASE_METHOD(Fixture,
   r.headers = {
       {"X-Twilio-Signature", twilio::SignatureValidator::compute("token-1", kBase + r.target, {})}};
   auto d = router.route(r, now);
-  REQUIRE_FALSE(d.response);
-  REQUIRE(d.publish.size() == 1);
-  CHECK(contract.validate(d.publish[0].value) == std::nullopt);
-  auto doc = events::JsonDocument::parse(d.publish[0].value);
+  REQUIRE_FALSE(d.response());
+  REQUIRE(d.publish().size() == 1);
+  CHECK(contract.validate(d.publish()[0].value) == std::nullopt);
+  auto doc = events::JsonDocument::parse(d.publish()[0].value);
   CHECK(doc->string_at({"type"}) == "com.twilio.voice.status-callback.call.ringing");
   CHECK(doc->string_at({"data", "method"}) == "GET");
   CHECK(doc->string_at({"data", "params", "CallStatus"}) == "ringing");
 
   r.target += "&CallStatus=completed";  // tampered query
   auto tampered = router.route(r, now);
-  REQUIRE(tampered.response);
-  CHECK(tampered.response->status == 403);
+  REQUIRE(tampered.response());
+  CHECK(tampered.response()->status == 403);
 }
 
 TEST_CASE_METHOD(Fixture,
                  "a signed status callback becomes a schema-valid CloudEvent keyed by CallSid",
                  "[router]") {
   auto d = router.route(signed_request(params()), now);
-  REQUIRE_FALSE(d.response);
-  REQUIRE(d.publish.size() == 1);
-  CHECK(d.publish[0].topic == "callstream.voice.calls.v1");
-  CHECK(d.publish[0].key == kCall);
-  CHECK(contract.validate(d.publish[0].value) == std::nullopt);
-  auto doc = events::JsonDocument::parse(d.publish[0].value);
+  REQUIRE_FALSE(d.response());
+  REQUIRE(d.publish().size() == 1);
+  CHECK(d.publish()[0].topic == "callstream.voice.calls.v1");
+  CHECK(d.publish()[0].key == kCall);
+  CHECK(contract.validate(d.publish()[0].value) == std::nullopt);
+  auto doc = events::JsonDocument::parse(d.publish()[0].value);
   REQUIRE(doc);
   CHECK(doc->string_at({"type"}) == "com.twilio.voice.status-callback.call.completed");
   CHECK(doc->string_at({"time"}) == "2026-02-12T11:48:25.000Z");  // Twilio's Timestamp
@@ -90,7 +90,7 @@ TEST_CASE_METHOD(Fixture,
   CHECK(doc->string_at({"data", "params", "CallDuration"}) == "42");
   CHECK(doc->string_at({"id"}) == d.event_id);
   bool has_type = false, has_id = false;
-  for (const auto& h : d.publish[0].headers) {
+  for (const auto& h : d.publish()[0].headers) {
     has_type |= h.name == "ce_type" && h.value == d.event_type;
     has_id |= h.name == "ce_id" && h.value == d.event_id;
   }
@@ -121,10 +121,10 @@ TEST_CASE_METHOD(Fixture, "bad requests get a precise status and publish nothing
   auto expect = [&](http::Request r, int status, const char* reason) {
     auto d = router.route(r, now);
     INFO(reason);
-    REQUIRE(d.response);
-    CHECK(d.response->status == status);
-    CHECK(d.reject_reason == reason);
-    CHECK(d.publish.empty());
+    REQUIRE(d.response());
+    CHECK(d.response()->status == status);
+    CHECK(d.reject_reason() == reason);
+    CHECK(d.publish().empty());
   };
   SECTION("missing signature: 400") {
     auto r = signed_request(params());
@@ -155,9 +155,9 @@ TEST_CASE_METHOD(Fixture, "bad requests get a precise status and publish nothing
     auto r = signed_request(params());
     r.method = "PUT";
     auto d = router.route(r, now);
-    REQUIRE(d.response);
-    CHECK(d.response->status == 405);
-    CHECK(d.response->headers.at(0) == std::pair<std::string, std::string>{"Allow", "POST, GET"});
+    REQUIRE(d.response());
+    CHECK(d.response()->status == 405);
+    CHECK(d.response()->headers.at(0) == std::pair<std::string, std::string>{"Allow", "POST, GET"});
   }
   SECTION("GET signed like a POST (params outside the URL): 403") {
     auto r = signed_request(params());
@@ -217,20 +217,20 @@ TEST_CASE_METHOD(Fixture, "a recording status callback is keyed by CallSid, abou
                       {"RecordingStartTime", "Thu, 12 Feb 2026 11:40:00 +0000"},
                       {"RecordingSource", "DialVerb"}};
   auto d = router.route(signed_request(p, "/recording_status"), now);
-  REQUIRE(d.publish.size() == 1);
-  CHECK(d.publish[0].topic == "callstream.voice.recordings.v1");
-  CHECK(d.publish[0].key == kCall);
-  CHECK(header_value(d.publish[0], "ce_type") == "io.callstream.voice.recording.completed");
-  CHECK(contract.validate(d.publish[0].value) == std::nullopt);
-  auto doc = events::JsonDocument::parse(d.publish[0].value);
+  REQUIRE(d.publish().size() == 1);
+  CHECK(d.publish()[0].topic == "callstream.voice.recordings.v1");
+  CHECK(d.publish()[0].key == kCall);
+  CHECK(header_value(d.publish()[0], "ce_type") == "io.callstream.voice.recording.completed");
+  CHECK(contract.validate(d.publish()[0].value) == std::nullopt);
+  auto doc = events::JsonDocument::parse(d.publish()[0].value);
   CHECK(doc->string_at({"subject"}) == rec);
   CHECK(doc->string_at({"time"}) == "2026-02-12T11:40:00.000Z");
 
   p[3].second = "exploded";
   auto bad = router.route(signed_request(p, "/recording_status"), now);
-  REQUIRE(bad.response);
-  CHECK(bad.response->status == 400);
-  CHECK(bad.reject_reason == "unknown_recording_status");
+  REQUIRE(bad.response());
+  CHECK(bad.response()->status == 400);
+  CHECK(bad.reject_reason() == "unknown_recording_status");
 }
 
 TEST_CASE_METHOD(Fixture,
@@ -250,12 +250,12 @@ TEST_CASE_METHOD(Fixture,
                                 {"TimestampMs", "1770896905123"},
                                 {"TaskAttributes", R"({"call_sid":"CA1","from":"+13055550100"})"}};
   auto d = router.route(signed_request(reservation, "/taskrouter_event"), now);
-  REQUIRE(d.publish.size() == 1);
-  CHECK(d.publish[0].topic == "callstream.taskrouter.v1");
-  CHECK(d.publish[0].key == task);
+  REQUIRE(d.publish().size() == 1);
+  CHECK(d.publish()[0].topic == "callstream.taskrouter.v1");
+  CHECK(d.publish()[0].key == task);
   CHECK(d.event_type == "com.twilio.taskrouter.reservation.accepted");
-  CHECK(contract.validate(d.publish[0].value) == std::nullopt);
-  auto doc = events::JsonDocument::parse(d.publish[0].value);
+  CHECK(contract.validate(d.publish()[0].value) == std::nullopt);
+  auto doc = events::JsonDocument::parse(d.publish()[0].value);
   CHECK(doc->string_at({"time"}) == "2026-02-12T11:48:25.123Z");  // TimestampMs
   CHECK(doc->string_at({"subject"}) == res);
   CHECK(doc->string_at({"data", "params", "TaskAttributes"}) ==
@@ -270,23 +270,23 @@ TEST_CASE_METHOD(Fixture,
                              {"WorkerActivityName", "Available"},
                              {"Timestamp", "1770896905"}};
   auto w = router.route(signed_request(activity, "/taskrouter_event"), now);
-  REQUIRE(w.publish.size() == 1);
-  CHECK(w.publish[0].key == worker);
-  auto wdoc = events::JsonDocument::parse(w.publish[0].value);
+  REQUIRE(w.publish().size() == 1);
+  CHECK(w.publish()[0].key == worker);
+  auto wdoc = events::JsonDocument::parse(w.publish()[0].value);
   CHECK(wdoc->string_at({"time"}) == "2026-02-12T11:48:25.000Z");  // Timestamp, seconds
 
   twilio::Params nonsense = {
       {"AccountSid", kAccount}, {"WorkspaceSid", ws}, {"EventType", "Robert'); DROP"}};
   auto bad = router.route(signed_request(nonsense, "/taskrouter_event"), now);
-  REQUIRE(bad.response);
-  CHECK(bad.response->status == 400);
+  REQUIRE(bad.response());
+  CHECK(bad.response()->status == 400);
   auto missing =
       router.route(signed_request({{"AccountSid", kAccount}, {"EventType", "task.created"}},
                                   "/taskrouter_event"),
                    now);
-  REQUIRE(missing.response);
-  CHECK(missing.reject_reason == "missing_parameter");
-  CHECK(missing.response->body.find("WorkspaceSid") != std::string::npos);
+  REQUIRE(missing.response());
+  CHECK(missing.reject_reason() == "missing_parameter");
+  CHECK(missing.response()->body.find("WorkspaceSid") != std::string::npos);
 }
 
 namespace {
@@ -326,25 +326,26 @@ TEST_CASE_METHOD(SinkFixture,
                  "Event Streams batches: each CloudEvent kept verbatim, non-events dead-lettered",
                  "[router][eventstreams]") {
   auto d = router.route(post(kBatch), now);
-  REQUIRE_FALSE(d.response);
-  REQUIRE(d.publish.size() == 3);
-  CHECK(d.publish[0].topic == "callstream.eventstreams.v1");
-  CHECK(d.publish[0].key == "CA1");  // subject
-  CHECK(header_value(d.publish[0], "ce_id") == "EZ0000000000000000000000000000001");
-  CHECK(header_value(d.publish[0], "ce_type") == "com.twilio.voice.status-callback.call.completed");
-  auto first = events::JsonDocument::parse(d.publish[0].value);
+  REQUIRE_FALSE(d.response());
+  REQUIRE(d.publish().size() == 3);
+  CHECK(d.publish()[0].topic == "callstream.eventstreams.v1");
+  CHECK(d.publish()[0].key == "CA1");  // subject
+  CHECK(header_value(d.publish()[0], "ce_id") == "EZ0000000000000000000000000000001");
+  CHECK(header_value(d.publish()[0], "ce_type") ==
+        "com.twilio.voice.status-callback.call.completed");
+  auto first = events::JsonDocument::parse(d.publish()[0].value);
   REQUIRE(first);
   CHECK(first->string_at({"data", "request", "parameters", "CallStatus"}) == "completed");
-  CHECK(d.publish[1].key == "EZ0000000000000000000000000000002");  // no subject: the id
-  CHECK(d.publish[2].topic == "callstream.deadletter.v1");
-  CHECK(header_value(d.publish[2], "dlq_error").find("CloudEvent") != std::string::npos);
-  CHECK(d.publish[2].value == R"({"no":"envelope"})");
+  CHECK(d.publish()[1].key == "EZ0000000000000000000000000000002");  // no subject: the id
+  CHECK(d.publish()[2].topic == "callstream.deadletter.v1");
+  CHECK(header_value(d.publish()[2], "dlq_error").find("CloudEvent") != std::string::npos);
+  CHECK(d.publish()[2].value == R"({"no":"envelope"})");
 }
 
 TEST_CASE_METHOD(SinkFixture, "Event Streams sink refusals", "[router][eventstreams]") {
   auto status = [&](http::Request r) {
     auto d = router.route(r, now);
-    return d.response ? d.response->status : 0;
+    return d.response() ? d.response()->status : 0;
   };
   CHECK(status(post(kBatch, "")) == 401);
   CHECK(status(post(kBatch, twilio::basic_authorization("twilio-sink", "wrong-password-here"))) ==
@@ -358,12 +359,12 @@ TEST_CASE_METHOD(SinkFixture, "Event Streams sink refusals", "[router][eventstre
       post(
           R"({"specversion":"1.0","id":"EZ9","type":"com.twilio.eventstreams.test-event","source":"s"})"),
       now);
-  CHECK(single.publish.size() == 1);
+  CHECK(single.publish().size() == 1);
 
   twilio::SignatureValidator validator{{"token-1"}};
   events::Contract contract;
   ingress::WebhookRouter no_sink{{kBase, kAccount, ""}, validator, contract, flow};
   auto d = no_sink.route(post(kBatch), now);
-  REQUIRE(d.response);
-  CHECK(d.response->status == 404);
+  REQUIRE(d.response());
+  CHECK(d.response()->status == 404);
 }

@@ -65,11 +65,11 @@ int main(int argc, char** argv) {
         {"Content-Type", "application/x-www-form-urlencoded"},
         {"X-Twilio-Signature", twilio::SignatureValidator::compute(token, base + r.target, p)}};
     auto d = router.route(r, start + std::chrono::seconds(call * 3 + seq * 5));
-    if (d.publish.size() != 1) {
-      std::cerr << "router refused a generated webhook: " << d.reject_reason << "\n";
+    if (d.publish().size() != 1) {
+      std::cerr << "router refused a generated webhook: " << d.reject_reason() << "\n";
       return 1;
     }
-    producer.publish(d.publish[0], [&failed](const kafka::DeliveryReport& rep) {
+    producer.publish(d.publish()[0], [&failed](const kafka::DeliveryReport& rep) {
       if (rep.status != kafka::Delivery::persisted) ++failed;
     });
   }

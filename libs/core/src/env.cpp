@@ -26,6 +26,20 @@ std::string Env::str(const std::string& name) {
   return value;
 }
 
+std::vector<std::string> Env::list(const std::string& name) {
+  std::string text = str(name);
+  std::vector<std::string> items;
+  for (size_t start = 0; start <= text.size();) {
+    size_t end = std::min(text.find(',', start), text.size());
+    std::string item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) items.push_back(std::move(item));
+    start = end + 1;
+  }
+  return items;
+}
+
 long long Env::integer(const std::string& name, long long min, long long max) {
   std::string s = str(name);
   if (s.empty()) return min;
@@ -117,6 +131,10 @@ std::map<std::string, std::string> Env::properties(const std::string& name,
 
 void Env::fail(const std::string& name, const std::string& problem) {
   problems_.push_back(name + " " + problem);
+}
+
+void Env::fail(const std::string& name, const Problems& problems) {
+  for (const auto& p : problems) fail(name, p);
 }
 
 void Env::finish() const {

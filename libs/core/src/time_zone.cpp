@@ -19,13 +19,13 @@ std::string LocalTime::hhmm() const {
   return buf;
 }
 
-std::optional<TimeZone> TimeZone::locate(std::string_view name, std::string* error) {
+Result<TimeZone> TimeZone::locate(std::string_view name) {
   try {
     const date::time_zone* zone = date::locate_zone(name);
     return TimeZone(zone, std::string(name));
   } catch (const std::exception& e) {
-    if (error) *error = "unknown time zone '" + std::string(name) + "' (" + e.what() + ")";
-    return std::nullopt;
+    return fail("unknown_time_zone",
+                "unknown time zone '" + std::string(name) + "' (" + e.what() + ")");
   }
 }
 

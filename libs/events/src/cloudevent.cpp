@@ -86,13 +86,24 @@ std::string serialize_webhook(const CloudEvent& e, std::string_view route, std::
   });
 }
 
-std::optional<CloudEvent> parse_cloudevent(std::string_view json, std::string* error) {
-  auto doc = JsonDocument::parse(json, error);
-  if (!doc) return std::nullopt;
-  if (!doc->is_object()) {
-    if (error) *error = "event is not a JSON object";
-    return std::nullopt;
-  }
+kafka::Message to_message(std::string topic, std::string key, const CloudEvent& event,
+                          std::string value) {
+  return kafka::Message{
+      std::move(topic),
+      std::move(key),
+      std::move(value),
+      {{"ce_type", event.type}, {"ce_id", event.id}, {"content-type", std::string(kContentType)}}};
+}
+
+kafka::Message to_message(std::string topic, std::string key, const CloudEvent& event) {
+  return to_message(std::move(topic), std::move(key), event, serialize(event));
+}
+
+core::Result<CloudEvent> parse_cloudevent(std::string_view json) {
+  auto doc = JsonDocument::parse(json);
+  if (!doc) return std::unexpected(doc.error());
+  auto invalid = [](std::string message) { return core::fail("not_a_cloudevent", message); };
+  if (!doc->is_object()) return invalid("event is not a JSON object");
   CloudEvent e;
   struct Attr {
     const char* name;
@@ -108,24 +119,16 @@ std::optional<CloudEvent> parse_cloudevent(std::string_view json, std::string* e
                         {"receivedat", &e.receivedat, false},
                         {"twilioaccount", &e.twilioaccount, false}};
   auto spec = doc->string_at({"specversion"});
-  if (!spec || *spec != "1.0") {
-    if (error) *error = "specversion is not \"1.0\"";
-    return std::nullopt;
-  }
+  if (!spec || *spec != "1.0") return invalid("specversion is not \"1.0\"");
   for (const auto& a : attrs) {
     auto v = doc->string_at({a.name});
-    if (v) {
+    if (v)
       a.out->assign(*v);
-    } else if (a.required) {
-      if (error) *error = std::string("attribute '") + a.name + "' missing or not a string";
-      return std::nullopt;
-    }
+    else if (a.required)
+      return invalid(std::string("attribute '") + a.name + "' missing or not a string");
   }
   auto data = doc->json_at({"data"});
-  if (!data) {
-    if (error) *error = "attribute 'data' missing";
-    return std::nullopt;
-  }
+  if (!data) return invalid("attribute 'data' missing");
   e.data = std::move(*data);
   return e;
 }

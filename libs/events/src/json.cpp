@@ -135,17 +135,14 @@ JsonDocument::JsonDocument(JsonDocument&&) noexcept = default;
 JsonDocument& JsonDocument::operator=(JsonDocument&&) noexcept = default;
 JsonDocument::~JsonDocument() = default;
 
-std::optional<JsonDocument> JsonDocument::parse(std::string_view text, std::string* error) {
+core::Result<JsonDocument> JsonDocument::parse(std::string_view text) {
   JsonDocument d;
   // JSON text is UTF-8 (RFC 8259 8.1); RapidJSON only checks when asked.
   d.impl_->doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
-  if (d.impl_->doc.HasParseError()) {
-    if (error)
-      *error = std::string("invalid JSON at offset ") +
-               std::to_string(d.impl_->doc.GetErrorOffset()) + ": " +
-               rapidjson::GetParseError_En(d.impl_->doc.GetParseError());
-    return std::nullopt;
-  }
+  if (d.impl_->doc.HasParseError())
+    return core::fail("invalid_json",
+                      "invalid JSON at offset " + std::to_string(d.impl_->doc.GetErrorOffset()) +
+                          ": " + rapidjson::GetParseError_En(d.impl_->doc.GetParseError()));
   return d;
 }
 

@@ -272,15 +272,83 @@ struct Server::Impl {
     }
   }
 
-  Awaitable<void> session(Socket socket, size_t context) {
-    auto self = std::make_shared<Connection>(socket, context);
+  // A head that could not be read: answers what the client can be told, counts it, and the
+  // connection closes. A client that went away (or the drain's cancel) is not an error.
+  Awaitable<void> refuse_head(Connection& c, const beast::error_code& ec, bool bytes_received) {
+    if (ec == bhttp::error::body_limit) {  // Content-Length over the limit
+      count_rejected("body_too_large");
+      co_await write(
+          c,
+          error_response(413, "body_too_large",
+                         "request body exceeds " + std::to_string(settings.body_limit) + " bytes"),
+          11, false);
+    } else if (ec == bhttp::error::header_limit) {
+      count_rejected("header_too_large");
+      co_await write(c, error_response(431, "header_too_large", "request headers too large"), 11,
+                     false);
+    } else if (c.timeout(ec)) {
+      if (bytes_received) count_rejected("header_timeout");
+    } else if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
+               ec != asio::error::connection_reset && ec != asio::error::eof) {
+      count_rejected("malformed_http");
+      co_await write(c, error_response(400, "malformed_http", ec.message()), 11, false);
+    }
+  }
+
+  // A body that could not be read, after a head that was.
+  Awaitable<void> refuse_body(Connection& c, const beast::error_code& ec) {
+    if (ec == bhttp::error::body_limit) {
+      count_rejected("body_too_large");
+      co_await write(c, error_response(413, "body_too_large", "request body too large"), 11, false);
+    } else if (c.timeout(ec)) {
+      count_rejected("body_timeout");
+      co_await write(c, error_response(408, "body_timeout", "request body not received in time"),
+                     11, false);
+    } else if (ec != asio::error::eof && ec != asio::error::connection_reset) {
+      count_rejected("malformed_http");
+      co_await write(c, error_response(400, "malformed_http", ec.message()), 11, false);
+    }
+  }
+
+  static Request to_request(bhttp::request<bhttp::string_body>& msg) {
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    req.headers.reserve(16);
+    for (const auto& f : msg)
+      req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    req.body = std::move(msg.body());
+    return req;
+  }
+
+  std::shared_ptr<Connection> open_connection(Socket& socket, size_t context) {
+    auto connection = std::make_shared<Connection>(socket, context);
     beast::error_code nb;
     socket.non_blocking(true, nb);
     {
       std::lock_guard lock(connections_mutex);
-      connections.insert(self);
+      connections.insert(connection);
     }
     open_connections.add(1);
+    return connection;
+  }
+
+  void close_connection(const std::shared_ptr<Connection>& connection) {
+    connection->expires_never();
+    beast::error_code ignored;
+    connection->socket->shutdown(Socket::shutdown_send, ignored);
+    connection->socket->close(ignored);
+    connection->closed = true;
+    open_connections.add(-1);
+    std::lock_guard lock(connections_mutex);
+    connections.erase(connection);
+  }
+
+  // One connection's requests, one after another: read the head, read the rest of the body,
+  // hand it to the handler, write the answer. The reads stay in this one coroutine (a coroutine
+  // per step would cost a frame per request); the refusals are their own.
+  Awaitable<void> session(Socket socket, size_t context) {
+    auto self = open_connection(socket, context);
     Connection& c = *self;
     beast::flat_buffer buffer;
     // Beast reads as much as the buffer's free capacity, 512 bytes at least: a signed webhook
@@ -294,67 +362,27 @@ struct Server::Impl {
         c.expires_after(settings.header_timeout);
         auto [ec, n] = co_await bhttp::async_read_header(socket, buffer, parser, use_tuple);
         if (ec) {
-          if (ec == bhttp::error::body_limit) {  // Content-Length over the limit
-            count_rejected("body_too_large");
-            co_await write(c,
-                           error_response(413, "body_too_large",
-                                          "request body exceeds " +
-                                              std::to_string(settings.body_limit) + " bytes"),
-                           11, false);
-          } else if (ec == bhttp::error::header_limit) {
-            count_rejected("header_too_large");
-            co_await write(c, error_response(431, "header_too_large", "request headers too large"),
-                           11, false);
-          } else if (c.timeout(ec)) {
-            if (buffer.size() > 0) count_rejected("header_timeout");
-          } else if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
-                     ec != asio::error::connection_reset && ec != asio::error::eof) {
-            count_rejected("malformed_http");
-            co_await write(c, error_response(400, "malformed_http", ec.message()), 11, false);
-          }
+          co_await refuse_head(c, ec, buffer.size() > 0);
           break;
         }
         self->busy = true;
         c.expires_after(settings.body_timeout);
-        beast::error_code ec2;
-        parse_buffered(parser, buffer, ec2);
-        if (!ec2 && !parser.is_done())
-          std::tie(ec2, std::ignore) =
-              co_await bhttp::async_read(socket, buffer, parser, use_tuple);
-        if (ec2) {
-          if (ec2 == bhttp::error::body_limit) {
-            count_rejected("body_too_large");
-            co_await write(c, error_response(413, "body_too_large", "request body too large"), 11,
-                           false);
-          } else if (c.timeout(ec2)) {
-            count_rejected("body_timeout");
-            co_await write(c,
-                           error_response(408, "body_timeout", "request body not received in time"),
-                           11, false);
-          } else if (ec2 != asio::error::eof && ec2 != asio::error::connection_reset) {
-            count_rejected("malformed_http");
-            co_await write(c, error_response(400, "malformed_http", ec2.message()), 11, false);
-          }
+        parse_buffered(parser, buffer, ec);
+        if (!ec && !parser.is_done())
+          std::tie(ec, std::ignore) = co_await bhttp::async_read(socket, buffer, parser, use_tuple);
+        if (ec) {
+          co_await refuse_body(c, ec);
           break;
         }
         c.expires_never();  // the handler answers within its own deadline (Kafka's)
         auto msg = parser.release();
-        unsigned version = msg.version();
         bool keep_alive = msg.keep_alive();
-        bool head_request = msg.method() == bhttp::verb::head;
-        Request req;
-        req.method = std::string(msg.method_string());
-        req.target = std::string(msg.target());
-        req.headers.reserve(16);
-        for (const auto& f : msg)
-          req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-        req.body = std::move(msg.body());
-
         in_flight.add(1);
-        Response res = co_await call_handler(std::move(req));
+        Response res = co_await call_handler(to_request(msg));
         in_flight.add(-1);
         keep_alive = keep_alive && !draining;
-        bool written = co_await write(c, std::move(res), version, keep_alive, head_request);
+        bool written = co_await write(c, std::move(res), msg.version(), keep_alive,
+                                      msg.method() == bhttp::verb::head);
         self->busy = false;
         if (!written || !keep_alive) break;
         // Let the other answers that are ready go out before this connection reads and handles
@@ -364,14 +392,7 @@ struct Server::Impl {
     } catch (const std::exception& e) {
       core::log::error("connection failed", {{"error", e.what()}});
     }
-    c.expires_never();
-    beast::error_code ignored;
-    socket.shutdown(Socket::shutdown_send, ignored);
-    socket.close(ignored);
-    self->closed = true;
-    open_connections.add(-1);
-    std::lock_guard lock(connections_mutex);
-    connections.erase(self);
+    close_connection(self);
   }
 
   Awaitable<void> watch_loop(Watch& w) {

@@ -78,6 +78,16 @@ void Connection::reconnect() {
   connect();
 }
 
+std::string Connection::quote(std::string_view name) const {
+  char* quoted = PQescapeIdentifier(conn_, name.data(), name.size());
+  if (!quoted)
+    throw PgError(std::string("cannot quote an identifier: ") + PQerrorMessage(conn_), "",
+                  !healthy());
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
+}
+
 bool Connection::healthy() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
 
 void Connection::fail(const char* what, PGresult* r) {

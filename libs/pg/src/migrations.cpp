@@ -66,9 +66,9 @@ int migrate(Connection& c, const std::vector<Migration>& migrations) {
       std::string sum = checksum(m.sql);
       bool done = false;
       for (int r = 0; r < applied.rows(); ++r) {
-        if (applied.get_int(r, 0) != m.version) continue;
+        if (applied.get_int(r, "version") != m.version) continue;
         done = true;
-        if (applied.get(r, 1) != sum)
+        if (applied.get(r, "checksum") != sum)
           throw PgError("migration " + m.name +
                             " was changed after it was applied; add a new migration instead",
                         "", false);

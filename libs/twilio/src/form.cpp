@@ -55,10 +55,10 @@ bool valid_utf8(std::string_view s) {
 
 enum class PartError { none, encoding, not_text };
 
-// Decodes `part` ('+' is a space) into `out`: a bad escape or character is an encoding error;
-// text that is not UTF-8, or holds NUL, is not text (every parameter ends up in a JSON event, and
-// PostgreSQL's text and jsonb refuse both).
-PartError decode_part(std::string_view part, std::string& out) {
+// Decodes `part` ('+' is a space in a form, itself in a path) into `out`: a bad escape or character
+// is an encoding error; text that is not UTF-8, or holds NUL, is not text (every parameter ends up
+// in a JSON event, and PostgreSQL's text and jsonb refuse both).
+PartError decode_part(std::string_view part, std::string& out, bool plus_is_space = true) {
   out.resize(part.size());  // decoding never lengthens
   char* o = out.data();
   unsigned char escaped_or = 0, escaped_min = 0xFF;
@@ -74,7 +74,7 @@ PartError decode_part(std::string_view part, std::string& out) {
       *o++ = static_cast<char>(b);
       i += 2;
     } else if (c == '+') {
-      *o++ = ' ';
+      *o++ = plus_is_space ? ' ' : '+';
     } else if (kQueryChar[static_cast<unsigned char>(c)]) {
       *o++ = c;
     } else {
@@ -87,10 +87,17 @@ PartError decode_part(std::string_view part, std::string& out) {
   return PartError::none;
 }
 
+std::string malformed_message(std::string_view piece, PartError e) {
+  if (piece.find('\0') != std::string_view::npos) return "malformed form encoding: raw NUL byte";
+  std::string bad(piece.substr(0, 40));
+  return e == PartError::not_text ? "form text is not UTF-8 or holds NUL near '" + bad + "'"
+                                  : "malformed form encoding near '" + bad + "'";
+}
+
 }  // namespace
 
 // One pass, no copies beyond the decoded strings: this runs on every webhook.
-std::optional<Params> decode_form(std::string_view input, FormError* error) {
+core::Result<Params> decode_form(std::string_view input) {
   Params out;
   if (input.empty()) return out;
   out.reserve(16);
@@ -105,23 +112,19 @@ std::optional<Params> decode_form(std::string_view input, FormError* error) {
       PartError e = decode_part(piece.substr(0, eq), key);
       if (e == PartError::none && eq != std::string_view::npos)
         e = decode_part(piece.substr(eq + 1), value);
-      if (e != PartError::none) {
-        if (error) {
-          bool nul = piece.find('\0') != std::string_view::npos;
-          std::string_view bad = piece.substr(0, 40);
-          error->message =
-              nul ? "malformed form encoding: raw NUL byte"
-              : e == PartError::not_text
-                  ? "form text is not UTF-8 or holds NUL near '" + std::string(bad) + "'"
-                  : "malformed form encoding near '" + std::string(bad) + "'";
-        }
-        return std::nullopt;
-      }
+      if (e != PartError::none) return core::fail("malformed_form", malformed_message(piece, e));
       out.emplace_back(std::move(key), std::move(value));
     }
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
+  return out;
+}
+
+core::Result<std::string> decode_path_segment(std::string_view text) {
+  std::string out;
+  PartError e = decode_part(text, out, false);
+  if (e != PartError::none) return core::fail("malformed_form", malformed_message(text, e));
   return out;
 }
 

@@ -28,11 +28,8 @@ bool digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
-std::optional<std::string> normalize_e164(std::string_view text, std::string* why) {
-  auto fail = [why](const char* reason) -> std::optional<std::string> {
-    if (why) *why = reason;
-    return std::nullopt;
-  };
+core::Result<std::string> normalize_e164(std::string_view text) {
+  auto fail = [](const char* reason) { return core::fail("invalid_number", reason); };
   std::string out;
   for (char c : text) {
     if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') continue;

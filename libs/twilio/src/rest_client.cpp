@@ -50,6 +50,7 @@ RestError RestClient::error_of(const RestResponse& r) {
   RestError e;
   e.http_status = r.status;
   e.retryable = r.status == 0 || r.status == 429 || r.status >= 500;
+  e.retry_after = r.retry_after;
   if (r.status == 0) {
     e.message = "no answer from Twilio: " + r.transport_error;
     return e;
@@ -78,36 +79,29 @@ std::chrono::milliseconds RestClient::backoff(int attempt, const RestResponse& r
   return std::chrono::milliseconds(static_cast<long long>(base.count() * jitter(rng)));
 }
 
-bool RestClient::find_created_call(const Params& params, long since_unix,
-                                   std::optional<CreatedCall>& found, RestError& error) const {
+core::Result<std::optional<CreatedCall>, RestError> RestClient::find_created_call(
+    const Params& params, long since_unix) const {
   Params query;
   for (const char* name : {"To", "From"})
     if (const std::string* v = find_param(params, name)) query.emplace_back(name, *v);
   query.emplace_back("PageSize", "20");
   RestResponse r = exchange("GET", account_path("Calls.json?" + encode_form(query)), "");
-  if (r.status != 200) {
-    error = error_of(r);
-    return false;
-  }
+  if (r.status != 200) return std::unexpected(error_of(r));
   rapidjson::Document doc;
   doc.Parse(r.body.data(), r.body.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("calls") ||
-      !doc["calls"].IsArray()) {
-    error = {r.status, 0, "unexpected answer to the call lookup", "", false};
-    return false;
-  }
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("calls") || !doc["calls"].IsArray())
+    return std::unexpected(
+        RestError{r.status, 0, "unexpected answer to the call lookup", "", false});
   for (const auto& call : doc["calls"].GetArray()) {
     std::string created = string_member(call, "date_created");
     time_t t = created.empty() ? -1 : curl_getdate(created.c_str(), nullptr);
-    if (t >= since_unix) {
-      found = CreatedCall{string_member(call, "sid"), string_member(call, "status")};
-      break;
-    }
+    if (t >= since_unix)
+      return CreatedCall{string_member(call, "sid"), string_member(call, "status")};
   }
-  return true;
+  return std::nullopt;
 }
 
-CallResult RestClient::create_call(const Params& params) {
+core::Result<CreatedCall, RestError> RestClient::create_call(const Params& params) {
   const std::string form = encode_form(params);
   // Twilio's clock and ours may differ a little: look back a few seconds more.
   const long since = static_cast<long>(std::time(nullptr)) - 5;
@@ -118,43 +112,40 @@ CallResult RestClient::create_call(const Params& params) {
       doc.Parse(r.body.data(), r.body.size());
       std::string sid = doc.HasParseError() ? std::string() : string_member(doc, "sid");
       if (sid.empty())
-        return {std::nullopt, {r.status, 0, "Twilio's answer carries no call sid", "", false}};
-      return {CreatedCall{sid, string_member(doc, "status"), attempt, false}, {}};
+        return std::unexpected(
+            RestError{r.status, 0, "Twilio's answer carries no call sid", "", false});
+      return CreatedCall{sid, string_member(doc, "status"), attempt, false};
     }
     RestError error = error_of(r);
-    if (!error.retryable || attempt >= settings_.max_attempts) return {std::nullopt, error};
+    if (!error.retryable || attempt >= settings_.max_attempts) return std::unexpected(error);
     bool outcome_unknown =
         (r.status == 0 && r.request_sent) || r.status == 500 || r.status == 502 || r.status == 504;
     sleep(backoff(attempt, r));
-    if (outcome_unknown) {
-      std::optional<CreatedCall> found;
-      RestError lookup;
-      if (!find_created_call(params, since, found, lookup)) {
-        // Without knowing whether the call exists, another attempt could place it twice.
-        error.retryable = false;
-        error.message += "; the call may have been created (lookup failed: " + lookup.message + ")";
-        return {std::nullopt, error};
-      }
-      if (found) {
-        found->attempts = attempt;
-        found->recovered = true;
-        return {found, {}};
-      }
+    if (!outcome_unknown) continue;
+    auto found = find_created_call(params, since);
+    if (!found) {
+      // Without knowing whether the call exists, another attempt could place it twice.
+      error.retryable = false;
+      error.message +=
+          "; the call may have been created (lookup failed: " + found.error().message + ")";
+      return std::unexpected(error);
+    }
+    if (*found) {
+      CreatedCall call = **found;
+      call.attempts = attempt;
+      call.recovered = true;
+      return call;
     }
   }
 }
 
-RestResponse RestClient::create_message(const Params& params, RestError* error) {
+core::Result<RestResponse, RestError> RestClient::create_message(const Params& params) {
   const std::string form = encode_form(params);
   for (int attempt = 1;; ++attempt) {
     RestResponse r = exchange("POST", account_path("Messages.json"), form);
     if (r.status == 200 || r.status == 201) return r;
-    RestError e = error_of(r);
     bool not_taken = r.status == 429 || r.status == 503 || (r.status == 0 && !r.request_sent);
-    if (!not_taken || attempt >= settings_.max_attempts) {
-      if (error) *error = e;
-      return r;
-    }
+    if (!not_taken || attempt >= settings_.max_attempts) return std::unexpected(error_of(r));
     sleep(backoff(attempt, r));
   }
 }

@@ -242,7 +242,7 @@ SignatureCheck SignatureValidator::validate_json(std::string_view url, std::stri
                                                  std::string_view signature) const {
   if (signature.empty()) return SignatureCheck::missing;
   auto q = url.find('?');
-  std::optional<Params> query;
+  core::Result<Params> query = core::fail("no_query", "the URL has no query");
   if (q != std::string_view::npos) {
     std::string_view qs = url.substr(q + 1);
     qs = qs.substr(0, qs.find('#'));

@@ -7,8 +7,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "callstream/core/env.hpp"
-
 namespace callstream::ingress {
 namespace {
 
@@ -67,7 +65,7 @@ bool calendar_date(std::string_view s) {
 // misspelt setting is caught at start instead of silently ignored.
 class Reader {
  public:
-  Reader(std::vector<std::string>& problems, std::string path, const Value& object,
+  Reader(core::Problems& problems, std::string path, const Value& object,
          std::initializer_list<const char*> known)
       : problems_(problems), path_(std::move(path)), object_(object) {
     if (!object.IsObject()) {
@@ -84,13 +82,20 @@ class Reader {
 
   void fail(const std::string& key, const std::string& problem) {
     std::string where = path_.empty() ? key : (key.empty() ? path_ : path_ + "." + key);
-    problems_.push_back("CALL_FLOW_FILE: " + (where.empty() ? "" : where + ": ") + problem);
+    problems_.push_back((where.empty() ? "" : where + ": ") + problem);
   }
 
   const Value* get(const char* key) {
     if (!object_.IsObject()) return nullptr;
     auto it = object_.FindMember(key);
     return it == object_.MemberEnd() ? nullptr : &it->value;
+  }
+
+  // The object under `key`, read with its own known keys; nullopt when absent.
+  std::optional<Reader> object(const char* key, std::initializer_list<const char*> known) {
+    const Value* v = get(key);
+    if (!v) return std::nullopt;
+    return Reader(problems_, child(key), *v, known);
   }
 
   void string(const char* key, std::string& out, size_t max_size = 4000) {
@@ -100,6 +105,28 @@ class Reader {
     if (v->GetStringLength() > max_size)
       return fail(key, "longer than " + std::to_string(max_size) + " characters");
     out.assign(v->GetString(), v->GetStringLength());
+  }
+
+  // One of a few names, each standing for a value of `out`; absent keeps the default.
+  template <class E>
+  void choice(const char* key, std::initializer_list<std::pair<std::string_view, E>> options,
+              E& out) {
+    const Value* v = get(key);
+    if (!v) return;
+    if (!v->IsString()) return fail(key, "must be a string");
+    std::string_view text(v->GetString(), v->GetStringLength());
+    std::string names;
+    size_t i = 0;
+    for (const auto& [name, value] : options) {
+      if (text == name) {
+        out = value;
+        return;
+      }
+      names += i == 0 ? "" : i + 1 == options.size() ? " or " : ", ";
+      names += name;
+      ++i;
+    }
+    fail(key, "must be " + names);
   }
 
   void integer(const char* key, int& out, int min, int max) {
@@ -132,7 +159,7 @@ class Reader {
   std::string child(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
 
  private:
-  std::vector<std::string>& problems_;
+  core::Problems& problems_;
   std::string path_;
   const Value& object_;
 };
@@ -143,184 +170,169 @@ void check_targets(Reader& r, const char* key, const std::vector<std::string>& t
       r.fail(key, "'" + t + "' is not client:<name>, sip:<uri> or an E.164 number (+15551234567)");
 }
 
-void read_business_hours(std::vector<std::string>& problems, const Value& v,
-                         CallFlowConfig& config) {
-  Reader r(problems, "business_hours", v,
-           {"time_zone", "weekly", "closed_dates", "after_hours_message"});
+void read_greeting(Reader& r, CallFlowConfig& c) {
+  r.choice("mode",
+           {{"flex", FlowMode::flex}, {"dial", FlowMode::dial}, {"voicemail", FlowMode::voicemail}},
+           c.mode);
+  r.string("language", c.language, 16);
+  r.string("voice", c.voice, 64);
+  r.string("greeting", c.greeting);
+  r.string("whisper", c.whisper);
+  r.choice(
+      "recording",
+      {{"dual", RecordingMode::dual}, {"mono", RecordingMode::mono}, {"off", RecordingMode::off}},
+      c.recording);
+}
+
+void read_flex(Reader& r, CallFlowConfig& c) {
+  auto f = r.object("flex",
+                    {"workflow_sid", "max_queue_wait_seconds", "hold_message", "hold_music_url"});
+  if (!f) {
+    if (c.mode == FlowMode::flex) r.fail("flex", "required in flex mode (at least workflow_sid)");
+    return;
+  }
+  f->string("workflow_sid", c.workflow_sid, 34);
+  if (!sid_like(c.workflow_sid, "WW")) f->fail("workflow_sid", "must be WW + 32 hex digits");
+  f->integer("max_queue_wait_seconds", c.max_queue_wait_seconds, 0, 86400);
+  f->string("hold_message", c.hold_message);
+  f->string("hold_music_url", c.hold_music_url, 2000);
+  if (!c.hold_music_url.empty() && c.hold_music_url.rfind("https://", 0) != 0 &&
+      c.hold_music_url.rfind("http://", 0) != 0)
+    f->fail("hold_music_url", "must be an http(s) URL");
+}
+
+void read_dial_and_failover(Reader& r, CallFlowConfig& c) {
+  if (auto d = r.object("dial", {"targets", "ring_seconds"})) {
+    d->strings("targets", c.targets);
+    check_targets(*d, "targets", c.targets);
+    d->integer("ring_seconds", c.ring_seconds, 5, 600);
+  }
+  if (c.mode == FlowMode::dial && c.targets.empty())
+    r.fail("dial.targets", "required in dial mode (at least one client, number or SIP URI)");
+  if (auto f = r.object("failover", {"numbers", "ring_seconds"})) {
+    f->strings("numbers", c.failover);
+    check_targets(*f, "numbers", c.failover);
+    f->integer("ring_seconds", c.failover_ring_seconds, 5, 600);
+  }
+}
+
+void read_voicemail(Reader& r, CallFlowConfig& c) {
+  if (auto vm = r.object("voicemail", {"enabled", "prompt", "max_seconds", "goodbye"})) {
+    vm->boolean("enabled", c.voicemail_enabled);
+    vm->string("prompt", c.voicemail_prompt);
+    vm->integer("max_seconds", c.voicemail_max_seconds, 1, 14400);
+    vm->string("goodbye", c.goodbye);
+  }
+  if (c.mode == FlowMode::voicemail && !c.voicemail_enabled)
+    r.fail("voicemail.enabled", "cannot be false in voicemail mode");
+}
+
+// "mon": ["08:00-12:00", "13:00-18:00"] for each day of the week.
+std::array<std::vector<OpenRange>, 7> read_weekly(Reader& days) {
+  static constexpr const char* kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  std::array<std::vector<OpenRange>, 7> weekly;
+  for (int d = 0; d < 7; ++d) {
+    std::vector<std::string> ranges;
+    days.strings(kDays[d], ranges);
+    for (const auto& range : ranges) {
+      auto dash = range.find('-');
+      auto from = clock_minutes(range.substr(0, dash));
+      auto to = dash == std::string::npos ? std::nullopt : clock_minutes(range.substr(dash + 1));
+      if (!from || !to || *from >= *to || *from == 1440) {
+        days.fail(kDays[d], "'" + range +
+                                "' is not HH:MM-HH:MM with the start before the end (split a "
+                                "range that crosses midnight in two days)");
+        continue;
+      }
+      weekly[d].push_back({*from, *to});
+    }
+  }
+  return weekly;
+}
+
+void read_business_hours(Reader& root, CallFlowConfig& config) {
+  auto r =
+      root.object("business_hours", {"time_zone", "weekly", "closed_dates", "after_hours_message"});
+  if (!r) return;
   std::string zone_name;
-  r.string("time_zone", zone_name);
-  std::string error;
-  auto zone = zone_name.empty() ? std::nullopt : core::TimeZone::locate(zone_name, &error);
-  if (zone_name.empty()) r.fail("time_zone", "required (an IANA name, e.g. America/New_York)");
-  if (!zone_name.empty() && !zone) r.fail("time_zone", error);
+  r->string("time_zone", zone_name);
+  auto zone = core::TimeZone::locate(zone_name);
+  if (zone_name.empty())
+    r->fail("time_zone", "required (an IANA name, e.g. America/New_York)");
+  else if (!zone)
+    r->fail("time_zone", zone.error().message);
 
   std::array<std::vector<OpenRange>, 7> weekly;
-  static constexpr const char* kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-  if (const Value* w = r.get("weekly")) {
-    Reader days(problems, "business_hours.weekly", *w,
-                {"sun", "mon", "tue", "wed", "thu", "fri", "sat"});
-    for (int d = 0; d < 7; ++d) {
-      std::vector<std::string> ranges;
-      days.strings(kDays[d], ranges);
-      for (const auto& range : ranges) {
-        auto dash = range.find('-');
-        auto from = clock_minutes(range.substr(0, dash));
-        auto to = dash == std::string::npos ? std::nullopt : clock_minutes(range.substr(dash + 1));
-        if (!from || !to || *from >= *to || *from == 1440) {
-          days.fail(kDays[d], "'" + range +
-                                  "' is not HH:MM-HH:MM with the start before the end (split a "
-                                  "range that crosses midnight in two days)");
-          continue;
-        }
-        weekly[d].push_back({*from, *to});
-      }
-    }
-  } else {
-    r.fail("weekly", "required (open hours per day, e.g. \"mon\": [\"08:00-18:00\"])");
-  }
+  if (auto days = r->object("weekly", {"sun", "mon", "tue", "wed", "thu", "fri", "sat"}))
+    weekly = read_weekly(*days);
+  else
+    r->fail("weekly", "required (open hours per day, e.g. \"mon\": [\"08:00-18:00\"])");
   std::vector<std::string> closed;
-  r.strings("closed_dates", closed);
+  r->strings("closed_dates", closed);
   for (const auto& d : closed)
-    if (!calendar_date(d)) r.fail("closed_dates", "'" + d + "' is not YYYY-MM-DD");
+    if (!calendar_date(d)) r->fail("closed_dates", "'" + d + "' is not YYYY-MM-DD");
   std::string message = "We are closed right now.";
-  r.string("after_hours_message", message);
+  r->string("after_hours_message", message);
   if (zone) {
     config.business_hours =
         BusinessHours{*zone, std::move(weekly), {closed.begin(), closed.end()}, message};
   }
 }
 
+void read_assignment(Reader& r, CallFlowConfig& c) {
+  auto a = r.object("assignment", {"post_work_activity_sid", "ring_seconds", "caller_id"});
+  if (!a) return;
+  a->string("post_work_activity_sid", c.post_work_activity_sid, 34);
+  if (!c.post_work_activity_sid.empty() && !sid_like(c.post_work_activity_sid, "WA"))
+    a->fail("post_work_activity_sid", "must be WA + 32 hex digits");
+  a->integer("ring_seconds", c.agent_ring_seconds, 5, 999);
+  a->string("caller_id", c.agent_caller_id, 16);
+  if (c.agent_caller_id != "caller" && c.agent_caller_id != "called" && !e164(c.agent_caller_id))
+    a->fail("caller_id", "must be \"caller\", \"called\" or an E.164 number");
+}
+
+void read_outbound(Reader& r, CallFlowConfig& c) {
+  auto o = r.object("outbound", {"ring_seconds", "agent_ring_seconds", "machine_detection",
+                                 "on_machine", "machine_message", "no_agent_message"});
+  if (!o) return;
+  o->integer("ring_seconds", c.outbound_ring_seconds, 5, 600);
+  o->integer("agent_ring_seconds", c.outbound_agent_ring_seconds, 5, 600);
+  o->choice("machine_detection",
+            {{"off", MachineDetection::off},
+             {"Enable", MachineDetection::enable},
+             {"DetectMessageEnd", MachineDetection::detect_message_end}},
+            c.machine_detection);
+  o->choice("on_machine", {{"message", OnMachine::message}, {"hangup", OnMachine::hangup}},
+            c.on_machine);
+  o->string("machine_message", c.machine_message);
+  o->string("no_agent_message", c.no_agent_message);
+  if (c.on_machine == OnMachine::message && c.machine_detection != MachineDetection::off &&
+      c.machine_message.empty())
+    o->fail("machine_message", "required when on_machine is message");
+}
+
 }  // namespace
 
-CallFlowConfig parse_call_flow(std::string_view json) {
+core::Result<CallFlowConfig, core::Problems> parse_call_flow(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError())
-    throw core::ConfigError("CALL_FLOW_FILE: not valid JSON at offset " +
-                            std::to_string(doc.GetErrorOffset()) + ": " +
-                            rapidjson::GetParseError_En(doc.GetParseError()));
-  std::vector<std::string> problems;
+    return std::unexpected(core::Problems{"not valid JSON at offset " +
+                                          std::to_string(doc.GetErrorOffset()) + ": " +
+                                          rapidjson::GetParseError_En(doc.GetParseError())});
+  core::Problems problems;
   CallFlowConfig c;
   Reader r(problems, "", doc,
            {"mode", "language", "voice", "greeting", "flex", "dial", "failover", "whisper",
             "recording", "voicemail", "business_hours", "assignment", "outbound"});
-
-  std::string mode = "voicemail";
-  r.string("mode", mode);
-  if (mode == "flex")
-    c.mode = FlowMode::flex;
-  else if (mode == "dial")
-    c.mode = FlowMode::dial;
-  else if (mode == "voicemail")
-    c.mode = FlowMode::voicemail;
-  else
-    r.fail("mode", "must be flex, dial or voicemail");
-  r.string("language", c.language, 16);
-  r.string("voice", c.voice, 64);
-  r.string("greeting", c.greeting);
-  r.string("whisper", c.whisper);
-
-  std::string recording = "dual";
-  r.string("recording", recording);
-  if (recording == "dual")
-    c.recording = RecordingMode::dual;
-  else if (recording == "mono")
-    c.recording = RecordingMode::mono;
-  else if (recording == "off")
-    c.recording = RecordingMode::off;
-  else
-    r.fail("recording", "must be dual, mono or off");
-
-  if (const Value* v = r.get("flex")) {
-    Reader f(problems, "flex", *v,
-             {"workflow_sid", "max_queue_wait_seconds", "hold_message", "hold_music_url"});
-    f.string("workflow_sid", c.workflow_sid, 34);
-    if (!sid_like(c.workflow_sid, "WW")) f.fail("workflow_sid", "must be WW + 32 hex digits");
-    f.integer("max_queue_wait_seconds", c.max_queue_wait_seconds, 0, 86400);
-    f.string("hold_message", c.hold_message);
-    f.string("hold_music_url", c.hold_music_url, 2000);
-    if (!c.hold_music_url.empty() && c.hold_music_url.rfind("https://", 0) != 0 &&
-        c.hold_music_url.rfind("http://", 0) != 0)
-      f.fail("hold_music_url", "must be an http(s) URL");
-  } else if (c.mode == FlowMode::flex) {
-    r.fail("flex", "required in flex mode (at least workflow_sid)");
-  }
-
-  if (const Value* v = r.get("dial")) {
-    Reader d(problems, "dial", *v, {"targets", "ring_seconds"});
-    d.strings("targets", c.targets);
-    check_targets(d, "targets", c.targets);
-    d.integer("ring_seconds", c.ring_seconds, 5, 600);
-  }
-  if (c.mode == FlowMode::dial && c.targets.empty())
-    r.fail("dial.targets", "required in dial mode (at least one client, number or SIP URI)");
-
-  if (const Value* v = r.get("failover")) {
-    Reader f(problems, "failover", *v, {"numbers", "ring_seconds"});
-    f.strings("numbers", c.failover);
-    check_targets(f, "numbers", c.failover);
-    f.integer("ring_seconds", c.failover_ring_seconds, 5, 600);
-  }
-
-  if (const Value* v = r.get("voicemail")) {
-    Reader vm(problems, "voicemail", *v, {"enabled", "prompt", "max_seconds", "goodbye"});
-    vm.boolean("enabled", c.voicemail_enabled);
-    vm.string("prompt", c.voicemail_prompt);
-    vm.integer("max_seconds", c.voicemail_max_seconds, 1, 14400);
-    vm.string("goodbye", c.goodbye);
-  }
-  if (c.mode == FlowMode::voicemail && !c.voicemail_enabled)
-    r.fail("voicemail.enabled", "cannot be false in voicemail mode");
-
-  if (const Value* v = r.get("business_hours")) read_business_hours(problems, *v, c);
-
-  if (const Value* v = r.get("assignment")) {
-    Reader a(problems, "assignment", *v, {"post_work_activity_sid", "ring_seconds", "caller_id"});
-    a.string("post_work_activity_sid", c.post_work_activity_sid, 34);
-    if (!c.post_work_activity_sid.empty() && !sid_like(c.post_work_activity_sid, "WA"))
-      a.fail("post_work_activity_sid", "must be WA + 32 hex digits");
-    a.integer("ring_seconds", c.agent_ring_seconds, 5, 999);
-    a.string("caller_id", c.agent_caller_id, 16);
-    if (c.agent_caller_id != "caller" && c.agent_caller_id != "called" && !e164(c.agent_caller_id))
-      a.fail("caller_id", "must be \"caller\", \"called\" or an E.164 number");
-  }
-
-  if (const Value* v = r.get("outbound")) {
-    Reader o(problems, "outbound", *v,
-             {"ring_seconds", "agent_ring_seconds", "machine_detection", "on_machine",
-              "machine_message", "no_agent_message"});
-    o.integer("ring_seconds", c.outbound_ring_seconds, 5, 600);
-    o.integer("agent_ring_seconds", c.outbound_agent_ring_seconds, 5, 600);
-    std::string amd = "off";
-    o.string("machine_detection", amd, 32);
-    if (amd == "off")
-      c.machine_detection = MachineDetection::off;
-    else if (amd == "Enable")
-      c.machine_detection = MachineDetection::enable;
-    else if (amd == "DetectMessageEnd")
-      c.machine_detection = MachineDetection::detect_message_end;
-    else
-      o.fail("machine_detection", "must be off, Enable or DetectMessageEnd");
-    std::string on_machine = "message";
-    o.string("on_machine", on_machine, 16);
-    if (on_machine == "message")
-      c.on_machine = OnMachine::message;
-    else if (on_machine == "hangup")
-      c.on_machine = OnMachine::hangup;
-    else
-      o.fail("on_machine", "must be message or hangup");
-    o.string("machine_message", c.machine_message);
-    o.string("no_agent_message", c.no_agent_message);
-    if (c.on_machine == OnMachine::message && c.machine_detection != MachineDetection::off &&
-        c.machine_message.empty())
-      o.fail("machine_message", "required when on_machine is message");
-  }
-
-  if (!problems.empty()) {
-    std::string all;
-    for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p;
-    throw core::ConfigError(all);
-  }
+  read_greeting(r, c);
+  read_flex(r, c);
+  read_dial_and_failover(r, c);
+  read_voicemail(r, c);
+  read_business_hours(r, c);
+  read_assignment(r, c);
+  read_outbound(r, c);
+  if (!problems.empty()) return std::unexpected(std::move(problems));
   return c;
 }
 
@@ -336,9 +348,9 @@ const char* to_string(MachineDetection m) {
   return "off";
 }
 
-CallFlowConfig load_call_flow(const std::string& path) {
+core::Result<CallFlowConfig, core::Problems> load_call_flow(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::ConfigError("CALL_FLOW_FILE: cannot read " + path);
+  if (!in) return std::unexpected(core::Problems{"cannot read " + path});
   std::ostringstream text;
   text << in.rdbuf();
   return parse_call_flow(text.str());

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "callstream/core/result.hpp"
 #include "callstream/core/time_zone.hpp"
 
 namespace callstream::ingress {
@@ -89,9 +90,10 @@ struct CallFlowConfig {
 // Twilio's MachineDetection value ("Enable", "DetectMessageEnd"), or "off".
 const char* to_string(MachineDetection m);
 
-// Parses and validates; throws core::ConfigError listing every problem ("CALL_FLOW_FILE: ...").
-CallFlowConfig parse_call_flow(std::string_view json);
-// Reads the file and parses it; an unreadable file is a ConfigError too.
-CallFlowConfig load_call_flow(const std::string& path);
+// Parses and validates; or every problem, each with its place in the file ("flex.workflow_sid:
+// must be WW + 32 hex digits").
+core::Result<CallFlowConfig, core::Problems> parse_call_flow(std::string_view json);
+// Reads the file and parses it; an unreadable file is a problem too.
+core::Result<CallFlowConfig, core::Problems> load_call_flow(const std::string& path);
 
 }  // namespace callstream::ingress

@@ -26,8 +26,9 @@ void split(std::string_view s, char sep, F&& each) {
 
 }  // namespace
 
-void parse_caller_id_pools(std::string_view spec, CallerIdConfig& config,
-                           std::vector<std::string>& problems) {
+core::Result<void, core::Problems> parse_caller_id_pools(std::string_view spec,
+                                                         CallerIdConfig& config) {
+  core::Problems problems;
   split(spec, ';', [&](std::string_view entry) {
     size_t eq = entry.find('=');
     if (eq == std::string_view::npos) {
@@ -50,13 +51,14 @@ void parse_caller_id_pools(std::string_view spec, CallerIdConfig& config,
       return;
     }
     split(entry.substr(eq + 1), ',', [&](std::string_view number) {
-      std::string why;
-      if (auto e164 = twilio::normalize_e164(number, &why))
+      if (auto e164 = twilio::normalize_e164(number))
         config.pools[key].push_back(*e164);
       else
-        problems.push_back("'" + std::string(number) + "' (" + key + "): " + why);
+        problems.push_back("'" + std::string(number) + "' (" + key + "): " + e164.error().message);
     });
   });
+  if (!problems.empty()) return std::unexpected(std::move(problems));
+  return {};
 }
 
 CallerIdSelector::CallerIdSelector(CallerIdConfig config) : config_(std::move(config)) {

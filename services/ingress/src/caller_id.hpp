@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "callstream/core/result.hpp"
+
 namespace callstream::ingress {
 
 struct CallerIdConfig {
@@ -20,10 +22,10 @@ struct CallerIdConfig {
 };
 
 // Parses CALLER_ID_POOLS: "FL=+13055550100,+17865550100;US-TX=+15125550100;212=+12125550100".
-// A key is an area code or a region ("FL", "US-FL", "ON", "PR"); numbers are E.164. Adds each
-// problem to `problems` (and skips that entry).
-void parse_caller_id_pools(std::string_view spec, CallerIdConfig& config,
-                           std::vector<std::string>& problems);
+// A key is an area code or a region ("FL", "US-FL", "ON", "PR"); numbers are E.164. Adds the
+// valid entries to config.pools; every invalid one is a problem.
+core::Result<void, core::Problems> parse_caller_id_pools(std::string_view spec,
+                                                         CallerIdConfig& config);
 
 struct CallerIdChoice {
   std::string number;

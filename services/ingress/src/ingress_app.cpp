@@ -48,8 +48,6 @@ IngressApp::IngressApp(IngressConfig config)
   OperatorApiSettings api;
   api.api_keys = config_.operator_api_keys;
   api.base_url = config_.base_url;
-  api.calls_topic = contract_.topic("callstream.voice.calls.v1");
-  api.optouts_topic = contract_.topic("callstream.optouts.v1");
   api.caller_ids = config_.caller_ids;
   api.rest.base_url = config_.twilio_api_base_url;
   api.rest.account_sid = config_.account_sid;
@@ -60,8 +58,8 @@ IngressApp::IngressApp(IngressConfig config)
   api.token = {config_.account_sid, config_.api_key_sid, config_.api_key_secret, config_.token_ttl};
   api.outgoing_application_sid = config_.twiml_app_sid;
   operator_api_ = std::make_unique<OperatorApi>(
-      std::move(api), config_.call_flow, optouts_, metrics_,
-      [this](std::vector<kafka::Message> m, std::function<void(bool, std::string)> done) {
+      std::move(api), config_.call_flow, contract_, optouts_, metrics_,
+      [this](std::vector<kafka::Message> m, Published done) {
         publish_all(std::move(m), std::move(done));
       },
       [this](kafka::Message m, const std::string& route) {
@@ -81,7 +79,7 @@ IngressApp::~IngressApp() {
 }
 
 void IngressApp::load_optouts() {
-  const std::string topic = contract_.topic("callstream.optouts.v1");
+  const std::string topic = contract_.topic(kOptOutsTopic);
   auto deadline = std::chrono::steady_clock::now() + config_.optouts_load_timeout;
   for (;;) {
     try {
@@ -165,10 +163,11 @@ void IngressApp::count(const std::string& route, int status) {
   counter->inc();
 }
 
-void IngressApp::publish_alongside(const Decision& d) {
+void IngressApp::publish_alongside(const std::vector<kafka::Message>& messages,
+                                   const std::string& route, const std::string& event_id) {
   auto started = std::chrono::steady_clock::now();
-  for (const auto& message : d.publish)
-    publish_retrying(std::make_shared<kafka::Message>(message), d.route, d.event_id, started);
+  for (const auto& message : messages)
+    publish_retrying(std::make_shared<kafka::Message>(message), route, event_id, started);
 }
 
 void IngressApp::publish_retrying(std::shared_ptr<const kafka::Message> message,
@@ -202,83 +201,94 @@ void IngressApp::publish_retrying(std::shared_ptr<const kafka::Message> message,
 }
 
 void IngressApp::handle(http::Request&& request, http::Respond respond) {
-  std::string_view path = request.path();
-  if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
-    if (request.method != "GET" && request.method != "HEAD") {
-      auto r = http::error_response(405, "method_not_allowed", "use GET");
-      r.headers.emplace_back("Allow", "GET");
-      return respond(std::move(r));
-    }
-    if (path == "/metrics")
-      return respond(http::text_response(200, "text/plain; version=0.0.4", metrics_.render()));
-    if (path == "/readyz" && !ready_)
-      return respond(http::text_response(503, "text/plain", "draining\n"));
-    return respond(http::text_response(200, "text/plain", "ok\n"));
+  auto route = match(request);
+  if (!route) {
+    std::string label =
+        route.error().reason == "not_found" ? "unknown" : std::string(request.path());
+    return refused(label, std::move(route.error()), respond);
   }
+  const Route& r = **route;
+  switch (r.auth) {
+    case Auth::none:
+      return serve_process(r, respond);
+    case Auth::api_key:  // every answer of the operator API is counted under its route
+      return operator_api_->handle(
+          r, request, [this, label = std::string(r.path), respond](http::Response answer) {
+            count(label, answer.status);
+            respond(std::move(answer));
+          });
+    default:
+      return carry_out(router_.route(r, request, core::now_millis()), respond);
+  }
+}
 
-  if (operator_api_->handle(request, respond)) return;
+void IngressApp::serve_process(const Route& route, const http::Respond& respond) {
+  if (route.handler == Handler::metrics)
+    return respond(http::text_response(200, "text/plain; version=0.0.4", metrics_.render()));
+  if (route.handler == Handler::readyz && !ready_)
+    return respond(http::text_response(503, "text/plain", "draining\n"));
+  respond(http::text_response(200, "text/plain", "ok\n"));
+}
 
-  Decision d = router_.route(request, core::now_millis());
-  if (d.response && !d.publish.empty()) {
+void IngressApp::refused(const std::string& route, Refusal refusal, const http::Respond& respond) {
+  metrics_
+      .counter("callstream_ingress_rejected_total", "Webhooks refused, by reason",
+               {{"route", route}, {"reason", refusal.reason}})
+      .inc();
+  if (refusal.reason.starts_with("signature_"))
+    metrics_
+        .counter("callstream_ingress_signature_failures_total",
+                 "Webhooks with a missing or bad signature", {{"reason", refusal.reason}})
+        .inc();
+  core::log::warn("webhook refused", {{"route", route},
+                                      {"reason", refusal.reason},
+                                      {"status", std::to_string(refusal.response.status)}});
+  count(route, refusal.response.status);
+  respond(std::move(refusal.response));
+}
+
+void IngressApp::carry_out(Decision d, const http::Respond& respond) {
+  if (auto* refusal = std::get_if<Refusal>(&d.action))
+    return refused(d.route, std::move(*refusal), respond);
+  if (auto* now = std::get_if<AnswerThenPublish>(&d.action)) {
     // Call control (TwiML, assignment): the call must not wait for Kafka.
     metrics_
         .counter("callstream_ingress_call_flow_total", "Call-control answers by outcome",
-                 {{"route", d.route}, {"outcome", d.outcome}})
+                 {{"route", d.route}, {"outcome", now->outcome}})
         .inc();
-    publish_alongside(d);
-    count(d.route, d.response->status);
-    return respond(std::move(*d.response));
+    publish_alongside(now->publish, d.route, d.event_id);
+    count(d.route, now->response.status);
+    return respond(std::move(now->response));
   }
-  if (d.response) {
-    if (!d.reject_reason.empty()) {
-      metrics_
-          .counter("callstream_ingress_rejected_total", "Webhooks refused, by reason",
-                   {{"route", d.route}, {"reason", d.reject_reason}})
-          .inc();
-      if (d.reject_reason.rfind("signature_", 0) == 0)
-        metrics_
-            .counter("callstream_ingress_signature_failures_total",
-                     "Webhooks with a missing or bad signature", {{"reason", d.reject_reason}})
-            .inc();
-      core::log::warn("webhook refused", {{"route", d.route},
-                                          {"reason", d.reject_reason},
-                                          {"status", std::to_string(d.response->status)}});
-    }
-    count(d.route, d.response->status);
-    return respond(std::move(*d.response));
-  }
-
   // The answer waits for every event's delivery report: 2xx only when all are persisted.
-  if (d.publish.empty()) {
-    count(d.route, 204);
-    return respond(WebhookRouter::persisted_response());
+  auto& after = std::get<PublishThenAnswer>(d.action);
+  if (after.publish.empty()) {
+    count(d.route, after.persisted.status);
+    return respond(std::move(after.persisted));
   }
-  publish_all(std::move(d.publish),
-              [this, route = d.route, event_id = d.event_id, optouts = std::move(d.optouts),
-               persisted = std::move(d.persisted),
-               respond = std::move(respond)](bool ok, std::string error) mutable {
-                if (ok) {
+  publish_all(std::move(after.publish),
+              [this, route = d.route, event_id = d.event_id, optouts = std::move(after.optouts),
+               persisted = std::move(after.persisted), respond](core::Result<void> done) mutable {
+                if (done) {
                   for (const auto& [number, opted_out] : optouts) optouts_.set(number, opted_out);
-                  http::Response r =
-                      persisted ? std::move(*persisted) : WebhookRouter::persisted_response();
-                  count(route, r.status);
-                  return respond(std::move(r));
+                  count(route, persisted.status);
+                  return respond(std::move(persisted));
                 }
-                core::log::warn("event not persisted; answering 503",
-                                {{"route", route}, {"event_id", event_id}, {"error", error}});
+                core::log::warn(
+                    "event not persisted; answering 503",
+                    {{"route", route}, {"event_id", event_id}, {"error", done.error().message}});
                 count(route, 503);
-                respond(WebhookRouter::not_persisted_response(error));
+                respond(WebhookRouter::not_persisted_response(done.error().message));
               });
 }
 
-void IngressApp::publish_all(std::vector<kafka::Message> messages,
-                             std::function<void(bool, std::string)> done) {
+void IngressApp::publish_all(std::vector<kafka::Message> messages, Published done) {
   struct Pending {
     std::atomic<size_t> remaining;
     std::mutex mutex;
     bool failed = false;
     std::string error;  // the first failure
-    std::function<void(bool, std::string)> done;
+    Published done;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   };
   auto pending = std::make_shared<Pending>();
@@ -307,7 +317,10 @@ void IngressApp::publish_all(std::vector<kafka::Message> messages,
         failed = pending->failed;
         error = pending->error;
       }
-      pending->done(!failed, error);
+      if (failed)
+        pending->done(core::fail("not_persisted", error, true));
+      else
+        pending->done({});
     });
   }
 }

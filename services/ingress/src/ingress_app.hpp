@@ -36,16 +36,23 @@ class IngressApp {
   core::Registry& metrics() { return metrics_; }
 
  private:
+  // Every request: the route table, then the route's handler.
   void handle(http::Request&& request, http::Respond respond);
+  // /healthz, /readyz, /metrics.
+  void serve_process(const Route& route, const http::Respond& respond);
+  // A refusal: counted by reason, logged, answered.
+  void refused(const std::string& route, Refusal refusal, const http::Respond& respond);
+  // A Twilio request's decision: answered now and published after, or published then answered.
+  void carry_out(Decision d, const http::Respond& respond);
   void count(const std::string& route, int status);
   // Publishes the events of an answer already given; failures are counted and logged.
-  void publish_alongside(const Decision& d);
+  void publish_alongside(const std::vector<kafka::Message>& messages, const std::string& route,
+                         const std::string& event_id);
   void publish_retrying(std::shared_ptr<const kafka::Message> message, const std::string& route,
                         const std::string& event_id, std::chrono::steady_clock::time_point started);
-  // Publishes every message; `done(true, "")` once all are persisted, `done(false, why)` as soon
-  // as the last report is in and one is not.
-  void publish_all(std::vector<kafka::Message> messages,
-                   std::function<void(bool, std::string)> done);
+  // Publishes every message; `done` once all are persisted, or (not_persisted, the first
+  // failure) as soon as the last report is in and one is not.
+  void publish_all(std::vector<kafka::Message> messages, Published done);
   // Rebuilds the opt-out list from its topic (before ready), then follows it until stopped.
   void load_optouts();
   void follow_optouts();

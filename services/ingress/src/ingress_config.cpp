@@ -9,6 +9,7 @@
 namespace callstream::ingress {
 namespace {
 
+// Every variable, in the order --help lists them: a table, one entry per variable.
 std::vector<core::EnvVar> variables() {
   return {
       {"TWILIO_ACCOUNT_SID", "",
@@ -80,12 +81,27 @@ std::vector<core::EnvVar> variables() {
 
 }  // namespace
 
-IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
-  core::Env env(variables(), std::move(lookup));
-  IngressConfig c;
+namespace {
+
+// A SID setting: empty, or 34 characters starting with `prefix`.
+void check_sid(core::Env& env, const char* name, const std::string& sid, const char* prefix) {
+  if (!sid.empty() && (sid.size() != 34 || sid.rfind(prefix, 0) != 0))
+    env.fail(name, std::string("must be 34 characters starting with ") + prefix);
+}
+
+// An E.164 setting; the value normalized, or empty.
+std::string phone_number(core::Env& env, const char* name) {
+  std::string text = env.str(name);
+  if (text.empty()) return {};
+  auto n = twilio::normalize_e164(text);
+  if (!n) env.fail(name, n.error().message);
+  return n.value_or("");
+}
+
+// The webhooks: who signs them, where Twilio sends them, and what a call hears.
+void read_webhooks(core::Env& env, IngressConfig& c) {
   c.account_sid = env.str("TWILIO_ACCOUNT_SID");
-  if (!c.account_sid.empty() && (c.account_sid.size() != 34 || c.account_sid.rfind("AC", 0) != 0))
-    env.fail("TWILIO_ACCOUNT_SID", "must be 34 characters starting with AC");
+  check_sid(env, "TWILIO_ACCOUNT_SID", c.account_sid, "AC");
   c.auth_token = env.str("TWILIO_AUTH_TOKEN");
   c.auth_token_secondary = env.str("TWILIO_AUTH_TOKEN_SECONDARY");
   c.base_url = env.str("BASE_URL");
@@ -93,7 +109,6 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
   if (!c.base_url.empty() && c.base_url.rfind("http://", 0) != 0 &&
       c.base_url.rfind("https://", 0) != 0)
     env.fail("BASE_URL", "must start with http:// or https://");
-  c.kafka_brokers = env.str("KAFKA_BROKERS");
   c.event_streams_user = env.str("EVENT_STREAMS_USER");
   c.event_streams_password = env.str("EVENT_STREAMS_PASSWORD");
   if (!c.event_streams_user.empty() && c.event_streams_password.size() < 12)
@@ -101,26 +116,26 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
              "must be at least 12 characters when EVENT_STREAMS_USER is set");
   c.call_flow_file = env.str("CALL_FLOW_FILE");
   if (!c.call_flow_file.empty()) {
-    try {
-      c.call_flow = load_call_flow(c.call_flow_file);
-    } catch (const core::ConfigError& e) {
-      // One problem per line, each already naming its place in the file.
-      std::string_view all = e.what();
-      constexpr std::string_view kPrefix = "CALL_FLOW_FILE: ";
-      while (!all.empty()) {
-        std::string_view line = all.substr(0, all.find('\n'));
-        all.remove_prefix(std::min(all.size(), line.size() + 1));
-        if (line.substr(0, kPrefix.size()) == kPrefix) line.remove_prefix(kPrefix.size());
-        env.fail("CALL_FLOW_FILE", std::string(line));
-      }
-    }
+    if (auto flow = load_call_flow(c.call_flow_file))
+      c.call_flow = std::move(*flow);
+    else
+      env.fail("CALL_FLOW_FILE", flow.error());
   }
+  c.reject_opted_out_callers = env.boolean("REJECT_OPTED_OUT_CALLERS");
+}
+
+void read_kafka(core::Env& env, IngressConfig& c) {
+  c.kafka_brokers = env.str("KAFKA_BROKERS");
   c.topic_prefix = env.str("KAFKA_TOPIC_PREFIX");
   c.kafka_properties = env.properties("KAFKA_PROPERTIES", kafka::reserved_properties());
   c.producer_properties = env.properties("KAFKA_PRODUCER_PROPERTIES", kafka::reserved_properties());
   c.delivery_timeout = env.millis("KAFKA_DELIVERY_TIMEOUT_MS", 100, 14000);
   c.linger = env.fractional_millis("KAFKA_LINGER_MS", 0, 1000);
   c.call_control_retry = env.millis("KAFKA_CALL_CONTROL_RETRY_MS", 0, 3600000);
+  c.optouts_load_timeout = env.millis("OPTOUTS_LOAD_TIMEOUT_MS", 1000, 600000);
+}
+
+void read_http(core::Env& env, IngressConfig& c) {
   c.http.address = env.str("HTTP_ADDRESS");
   c.http.port = static_cast<uint16_t>(env.integer("HTTP_PORT", 0, 65535));
   int threads = static_cast<int>(env.integer("HTTP_THREADS", 0, 256));
@@ -132,34 +147,21 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
   c.http.drain_timeout = env.millis("DRAIN_TIMEOUT_MS", 0, 600000);
   c.http.server_name = "callstream-ingress";
   c.log_level = env.log_level("LOG_LEVEL");
+}
 
-  std::string keys = env.str("OPERATOR_API_KEYS");
-  for (size_t start = 0; start <= keys.size();) {
-    size_t end = keys.find(',', start);
-    if (end == std::string::npos) end = keys.size();
-    std::string key = keys.substr(start, end - start);
-    if (!key.empty()) {
-      if (key.size() < 16) env.fail("OPERATOR_API_KEYS", "each key must be at least 16 characters");
-      c.operator_api_keys.push_back(key);
-    }
-    start = end + 1;
-  }
-  auto number = [&env](const char* name) {
-    std::string text = env.str(name), why;
-    if (text.empty()) return std::string();
-    auto n = twilio::normalize_e164(text, &why);
-    if (!n) env.fail(name, why);
-    return n.value_or("");
-  };
-  c.caller_ids.default_number = number("TWILIO_PHONE_NUMBER");
+// The operator API: its keys, the caller ids of outbound calls, Twilio's REST API and tokens.
+void read_operator_api(core::Env& env, IngressConfig& c) {
+  c.operator_api_keys = env.list("OPERATOR_API_KEYS");
+  for (const auto& key : c.operator_api_keys)
+    if (key.size() < 16) env.fail("OPERATOR_API_KEYS", "each key must be at least 16 characters");
+  c.caller_ids.default_number = phone_number(env, "TWILIO_PHONE_NUMBER");
   // The variables of the system callstream replaces keep working: state pools of one number.
-  if (auto fl = number("TWILIO_PHONE_NUMBER_FL"); !fl.empty())
+  if (auto fl = phone_number(env, "TWILIO_PHONE_NUMBER_FL"); !fl.empty())
     c.caller_ids.pools["US-FL"].push_back(fl);
-  if (auto tx = number("TWILIO_PHONE_NUMBER_TX"); !tx.empty())
+  if (auto tx = phone_number(env, "TWILIO_PHONE_NUMBER_TX"); !tx.empty())
     c.caller_ids.pools["US-TX"].push_back(tx);
-  std::vector<std::string> pool_problems;
-  parse_caller_id_pools(env.str("CALLER_ID_POOLS"), c.caller_ids, pool_problems);
-  for (const auto& p : pool_problems) env.fail("CALLER_ID_POOLS", p);
+  if (auto pools = parse_caller_id_pools(env.str("CALLER_ID_POOLS"), c.caller_ids); !pools)
+    env.fail("CALLER_ID_POOLS", pools.error());
   if (!c.operator_api_keys.empty() && c.caller_ids.default_number.empty())
     env.fail("TWILIO_PHONE_NUMBER", "required with OPERATOR_API_KEYS (the default caller id)");
   c.twilio_api_base_url = env.str("TWILIO_API_BASE_URL");
@@ -167,17 +169,23 @@ IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
   c.twilio_api_max_attempts = static_cast<int>(env.integer("TWILIO_API_MAX_ATTEMPTS", 1, 10));
   c.api_key_sid = env.str("TWILIO_API_KEY_SID");
   c.api_key_secret = env.str("TWILIO_API_KEY_SECRET");
-  if (!c.api_key_sid.empty() && (c.api_key_sid.size() != 34 || c.api_key_sid.rfind("SK", 0) != 0))
-    env.fail("TWILIO_API_KEY_SID", "must be 34 characters starting with SK");
+  check_sid(env, "TWILIO_API_KEY_SID", c.api_key_sid, "SK");
   if (!c.api_key_sid.empty() && c.api_key_secret.empty())
     env.fail("TWILIO_API_KEY_SECRET", "required with TWILIO_API_KEY_SID");
   c.twiml_app_sid = env.str("TWIML_APP_SID");
-  if (!c.twiml_app_sid.empty() &&
-      (c.twiml_app_sid.size() != 34 || c.twiml_app_sid.rfind("AP", 0) != 0))
-    env.fail("TWIML_APP_SID", "must be 34 characters starting with AP");
+  check_sid(env, "TWIML_APP_SID", c.twiml_app_sid, "AP");
   c.token_ttl = std::chrono::seconds(env.integer("ACCESS_TOKEN_TTL_SECONDS", 60, 86400));
-  c.reject_opted_out_callers = env.boolean("REJECT_OPTED_OUT_CALLERS");
-  c.optouts_load_timeout = env.millis("OPTOUTS_LOAD_TIMEOUT_MS", 1000, 600000);
+}
+
+}  // namespace
+
+IngressConfig IngressConfig::from_env(core::Env::Lookup lookup) {
+  core::Env env(variables(), std::move(lookup));
+  IngressConfig c;
+  read_webhooks(env, c);
+  read_kafka(env, c);
+  read_http(env, c);
+  read_operator_api(env, c);
   env.finish();
   return c;
 }

@@ -1,38 +1,36 @@
 #pragma once
-// The operators' and agents' API (API-key auth, JSON):
+// The operators' and agents' API (API-key auth, JSON); its routes are in routes.cpp:
 //   POST   /make_call          {"to": "+13055550100", "agent": "alice"} -> 201 {"call_sid", ...}
 //   GET    /token?identity=alice  Voice SDK access token for the browser softphone
 //   POST   /optouts            {"number": "+1...", "reason": "..."} -> 201
 //   DELETE /optouts/{number}   -> 200
 //   GET    /optouts/{number}   -> 200 {"number", "opted_out"}
 // Twilio's REST API is called from a small worker pool, never on the server's event loop.
-#include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <functional>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "api_keys.hpp"
 #include "call_flow_config.hpp"
 #include "caller_id.hpp"
 #include "callstream/core/metrics.hpp"
+#include "callstream/core/result.hpp"
+#include "callstream/events/contract.hpp"
 #include "callstream/http/message.hpp"
 #include "callstream/http/server.hpp"
 #include "callstream/kafka/settings.hpp"
 #include "callstream/twilio/access_token.hpp"
 #include "callstream/twilio/rest_client.hpp"
+#include "job_queue.hpp"
 #include "optouts.hpp"
+#include "outbound_call.hpp"
+#include "routes.hpp"
 
 namespace callstream::ingress {
 
 struct OperatorApiSettings {
   std::vector<std::string> api_keys;  // OPERATOR_API_KEYS; none = the API is off (404)
   std::string base_url;               // BASE_URL: where Twilio fetches TwiML and posts callbacks
-  std::string calls_topic;
-  std::string optouts_topic;
   CallerIdConfig caller_ids;
   twilio::RestSettings rest;
   twilio::AccessTokenSettings token;     // api_key_sid empty = /token is off
@@ -41,31 +39,39 @@ struct OperatorApiSettings {
   size_t queue_limit = 256;              // waiting /make_call requests past it get 503
 };
 
-// Publishes messages and calls back once all are persisted (true) or one is not (false, why).
-using PublishAll =
-    std::function<void(std::vector<kafka::Message>, std::function<void(bool, std::string)>)>;
+// Called once every message is persisted, or with why one is not.
+using Published = std::function<void(core::Result<void>)>;
+// Publishes messages; `done` once all are persisted or one is not.
+using PublishAll = std::function<void(std::vector<kafka::Message>, Published done)>;
 // Publishes the event of something already done, retrying within the retry budget.
 using PublishAlongside = std::function<void(kafka::Message, const std::string& route)>;
 
 class OperatorApi {
  public:
-  OperatorApi(OperatorApiSettings settings, const CallFlowConfig& flow, OptOutList& optouts,
-              core::Registry& metrics, PublishAll publish_all, PublishAlongside publish_alongside);
-  ~OperatorApi();
+  OperatorApi(OperatorApiSettings settings, const CallFlowConfig& flow,
+              const events::Contract& contract, OptOutList& optouts, core::Registry& metrics,
+              PublishAll publish_all, PublishAlongside publish_alongside);
 
-  // True when `path` is one of this API's routes (the request is then answered).
-  bool handle(http::Request& request, http::Respond& respond);
+  // A request matched to one of this API's routes: the key is checked, then the handler runs.
+  void handle(const Route& route, const http::Request& request, http::Respond respond);
 
  private:
   void make_call(const http::Request& request, http::Respond respond);
+  // The validated call, or the answer refusing it (415, 400, 422, 409, 503).
+  core::Result<OutboundCall, http::Response> validate_call(const http::Request& request);
+  // On a worker: creates the call at Twilio, then publishes its event and answers.
+  void place_call(const OutboundCall& call, const http::Respond& respond);
   void token(const http::Request& request, http::Respond respond);
-  void optouts(const http::Request& request, http::Respond respond);
-  // Runs `job` on a worker; false when the queue is full.
-  bool submit(std::function<void()> job);
-  void count(const std::string& route, int status);
+  void add_optout(const http::Request& request, http::Respond respond);
+  void optout(const http::Request& request, http::Respond respond);
+  // Publishes the change; once durable applies it to the list and answers `status`.
+  void change_optout(OptOutChange change, int status, http::Respond respond);
+  void count_outcome(std::string_view result);
 
   OperatorApiSettings settings_;
+  ApiKeys keys_;
   const CallFlowConfig& flow_;
+  const events::Contract& contract_;
   OptOutList& optouts_;
   core::Registry& metrics_;
   PublishAll publish_all_;
@@ -73,12 +79,7 @@ class OperatorApi {
   CallerIdSelector caller_ids_;
   twilio::RestClient rest_;
   core::Histogram& twilio_latency_;
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> jobs_;
-  bool stopping_ = false;
-  std::vector<std::thread> workers_;
+  JobQueue jobs_;  // last: its destructor runs what is queued, which uses the members above
 };
 
 }  // namespace callstream::ingress

@@ -27,7 +27,7 @@ SmsKeyword sms_keyword(std::string_view body, std::string* matched) {
   return found;
 }
 
-kafka::Message optout_message(const OptOutChange& change, const std::string& topic,
+kafka::Message optout_message(const OptOutChange& change, const events::Contract& contract,
                               const std::string& event_id, const std::string& source_url,
                               core::SysMillis received_at) {
   events::JsonWriter data;
@@ -48,13 +48,9 @@ kafka::Message optout_message(const OptOutChange& change, const std::string& top
   e.subject = change.number;
   e.receivedat = core::format_rfc3339(received_at);
   e.time = e.receivedat;
-  e.dataschema = "schemas/optout.json";
+  e.dataschema = contract.dataschema_for_type(e.type).value_or("");
   e.data = data.str();
-  return kafka::Message{
-      topic,
-      change.number,
-      events::serialize(e),
-      {{"ce_type", e.type}, {"ce_id", e.id}, {"content-type", std::string(events::kContentType)}}};
+  return events::to_message(contract.topic(kOptOutsTopic), change.number, e);
 }
 
 bool OptOutList::contains(std::string_view number) const {

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "callstream/core/time.hpp"
+#include "callstream/events/contract.hpp"
 #include "callstream/kafka/settings.hpp"
 
 namespace callstream::ingress {
@@ -33,8 +34,10 @@ struct OptOutChange {
   std::string message_sid;
 };
 
-// The message recording `change` on the opt-out topic (key: the number).
-kafka::Message optout_message(const OptOutChange& change, const std::string& topic,
+inline constexpr std::string_view kOptOutsTopic = "callstream.optouts.v1";
+
+// The message recording `change` on the contract's opt-out topic (key: the number).
+kafka::Message optout_message(const OptOutChange& change, const events::Contract& contract,
                               const std::string& event_id, const std::string& source_url,
                               core::SysMillis received_at);
 

@@ -7,23 +7,6 @@
 namespace callstream::ingress {
 namespace {
 
-// The value of a required parameter; records the error and returns nullptr when absent or empty.
-const std::string* require(const twilio::Params& p, std::initializer_list<const char*> names,
-                           FactsError& error) {
-  const std::string* first = nullptr;
-  std::string missing;
-  for (const char* n : names) {
-    const std::string* v = twilio::find_param(p, n);
-    if (!v || v->empty()) missing += (missing.empty() ? "" : ", ") + std::string(n);
-    if (!first) first = v;
-  }
-  if (!missing.empty()) {
-    error = {"missing_parameter", "required parameter(s) missing: " + missing};
-    return nullptr;
-  }
-  return first;
-}
-
 std::optional<core::SysMillis> rfc2822_param(const twilio::Params& p, const char* name) {
   const std::string* v = twilio::find_param(p, name);
   return v ? core::parse_rfc2822(*v) : std::nullopt;
@@ -48,6 +31,17 @@ bool lowercase_name(std::string_view s) {
 
 }  // namespace
 
+core::Result<void> require_params(const twilio::Params& p,
+                                  std::initializer_list<const char*> names) {
+  std::string missing;
+  for (const char* n : names) {
+    const std::string* v = twilio::find_param(p, n);
+    if (!v || v->empty()) missing += (missing.empty() ? "" : ", ") + std::string(n);
+  }
+  if (missing.empty()) return {};
+  return core::fail("missing_parameter", "required parameter(s) missing: " + missing);
+}
+
 std::optional<std::string> call_status_event_type(std::string_view s) {
   constexpr std::string_view prefix = "com.twilio.voice.status-callback.call.";
   if (s == "queued" || s == "initiated") return std::string(prefix) + "initiated";
@@ -58,39 +52,35 @@ std::optional<std::string> call_status_event_type(std::string_view s) {
   return std::nullopt;
 }
 
-std::optional<EventFacts> describe_call_status(const twilio::Params& p, FactsError& error) {
-  if (!require(p, {"CallSid", "AccountSid", "CallStatus"}, error)) return std::nullopt;
+core::Result<EventFacts> describe_call_status(const twilio::Params& p) {
+  if (auto ok = require_params(p, {"CallSid", "AccountSid", "CallStatus"}); !ok)
+    return std::unexpected(ok.error());
   const std::string& status = *twilio::find_param(p, "CallStatus");
   auto type = call_status_event_type(status);
-  if (!type) {
-    error = {"unknown_call_status", "unknown CallStatus '" + status + "'"};
-    return std::nullopt;
-  }
+  if (!type) return core::fail("unknown_call_status", "unknown CallStatus '" + status + "'");
   const std::string& sid = *twilio::find_param(p, "CallSid");
   return EventFacts{*type, sid, sid, rfc2822_param(p, "Timestamp")};
 }
 
-std::optional<EventFacts> describe_recording_status(const twilio::Params& p, FactsError& error) {
-  if (!require(p, {"RecordingSid", "CallSid", "AccountSid", "RecordingStatus"}, error))
-    return std::nullopt;
+core::Result<EventFacts> describe_recording_status(const twilio::Params& p) {
+  if (auto ok = require_params(p, {"RecordingSid", "CallSid", "AccountSid", "RecordingStatus"});
+      !ok)
+    return std::unexpected(ok.error());
   const std::string& status = *twilio::find_param(p, "RecordingStatus");
-  if (status != "in-progress" && status != "completed" && status != "absent" &&
-      status != "failed") {
-    error = {"unknown_recording_status", "unknown RecordingStatus '" + status + "'"};
-    return std::nullopt;
-  }
+  if (status != "in-progress" && status != "completed" && status != "absent" && status != "failed")
+    return core::fail("unknown_recording_status", "unknown RecordingStatus '" + status + "'");
   // Event Streams has no confirmed recording type: ours, one per RecordingStatus.
   return EventFacts{"io.callstream.voice.recording." + status, *twilio::find_param(p, "CallSid"),
                     *twilio::find_param(p, "RecordingSid"), rfc2822_param(p, "RecordingStartTime")};
 }
 
-std::optional<EventFacts> describe_taskrouter_event(const twilio::Params& p, FactsError& error) {
-  if (!require(p, {"EventType", "AccountSid", "WorkspaceSid"}, error)) return std::nullopt;
+core::Result<EventFacts> describe_taskrouter_event(const twilio::Params& p) {
+  if (auto ok = require_params(p, {"EventType", "AccountSid", "WorkspaceSid"}); !ok)
+    return std::unexpected(ok.error());
   const std::string& event_type = *twilio::find_param(p, "EventType");
-  if (!lowercase_name(event_type)) {
-    error = {"unknown_event_type", "EventType '" + event_type + "' is not a TaskRouter event name"};
-    return std::nullopt;
-  }
+  if (!lowercase_name(event_type))
+    return core::fail("unknown_event_type",
+                      "EventType '" + event_type + "' is not a TaskRouter event name");
   // Task and reservation events are keyed by task, worker events by worker, the rest by resource.
   const std::string* task = twilio::find_param(p, "TaskSid");
   const std::string* worker = twilio::find_param(p, "WorkerSid");
@@ -108,28 +98,17 @@ std::optional<EventFacts> describe_taskrouter_event(const twilio::Params& p, Fac
   return EventFacts{"com.twilio.taskrouter." + event_type, *key, subject, time};
 }
 
-std::optional<EventFacts> describe_amd_status(const twilio::Params& p, FactsError& error) {
-  if (!require(p, {"CallSid", "AccountSid", "AnsweredBy"}, error)) return std::nullopt;
+core::Result<EventFacts> describe_amd_status(const twilio::Params& p) {
+  if (auto ok = require_params(p, {"CallSid", "AccountSid", "AnsweredBy"}); !ok)
+    return std::unexpected(ok.error());
   const std::string& answered_by = *twilio::find_param(p, "AnsweredBy");
   static constexpr std::string_view kKnown[] = {
       "human", "machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other",
       "fax",   "unknown"};
-  if (std::find(std::begin(kKnown), std::end(kKnown), answered_by) == std::end(kKnown)) {
-    error = {"unknown_answered_by", "unknown AnsweredBy '" + answered_by + "'"};
-    return std::nullopt;
-  }
+  if (std::find(std::begin(kKnown), std::end(kKnown), answered_by) == std::end(kKnown))
+    return core::fail("unknown_answered_by", "unknown AnsweredBy '" + answered_by + "'");
   const std::string& sid = *twilio::find_param(p, "CallSid");
   return EventFacts{"com.twilio.voice.status-callback.amd.detected", sid, sid, std::nullopt};
-}
-
-const std::vector<StatusWebhook>& status_webhooks() {
-  static const std::vector<StatusWebhook> kRoutes = {
-      {"/call_status", "callstream.voice.calls.v1", describe_call_status, true},
-      {"/amd_status", "callstream.voice.calls.v1", describe_amd_status},
-      {"/recording_status", "callstream.voice.recordings.v1", describe_recording_status},
-      {"/taskrouter_event", "callstream.taskrouter.v1", describe_taskrouter_event},
-  };
-  return kRoutes;
 }
 
 }  // namespace callstream::ingress

@@ -1,9 +1,11 @@
 #pragma once
-// Turns a Twilio webhook into either an immediate answer or an event to publish, with the
-// answers to give once Kafka has (or has not) persisted it. Pure: no sockets, no Kafka, no
+// Turns a Twilio request into a Decision: refuse it, answer it now and publish its event after,
+// or publish its events and answer once Kafka has persisted them. Pure: no sockets, no Kafka, no
 // clock (the receive time is passed in), so every decision is testable directly.
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "call_flow.hpp"
 #include "callstream/core/time.hpp"
@@ -12,7 +14,7 @@
 #include "callstream/kafka/settings.hpp"
 #include "callstream/twilio/signature.hpp"
 #include "optouts.hpp"
-#include "status_webhooks.hpp"
+#include "routes.hpp"
 
 namespace callstream::ingress {
 
@@ -25,22 +27,38 @@ struct RouterSettings {
   bool reject_opted_out_callers = false;
 };
 
-struct Decision {
-  std::string route;  // metric label: the route path, or "unknown"
-  // The answer to give at once: a refusal, or the instructions of a call-control route (TwiML,
-  // assignment JSON), which never wait for Kafka.
-  std::optional<http::Response> response;
-  // Events to publish. Without `response`, the answer waits for their delivery (2xx only when
-  // all are persisted); with it, they are published alongside and their fate is counted.
+// Call control (TwiML, assignment JSON): the call must not wait for Kafka, so the answer goes at
+// once and the event is published alongside (retried within KAFKA_CALL_CONTROL_RETRY_MS).
+struct AnswerThenPublish {
+  http::Response response;
   std::vector<kafka::Message> publish;
-  std::string event_id;
-  std::string event_type;
-  std::string reject_reason;  // metric label for refusals (signature_invalid, malformed_body...)
-  std::string outcome;        // call-control routes: what the call was told (enqueued, dialing...)
-  // The answer once every event is persisted, when not the usual 204 (/sms answers TwiML).
-  std::optional<http::Response> persisted;
-  // Opt-out list changes to apply once persisted (number, opted out).
-  std::vector<std::pair<std::string, bool>> optouts;
+  std::string outcome;  // what the call was told (enqueued, dialing, voicemail...): a metric label
+};
+
+// Everything else: the answer waits for every event's delivery report, 2xx only once all are
+// persisted (503 otherwise, so Twilio retries).
+struct PublishThenAnswer {
+  std::vector<kafka::Message> publish;
+  http::Response persisted;                           // 204, or TwiML for /sms
+  std::vector<std::pair<std::string, bool>> optouts;  // (number, opted out) to apply once persisted
+  std::string outcome;                                // /sms: opted_out, opted_in; else empty
+};
+
+struct Decision {
+  std::string route;                 // metric label: the route path, or "unknown"
+  std::string event_id, event_type;  // the (first) event's, for logs
+  std::variant<Refusal, AnswerThenPublish, PublishThenAnswer> action;
+
+  const Refusal* refusal() const { return std::get_if<Refusal>(&action); }
+  // The answer given at once (a refusal's or call control's); nullptr when it waits for Kafka.
+  const http::Response* response() const;
+  // The events to publish (none for a refusal).
+  const std::vector<kafka::Message>& publish() const;
+  // A refusal's reason, or empty.
+  std::string_view reject_reason() const {
+    return refusal() ? std::string_view(refusal()->reason) : std::string_view();
+  }
+  std::string_view outcome() const;
 };
 
 class WebhookRouter {
@@ -49,7 +67,11 @@ class WebhookRouter {
                 const events::Contract& contract, const CallFlow& flow,
                 const OptOutList* optouts = nullptr);
 
+  // A request to any path: matched against the route table first (404, 405).
   Decision route(const http::Request& request, core::SysMillis received_at) const;
+  // A request already matched to one of the Twilio-facing routes.
+  Decision route(const Route& route, const http::Request& request,
+                 core::SysMillis received_at) const;
 
   // The answer once Kafka has persisted the event of a status-type webhook.
   static http::Response persisted_response();
@@ -61,31 +83,34 @@ class WebhookRouter {
     twilio::Params params;
     twilio::SortedParams sorted;  // views into params
     std::string url;              // as Twilio signed it: base URL + path + query
+    std::string source() const { return url.substr(0, url.find('?')); }
   };
-  // Method, content type, body, signature and account checks shared by every Twilio route. GET
-  // (allowed for status callbacks TaskRouter sends that way) carries its parameters in the query.
-  // nullopt with `refusal` filled when the request is refused.
-  std::optional<SignedForm> signed_form(const std::string& route, const http::Request& request,
-                                        bool allow_get, Decision& refusal) const;
+  // Content type, body, signature and account checks shared by every Twilio route. A GET (some
+  // status callbacks) carries its parameters in the query and is signed over its URL alone.
+  core::Result<SignedForm, Refusal> signed_form(const http::Request& request) const;
   Decision event_streams(const http::Request& request, core::SysMillis received_at) const;
-  Decision publish(const StatusWebhook& webhook, const std::string& topic,
-                   const http::Request& request, core::SysMillis received_at) const;
-  Decision call_control(std::string_view path, const http::Request& request,
+  Decision status_webhook(const Route& route, const http::Request& request,
+                          core::SysMillis received_at) const;
+  Decision call_control(const Route& route, const http::Request& request,
                         core::SysMillis received_at) const;
+  // What the flow tells the call, and the type of the event that records it.
+  FlowAnswer instructions(Handler handler, const twilio::Params& p, const twilio::Params& query,
+                          core::SysMillis received_at, std::string& type) const;
   Decision sms(const http::Request& request, core::SysMillis received_at) const;
+  std::optional<kafka::Message> optout_of_sms(const http::Request& request, const SignedForm& form,
+                                              core::SysMillis received_at, bool& opted_out) const;
 
   RouterSettings settings_;
   const twilio::SignatureValidator& validator_;
   const events::Contract& contract_;
   const CallFlow& flow_;
   const OptOutList* optouts_;
-  std::vector<std::string> topics_;  // per status_webhooks() entry, with the prefix
+  std::vector<std::pair<const Route*, std::string>> status_topics_;  // with the prefix
   std::string event_streams_topic_;
   std::string calls_topic_;
   std::string taskrouter_topic_;
   std::string deadletter_topic_;
   std::string messaging_topic_;
-  std::string optouts_topic_;
 };
 
 }  // namespace callstream::ingress

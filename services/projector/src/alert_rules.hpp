@@ -12,10 +12,12 @@
 
 #include "call_projection.hpp"
 #include "callstream/core/metrics.hpp"
+#include "callstream/core/result.hpp"
 #include "callstream/pg/connection.hpp"
 #include "callstream/twilio/rest_client.hpp"
 #include "dead_letters.hpp"
 #include "event_row.hpp"
+#include "projector_metrics.hpp"
 
 namespace callstream::projector {
 
@@ -28,6 +30,10 @@ enum class AlertKind {
   projection_lag,        // events waiting to be applied above threshold
   dead_letters,          // an event could not be applied
 };
+inline constexpr AlertKind kAlertKinds[] = {
+    AlertKind::missed_inbound_call, AlertKind::voicemail_left,   AlertKind::outbound_call_failed,
+    AlertKind::long_queue_wait,     AlertKind::recording_failed, AlertKind::projection_lag,
+    AlertKind::dead_letters};
 const char* to_string(AlertKind k);
 std::optional<AlertKind> alert_kind(std::string_view name);
 
@@ -65,16 +71,19 @@ struct AlertsConfig {
   bool enabled() const { return !rules.empty(); }
 };
 
-// Parses the rules file against the configured channels; without a file (empty text) every kind
-// is on, on every configured channel, with the default thresholds. Throws core::ConfigError
-// listing every problem ("ALERT_RULES_FILE: rules[2].channels: ...").
-void parse_alert_rules(std::string_view json, AlertsConfig& config);
+// Parses the rules file (alert_rules_config.cpp) into config.rules and config.language, against
+// the channels configured in `config`; without a file (empty text) every kind is on, on every
+// configured channel, with the default thresholds. Or every problem, each with its place in the
+// file ("rules[2].channels: ...").
+core::Result<void, core::Problems> parse_alert_rules(std::string_view json, AlertsConfig& config);
 
 class AlertRules {
  public:
   // `metrics` (optional) counts the alerts written, by rule and channel.
   explicit AlertRules(const AlertsConfig& config, core::Registry* metrics = nullptr)
-      : config_(config), metrics_(metrics) {}
+      : config_(config) {
+    if (metrics) metrics_.emplace(*metrics);
+  }
 
   // In the batch's transaction; each returns how many outbox rows it wrote.
   int64_t on_calls(pg::Connection& c, const std::vector<CallEventRow>& rows) const;
@@ -92,7 +101,7 @@ class AlertRules {
               const Ids& ids) const;
 
   const AlertsConfig& config_;
-  core::Registry* metrics_;
+  std::optional<AlertMetrics> metrics_;
 };
 
 }  // namespace callstream::projector

@@ -57,7 +57,9 @@ std::string status_text(std::string_view status, bool pt) {
 
 class Facts {
  public:
-  explicit Facts(const std::string& json) : doc_(events::JsonDocument::parse(json)) {}
+  explicit Facts(const std::string& json) {
+    if (auto doc = events::JsonDocument::parse(json)) doc_ = std::move(*doc);
+  }
   std::string str(std::string_view key, std::string_view fallback = "?") const {
     if (!doc_) return std::string(fallback);
     if (auto s = doc_->string_at({key}); s && !s->empty()) return std::string(*s);

@@ -15,7 +15,12 @@ WITH input AS (
     AS t(event_id, call_sid, event_type, call_status, status_rank, sequence_number, event_time,
          received_at, kafka_topic, kafka_partition, kafka_offset, data)
 ), inserted AS (
-  INSERT INTO call_events SELECT * FROM input ON CONFLICT (event_id) DO NOTHING RETURNING *
+  INSERT INTO call_events (event_id, call_sid, event_type, call_status, status_rank,
+                           sequence_number, event_time, received_at, kafka_topic, kafka_partition,
+                           kafka_offset, data)
+  SELECT event_id, call_sid, event_type, call_status, status_rank, sequence_number, event_time,
+         received_at, kafka_topic, kafka_partition, kafka_offset, data
+  FROM input ON CONFLICT (event_id) DO NOTHING RETURNING *
 ), folded AS (
   SELECT call_sid,
          min(data->'params'->>'AccountSid') AS account_sid,
@@ -80,7 +85,8 @@ ON CONFLICT (call_sid) DO UPDATE SET
   requested_agent = LEAST(c.requested_agent, EXCLUDED.requested_agent)
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM upserted))sql";
+SELECT (SELECT count(*) FROM inserted) AS events_new,
+       (SELECT count(*) FROM upserted) AS calls_changed)sql";
 
 constexpr const char* kStatusPrefix = "com.twilio.voice.status-callback.call.";
 constexpr const char* kTwilioVoice = "com.twilio.voice.";
@@ -99,23 +105,18 @@ int status_rank(std::string_view s) {
   return -1;
 }
 
-std::optional<CallEventRow> decode_call_event(std::string_view value, std::string topic,
-                                              int32_t partition, int64_t offset,
-                                              std::string* error) {
-  auto doc = events::JsonDocument::parse(value, error);
-  if (!doc) return std::nullopt;
-  auto fail = [error](std::string why) -> std::optional<CallEventRow> {
-    if (error) *error = std::move(why);
-    return std::nullopt;
-  };
+core::Result<CallEventRow> decode_call_event(std::string_view value, std::string topic,
+                                             int32_t partition, int64_t offset) {
+  auto doc = events::JsonDocument::parse(value);
+  if (!doc) return std::unexpected(doc.error());
   CallEventRow row;
   auto id = doc->string_at({"id"});
   auto type = doc->string_at({"type"});
   auto time = doc->string_at({"time"});
-  if (!id || id->empty() || !type || !time) return fail("envelope lacks id, type or time");
+  if (!id || id->empty() || !type || !time) return undecodable("envelope lacks id, type or time");
   bool own_call = type->rfind(kOwnCall, 0) == 0;  // not a webhook: facts of our own in data
   if (type->rfind(kTwilioVoice, 0) != 0 && type->rfind(kOwnVoice, 0) != 0 && !own_call)
-    return fail("not a voice call event: " + std::string(*type));
+    return undecodable("not a voice call event: " + std::string(*type));
   bool status_callback = type->rfind(kStatusPrefix, 0) == 0;
   auto sid = own_call ? doc->string_at({"data", "call_sid"})
                       : doc->string_at({"data", "params", "CallSid"});
@@ -124,12 +125,12 @@ std::optional<CallEventRow> decode_call_event(std::string_view value, std::strin
                          : doc->string_at({"data", "params", "CallStatus"});
   if (own_call && status && status_rank(*status) < 0) status.reset();
   if (!sid || sid->empty())
-    return fail(own_call ? "data lacks call_sid" : "data.params lacks CallSid");
-  if (status_callback && !status) return fail("data.params lacks CallStatus");
+    return undecodable(own_call ? "data lacks call_sid" : "data.params lacks CallSid");
+  if (status_callback && !status) return undecodable("data.params lacks CallStatus");
   // Requests for TwiML carry the call's status too; an AMD result carries none (rank -1: it
   // never moves the status, it only adds facts such as AnsweredBy).
   row.rank = status ? status_rank(*status) : -1;
-  if (status && row.rank < 0) return fail("unknown CallStatus " + std::string(*status));
+  if (status && row.rank < 0) return undecodable("unknown CallStatus " + std::string(*status));
   if (auto seq = doc->string_at({"data", "params", "SequenceNumber"})) {
     char* end = nullptr;
     std::string s(*seq);
@@ -175,7 +176,7 @@ int64_t apply_call_events(pg::Connection& c, const std::vector<CallEventRow>& ro
                      topics.str(), partitions.str(), offsets.str(), data.str()};
   std::vector<pg::Param> params(std::begin(a), std::end(a));
   auto result = c.exec("apply_call_events", kApplyCallEvents, params);
-  return result.get_int(0, 0);
+  return result.get_int(0, "events_new");
 }
 
 }  // namespace callstream::projector

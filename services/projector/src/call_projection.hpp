@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "callstream/pg/connection.hpp"
+#include "event_row.hpp"
 
 namespace callstream::projector {
 
@@ -27,9 +28,8 @@ struct CallEventRow {
 };
 
 // Decodes a CloudEvent of the calls topic; nullopt with the reason when it cannot be applied.
-std::optional<CallEventRow> decode_call_event(std::string_view value, std::string topic,
-                                              int32_t partition, int64_t offset,
-                                              std::string* error);
+core::Result<CallEventRow> decode_call_event(std::string_view value, std::string topic,
+                                             int32_t partition, int64_t offset);
 
 // Applies the rows in the caller's transaction; returns how many were new (not duplicates).
 int64_t apply_call_events(pg::Connection& c, const std::vector<CallEventRow>& rows);

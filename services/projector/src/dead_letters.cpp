@@ -1,7 +1,5 @@
 #include "dead_letters.hpp"
 
-#include <charconv>
-
 namespace callstream::projector {
 namespace {
 
@@ -16,12 +14,6 @@ std::string hex(std::string_view bytes) {
   return out;
 }
 
-int64_t to_int(std::string_view s) {
-  int64_t n = 0;
-  std::from_chars(s.data(), s.data() + s.size(), n);
-  return n;
-}
-
 // A bytea column in PostgreSQL's hex output (\x...) back to its bytes.
 std::string from_bytea_hex(std::string_view text) {
   std::string value;
@@ -33,21 +25,51 @@ std::string from_bytea_hex(std::string_view text) {
 }
 
 constexpr const char* kLetterLockId = "7431000013";
+constexpr const char* kLockLetters = "SELECT pg_try_advisory_lock($1::bigint) AS locked";
+constexpr const char* kLockLettersShared =
+    "SELECT pg_try_advisory_lock_shared($1::bigint) AS locked";
+
+constexpr const char* kOpenLetters = R"sql(
+SELECT kafka_topic, kafka_partition, kafka_offset, kind, value
+FROM dead_letters WHERE resolved_at IS NULL ORDER BY id)sql";
+
+constexpr const char* kListOpen = R"sql(
+SELECT id, kafka_topic, kafka_partition, kafka_offset, message_key, kind,
+       to_char(dead_at, 'YYYY-MM-DD"T"HH24:MI:SSOF') AS dead_at, coalesce(event_id, '') AS event_id,
+       error
+FROM dead_letters WHERE resolved_at IS NULL ORDER BY id)sql";
+
+constexpr const char* kDiscard = R"sql(
+UPDATE dead_letters SET resolved_at = now(), resolution = 'discarded'
+WHERE id = $1 AND resolved_at IS NULL RETURNING message_key)sql";
+
+// The parked keys (or just $1), each with its topic.
+constexpr const char* kParkedKeys = R"sql(
+SELECT DISTINCT kafka_topic, message_key FROM dead_letters
+WHERE resolved_at IS NULL AND ($1::text IS NULL OR message_key = $1)
+ORDER BY kafka_topic, message_key)sql";
+
+constexpr const char* kLettersOfKey = R"sql(
+SELECT id, kafka_partition, kafka_offset, value FROM dead_letters
+WHERE resolved_at IS NULL AND kafka_topic = $1 AND message_key = $2
+ORDER BY kafka_partition, kafka_offset FOR UPDATE)sql";
+
+constexpr const char* kStillFailing =
+    "UPDATE dead_letters SET kind = 'poison', error = $2 WHERE id = $1";
+
+constexpr const char* kRedriven = R"sql(
+UPDATE dead_letters SET resolved_at = now(), resolution = 'redriven'
+WHERE id = ANY($1::bigint[]))sql";
 
 }  // namespace
 
 bool try_lock_letters(pg::Connection& c, bool exclusive) {
-  auto r = c.exec(exclusive ? "lock_letters" : "lock_letters_shared",
-                  exclusive ? "SELECT pg_try_advisory_lock($1::bigint) AS locked"
-                            : "SELECT pg_try_advisory_lock_shared($1::bigint) AS locked",
-                  {kLetterLockId});
+  auto r = exclusive ? c.exec("lock_letters", kLockLetters, {kLetterLockId})
+                     : c.exec("lock_letters_shared", kLockLettersShared, {kLetterLockId});
   return r.get(0, "locked") == "t";
 }
 
 OpenLetters open_letters(pg::Connection& c, const TopicProjections& projections) {
-  static constexpr const char* kOpenLetters = R"sql(
-    SELECT kafka_topic, kafka_partition, kafka_offset, kind, value
-    FROM dead_letters WHERE resolved_at IS NULL ORDER BY id)sql";
   auto r = c.exec("open_letters", kOpenLetters, {});
   OpenLetters out;
   out.open = r.rows();
@@ -55,11 +77,10 @@ OpenLetters open_letters(pg::Connection& c, const TopicProjections& projections)
     auto kind = projections.kind(r.get(i, "kafka_topic"));
     if (!kind || r.get(i, "kind") != "poison") continue;
     TopicRows rows;
-    std::string error;
     if (projections.decode(*kind, from_bytea_hex(r.get(i, "value")),
                            std::string(r.get(i, "kafka_topic")),
                            static_cast<int32_t>(r.get_int(i, "kafka_partition")),
-                           r.get_int(i, "kafka_offset"), rows, &error))
+                           r.get_int(i, "kafka_offset"), rows))
       ++out.decode_now;
   }
   return out;
@@ -126,81 +147,65 @@ void record_dead_letters(pg::Connection& c, const std::vector<DeadLetter>& lette
 }
 
 int64_t dlq_list(pg::Connection& c, std::ostream& out) {
-  auto r = c.exec("dlq_list",
-                  "SELECT id, kafka_topic, kafka_partition, kafka_offset, message_key, kind, "
-                  "to_char(dead_at, 'YYYY-MM-DD\"T\"HH24:MI:SSOF'), coalesce(event_id, ''), error "
-                  "FROM dead_letters WHERE resolved_at IS NULL ORDER BY id",
-                  {});
+  auto r = c.exec("dlq_list", kListOpen, {});
   out << "id\ttopic/partition@offset\tkey\tkind\tdead_at\tevent_id\terror\n";
   for (int i = 0; i < r.rows(); ++i)
-    out << r.get(i, 0) << '\t' << r.get(i, 1) << '/' << r.get(i, 2) << '@' << r.get(i, 3) << '\t'
-        << r.get(i, 4) << '\t' << r.get(i, 5) << '\t' << r.get(i, 6) << '\t' << r.get(i, 7) << '\t'
-        << r.get(i, 8) << '\n';
+    out << r.get(i, "id") << '\t' << r.get(i, "kafka_topic") << '/' << r.get(i, "kafka_partition")
+        << '@' << r.get(i, "kafka_offset") << '\t' << r.get(i, "message_key") << '\t'
+        << r.get(i, "kind") << '\t' << r.get(i, "dead_at") << '\t' << r.get(i, "event_id") << '\t'
+        << r.get(i, "error") << '\n';
   out << r.rows() << " open dead letter(s)\n";
   return r.rows();
 }
 
 bool dlq_discard(pg::Connection& c, int64_t id, std::ostream& out) {
   std::string sid = std::to_string(id);
-  auto r = c.exec("dlq_discard",
-                  "UPDATE dead_letters SET resolved_at = now(), resolution = 'discarded' "
-                  "WHERE id = $1 AND resolved_at IS NULL RETURNING message_key",
-                  {sid});
+  auto r = c.exec("dlq_discard", kDiscard, {sid});
   if (r.rows() == 0) {
     out << "no open dead letter " << id << "\n";
     return false;
   }
-  out << "discarded dead letter " << id << " (key " << r.get(0, 0)
+  out << "discarded dead letter " << id << " (key " << r.get(0, "message_key")
       << "); run 'dlq redrive' to apply the events parked behind it\n";
   return true;
 }
 
 int64_t dlq_redrive(pg::Connection& c, const TopicProjections& projections,
                     const std::optional<std::string>& key, std::ostream& out) {
-  auto keys = c.exec("dlq_keys",
-                     "SELECT DISTINCT kafka_topic, message_key FROM dead_letters "
-                     "WHERE resolved_at IS NULL AND ($1::text IS NULL OR message_key = $1) "
-                     "ORDER BY 1, 2",
-                     {key ? pg::Param(*key) : pg::Param()});
+  auto keys = c.exec("dlq_keys", kParkedKeys, {key ? pg::Param(*key) : pg::Param()});
   int64_t applied_total = 0;
   for (int k = 0; k < keys.rows(); ++k) {
-    std::string topic(keys.get(k, 0)), message_key(keys.get(k, 1));
+    std::string topic(keys.get(k, "kafka_topic")), message_key(keys.get(k, "message_key"));
     auto kind = projections.kind(topic);
     if (!kind) {
       out << topic << " " << message_key << ": not a topic this projector applies; left open\n";
       continue;
     }
     pg::Transaction tx(c);
-    auto letters = c.exec("dlq_letters",
-                          "SELECT id, kafka_partition, kafka_offset, value FROM dead_letters "
-                          "WHERE resolved_at IS NULL AND kafka_topic = $1 AND message_key = $2 "
-                          "ORDER BY kafka_partition, kafka_offset FOR UPDATE",
-                          {topic, message_key});
+    auto letters = c.exec("dlq_letters", kLettersOfKey, {topic, message_key});
     TopicRows rows;
     std::vector<std::string> ids;
     std::string stuck;
     for (int i = 0; i < letters.rows(); ++i) {
-      std::string error;
-      std::string value = from_bytea_hex(letters.get(i, 3));
-      if (!projections.decode(*kind, value, topic, static_cast<int32_t>(to_int(letters.get(i, 1))),
-                              to_int(letters.get(i, 2)), rows, &error)) {
-        stuck = std::string(letters.get(i, 0));
-        c.exec("dlq_still_failing",
-               "UPDATE dead_letters SET kind = 'poison', error = $2 WHERE id = $1", {stuck, error});
+      std::string value = from_bytea_hex(letters.get(i, "value"));
+      auto decoded = projections.decode(*kind, value, topic,
+                                        static_cast<int32_t>(letters.get_int(i, "kafka_partition")),
+                                        letters.get_int(i, "kafka_offset"), rows);
+      if (!decoded) {
+        const std::string& error = decoded.error().message;
+        stuck = std::string(letters.get(i, "id"));
+        c.exec("dlq_still_failing", kStillFailing, {stuck, error});
         out << topic << " " << message_key << ": letter " << stuck << " still fails (" << error
             << "); it and what follows stay parked\n";
         break;
       }
-      ids.emplace_back(letters.get(i, 0));
+      ids.emplace_back(letters.get(i, "id"));
     }
     int64_t fresh = projections.apply(*kind, c, rows);
     pg::ArrayLiteral done;
     for (const auto& id : ids) done.add(id);
     std::string arr = done.str();
-    c.exec("dlq_redriven",
-           "UPDATE dead_letters SET resolved_at = now(), resolution = 'redriven' "
-           "WHERE id = ANY($1::bigint[])",
-           {arr});
+    c.exec("dlq_redriven", kRedriven, {arr});
     tx.commit();
     applied_total += static_cast<int64_t>(ids.size());
     out << topic << " " << message_key << ": " << ids.size() << " letter(s) re-driven, " << fresh

@@ -4,30 +4,27 @@
 
 namespace callstream::projector {
 
-std::optional<EventRow> decode_event(std::string_view value, std::string topic, int32_t partition,
-                                     int64_t offset,
-                                     std::initializer_list<std::string_view> type_prefixes,
-                                     std::initializer_list<std::string_view> required,
-                                     std::string* error) {
-  auto fail = [error](std::string why) -> std::optional<EventRow> {
-    if (error) *error = std::move(why);
-    return std::nullopt;
-  };
-  auto doc = events::JsonDocument::parse(value, error);
-  if (!doc) return std::nullopt;
+core::Unexpected undecodable(std::string why) { return core::fail("undecodable", std::move(why)); }
+
+core::Result<EventRow> decode_event(std::string_view value, std::string topic, int32_t partition,
+                                    int64_t offset,
+                                    std::initializer_list<std::string_view> type_prefixes,
+                                    std::initializer_list<std::string_view> required) {
+  auto doc = events::JsonDocument::parse(value);
+  if (!doc) return std::unexpected(doc.error());
   auto id = doc->string_at({"id"});
   auto type = doc->string_at({"type"});
   auto time = doc->string_at({"time"});
-  if (!id || id->empty() || !type || !time) return fail("envelope lacks id, type or time");
+  if (!id || id->empty() || !type || !time) return undecodable("envelope lacks id, type or time");
   bool known = false;
   for (auto prefix : type_prefixes) known = known || type->substr(0, prefix.size()) == prefix;
-  if (!known) return fail("unexpected event type " + std::string(*type) + " on " + topic);
+  if (!known) return undecodable("unexpected event type " + std::string(*type) + " on " + topic);
   std::string missing;
   for (auto name : required) {
     auto v = doc->string_at({"data", "params", name});
     if (!v || v->empty()) missing += (missing.empty() ? "" : ", ") + std::string(name);
   }
-  if (!missing.empty()) return fail("data.params lacks " + missing);
+  if (!missing.empty()) return undecodable("data.params lacks " + missing);
   EventRow row;
   row.event_id = *id;
   row.event_type = *type;
@@ -40,7 +37,7 @@ std::optional<EventRow> decode_event(std::string_view value, std::string topic, 
   return row;
 }
 
-int64_t exec_with_rows(pg::Connection& c, const char* name, const char* sql,
+int64_t exec_with_rows(pg::Connection& c, const char* name, const std::string& sql,
                        const std::vector<EventRow>& rows) {
   if (rows.empty()) return 0;
   pg::ArrayLiteral ids, types, times, received, topics, partitions, offsets, data;
@@ -60,7 +57,7 @@ int64_t exec_with_rows(pg::Connection& c, const char* name, const char* sql,
   std::string a[] = {ids.str(),    types.str(),      times.str(),   received.str(),
                      topics.str(), partitions.str(), offsets.str(), data.str()};
   std::vector<pg::Param> params(std::begin(a), std::end(a));
-  return c.exec(name, sql, params).get_int(0, 0);
+  return c.exec(name, sql.c_str(), params).get_int(0, "events_new");
 }
 
 }  // namespace callstream::projector

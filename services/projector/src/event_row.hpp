@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "callstream/core/result.hpp"
 #include "callstream/pg/connection.hpp"
 
 namespace callstream::projector {
@@ -21,19 +22,35 @@ struct EventRow {
   std::string data;  // the event's data object, JSON
 };
 
-// Decodes a CloudEvent whose type starts with one of `type_prefixes` and whose data.params has
-// every `required` parameter (non-empty); nullopt with the reason otherwise.
-std::optional<EventRow> decode_event(std::string_view value, std::string topic, int32_t partition,
-                                     int64_t offset,
-                                     std::initializer_list<std::string_view> type_prefixes,
-                                     std::initializer_list<std::string_view> required,
-                                     std::string* error);
+// The failure of an event that is JSON but not one this projection can apply (a dead letter).
+core::Unexpected undecodable(std::string why);
 
-// Runs `sql` with the rows as eight arrays: $1 event_id text[], $2 event_type text[],
-// $3 event_time timestamptz[], $4 received_at timestamptz[], $5 topic text[],
-// $6 partition integer[], $7 offset bigint[], $8 data jsonb[]. Returns the first column of
-// the first row (the statement reports how many events were new).
-int64_t exec_with_rows(pg::Connection& c, const char* name, const char* sql,
+// Decodes a CloudEvent whose type starts with one of `type_prefixes` and whose data.params has
+// every `required` parameter (non-empty); fails (invalid_json, undecodable) with the reason
+// otherwise.
+core::Result<EventRow> decode_event(std::string_view value, std::string topic, int32_t partition,
+                                    int64_t offset,
+                                    std::initializer_list<std::string_view> type_prefixes,
+                                    std::initializer_list<std::string_view> required);
+
+// The rows exec_with_rows binds, as eight arrays ($1 event_id text[], $2 event_type text[],
+// $3 event_time timestamptz[], $4 received_at timestamptz[], $5 topic text[], $6 partition
+// integer[], $7 offset bigint[], $8 data jsonb[]), named as the common table `input`.
+inline constexpr std::string_view kEventRowsInput = R"sql(
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[],
+                       $6::integer[], $7::bigint[], $8::jsonb[])
+    AS t(event_id, event_type, event_time, received_at, kafka_topic, kafka_partition, kafka_offset, data)
+), )sql";
+
+// A projection's statement: kEventRowsInput, then `rest` (its further common tables and a final
+// SELECT whose column `events_new` counts the events not applied before).
+inline std::string with_event_rows(std::string_view rest) {
+  return std::string(kEventRowsInput) + std::string(rest);
+}
+
+// Runs `sql` (made by with_event_rows) with the rows; returns its `events_new`.
+int64_t exec_with_rows(pg::Connection& c, const char* name, const std::string& sql,
                        const std::vector<EventRow>& rows);
 
 }  // namespace callstream::projector

@@ -20,7 +20,7 @@ WHERE topic = $1 AND partition = $2 AND next_offset = $3)sql";
 int64_t OffsetStore::load(const std::string& topic, int32_t partition) {
   std::string p = std::to_string(partition);
   auto r = c_.exec("load_offset", kLoadOffset, {topic, p});
-  return r.rows() == 0 ? kNone : r.get_int(0, 0);
+  return r.rows() == 0 ? kNone : r.get_int(0, "next_offset");
 }
 
 bool OffsetStore::advance(const std::string& topic, int32_t partition, int64_t expected,

@@ -3,31 +3,34 @@
 // also advances that partition's offset (conditionally, fencing zombies). On assignment the
 // consumer starts where PostgreSQL says. Events that cannot be decoded go to the dead-letter
 // topic before the batch commits: nothing is skipped silently.
+//
+// Its parts, each in its own file: schema_setup (migrations, settings), partition_offsets (where
+// each assigned partition stands), batch_lanes (a batch spread over the connections),
+// dead_letter_topic and dead_letters (letters published, then recorded); this file holds the
+// loop and the transaction of one partition batch.
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <set>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "alert_rules.hpp"
 #include "callstream/core/metrics.hpp"
 #include "callstream/events/contract.hpp"
 #include "callstream/kafka/consumer.hpp"
-#include "callstream/kafka/producer.hpp"
 #include "callstream/pg/connection.hpp"
+#include "dead_letter_topic.hpp"
 #include "dead_letters.hpp"
+#include "partition_offsets.hpp"
 #include "projector_config.hpp"
+#include "projector_metrics.hpp"
+#include "schema_setup.hpp"
 #include "topic_projections.hpp"
 
 namespace callstream::projector {
-
-// Applies pending migrations (under an advisory lock); returns how many ran.
-int run_migrations(pg::Connection& c);
-// Writes the settings the analytics views read (time zone, service level threshold).
-void write_settings(pg::Connection& c, const ProjectorConfig& config);
 
 class Projector : public kafka::RebalanceListener {
  public:
@@ -48,11 +51,18 @@ class Projector : public kafka::RebalanceListener {
   void on_revoked(const std::vector<kafka::TopicPartition>& partitions) override;
 
  private:
-  using Key = std::pair<std::string, int32_t>;
+  using Key = PartitionKey;
   void apply_batch(std::vector<kafka::ConsumedMessage>& batch);
   // Applies one partition's messages; false when the transaction did not commit.
   bool apply_partition(const Key& key, std::vector<kafka::ConsumedMessage*>& messages,
                        pg::Connection& db);
+  // The messages of a partition batch not applied yet (a re-delivery after a seek repeats some),
+  // and their keys.
+  struct Unapplied {
+    std::vector<kafka::ConsumedMessage*> messages;
+    std::set<std::string> keys;
+  };
+  static Unapplied unapplied(int64_t expected, const std::vector<kafka::ConsumedMessage*>& all);
   // A partition batch sorted by what the dead letters decide for each message (PartitionLetters):
   // the rows to apply, the letters to keep, and the oldest receive time among the rows.
   struct SortedBatch {
@@ -63,8 +73,19 @@ class Projector : public kafka::RebalanceListener {
   SortedBatch sort_batch(const Key& key, TopicKind kind,
                          const std::vector<kafka::ConsumedMessage*>& messages,
                          const std::set<std::string>& keys, pg::Connection& db) const;
-  // Publishes a dead letter to the dead-letter topic and waits until it is persisted.
-  void dead_letter(const DeadLetter& letter);
+  // What one committed partition batch did, for the metrics.
+  struct Applied {
+    int64_t fresh = 0;  // rows that changed the read models (the others were duplicates)
+    uint64_t rows = 0;
+    size_t messages = 0;
+    double oldest_received = -1;
+  };
+  // The transaction of one partition batch: dead letters published and recorded, rows applied,
+  // alerts written, offset advanced from `expected` to `next`. Nothing when fenced (rolled back).
+  std::optional<Applied> apply_and_advance(const Key& key, TopicKind kind, const Unapplied& batch,
+                                           int64_t expected, int64_t next, pg::Connection& db);
+  void raise_alerts(TopicKind kind, const SortedBatch& sorted, pg::Connection& db) const;
+  void observe(const Applied& applied, std::chrono::steady_clock::time_point started);
   // After a PostgreSQL failure: reconnect (with backoff) and re-seek every partition to the
   // offset PostgreSQL holds, which settles an in-doubt COMMIT either way.
   void recover();
@@ -73,32 +94,23 @@ class Projector : public kafka::RebalanceListener {
   // swapped the read models in, an operator reset a partition), seek to PostgreSQL's.
   void follow_offset_changes();
   void start_consumer();
+  void register_lag(const std::vector<kafka::TopicPartition>& partitions);
+  void load_offsets(std::vector<kafka::TopicPartition>& partitions);
 
   ProjectorConfig config_;
-  core::Registry& metrics_;
+  ProjectorMetrics metrics_;
   events::Contract contract_;
   TopicProjections projections_;
   AlertRules alert_rules_;
-  std::string deadletter_topic_;
   std::unique_ptr<pg::Connection> db_;                    // offsets, migrations, first lane
   std::vector<std::unique_ptr<pg::Connection>> workers_;  // further lanes of apply_batch
-  std::unique_ptr<kafka::Producer> dlq_producer_;
+  std::unique_ptr<DeadLetterTopic> dead_letters_;
   std::unique_ptr<kafka::Consumer> consumer_;
   const std::atomic<bool>* stop_ = nullptr;
   std::atomic<bool> ready_{false};
 
-  mutable std::mutex offsets_mutex_;  // read by /metrics for lag
-  std::map<Key, int64_t> expected_;   // assigned partitions -> next offset PostgreSQL holds
-  std::set<Key> lag_registered_;      // partitions with a lag gauge (consumer thread only)
-
-  core::Counter& applied_;
-  core::Counter& duplicates_;
-  core::Counter& dead_letters_;
-  core::Counter& fenced_;
-  core::Counter& pg_errors_;
-  core::Histogram& batch_seconds_;
-  core::Histogram& batch_events_;
-  core::Histogram& event_to_commit_seconds_;
+  PartitionOffsets offsets_;      // assigned partitions -> next offset PostgreSQL holds
+  std::set<Key> lag_registered_;  // partitions with a lag gauge (consumer thread only)
 };
 
 }  // namespace callstream::projector

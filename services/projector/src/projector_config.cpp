@@ -67,9 +67,10 @@ std::vector<core::EnvVar> variables() {
 
 }  // namespace
 
-ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env::Lookup lookup) {
-  core::Env env(variables(), std::move(lookup));
-  ProjectorConfig c;
+namespace {
+
+// Where the events come from, where the read models go, and how they are computed.
+void read_projection(core::Env& env, const std::string& command, ProjectorConfig& c) {
   c.database_url = env.str("DATABASE_URL");
   c.kafka_brokers = env.str("KAFKA_BROKERS");
   if (c.kafka_brokers.empty() && (command == "run" || command == "rebuild"))
@@ -86,12 +87,14 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
   c.http_address = env.str("HTTP_ADDRESS");
   c.http_port = static_cast<uint16_t>(env.integer("HTTP_PORT", 0, 65535));
   c.time_zone = env.str("CALL_CENTER_TIME_ZONE");
-  std::string tz_error;
-  if (!core::TimeZone::locate(c.time_zone, &tz_error)) env.fail("CALL_CENTER_TIME_ZONE", tz_error);
+  if (auto tz = core::TimeZone::locate(c.time_zone); !tz)
+    env.fail("CALL_CENTER_TIME_ZONE", tz.error().message);
   c.service_level_seconds = static_cast<int>(env.integer("SERVICE_LEVEL_SECONDS", 1, 86400));
   c.log_level = env.log_level("LOG_LEVEL");
+}
 
-  AlertsConfig& a = c.alerts;
+// The alert channels: Slack's webhook, WhatsApp's sender and recipients, Twilio's Messages API.
+void read_alert_channels(core::Env& env, AlertsConfig& a) {
   a.language = env.str("ALERT_LANGUAGE");
   if (a.language != "en" && a.language != "pt-BR")
     env.fail("ALERT_LANGUAGE", "must be en or pt-BR");
@@ -100,20 +103,10 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
       a.slack_webhook_url.rfind("http://", 0) != 0)
     env.fail("SLACK_WEBHOOK_URL", "must be an http(s) URL");
   a.whatsapp_from = env.str("WHATSAPP_FROM");
-  std::string to = env.str("WHATSAPP_TO");
-  for (size_t start = 0; start < to.size();) {
-    size_t end = to.find(',', start);
-    std::string item = to.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty()) {
-      if (item.rfind("whatsapp:+", 0) != 0)
-        env.fail("WHATSAPP_TO", "'" + item + "' is not whatsapp:+<E.164 number>");
-      a.whatsapp_to.push_back(item);
-    }
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
+  a.whatsapp_to = env.list("WHATSAPP_TO");
+  for (const auto& to : a.whatsapp_to)
+    if (to.rfind("whatsapp:+", 0) != 0)
+      env.fail("WHATSAPP_TO", "'" + to + "' is not whatsapp:+<E.164 number>");
   if (!a.whatsapp_from.empty() && a.whatsapp_from.rfind("whatsapp:+", 0) != 0)
     env.fail("WHATSAPP_FROM", "must be whatsapp:+<E.164 number>");
   a.whatsapp_content_sid = env.str("WHATSAPP_CONTENT_SID");
@@ -124,11 +117,19 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
   if (!a.whatsapp_to.empty() && (a.twilio.account_sid.empty() || a.twilio.password.empty()))
     env.fail("TWILIO_AUTH_TOKEN",
              "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed for WhatsApp alerts");
+}
+
+// How alerts are held, retried and rate-limited.
+void read_alert_policy(core::Env& env, AlertsConfig& a) {
   a.settle = std::chrono::seconds(env.integer("ALERT_SETTLE_SECONDS", 0, 3600));
   a.max_age = std::chrono::seconds(env.integer("ALERT_MAX_AGE_SECONDS", 60, 30 * 86400));
   a.max_attempts = static_cast<int>(env.integer("ALERT_MAX_ATTEMPTS", 1, 100));
   a.slack_per_second = static_cast<double>(env.integer("SLACK_MESSAGES_PER_SECOND", 1, 100));
   a.whatsapp_per_second = static_cast<double>(env.integer("WHATSAPP_MESSAGES_PER_SECOND", 1, 100));
+}
+
+// ALERT_RULES_FILE, read against the channels configured (so after read_alert_channels).
+void read_alert_rules(core::Env& env, AlertsConfig& a) {
   std::string rules_file = env.str("ALERT_RULES_FILE");
   std::string rules_text;
   if (!rules_file.empty()) {
@@ -142,18 +143,19 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
       if (rules_text.empty()) env.fail("ALERT_RULES_FILE", rules_file + " is empty");
     }
   }
-  try {
-    parse_alert_rules(rules_text, a);
-  } catch (const core::ConfigError& e) {
-    std::string_view all = e.what();
-    constexpr std::string_view kPrefix = "ALERT_RULES_FILE: ";
-    while (!all.empty()) {
-      std::string_view line = all.substr(0, all.find('\n'));
-      all.remove_prefix(std::min(all.size(), line.size() + 1));
-      if (line.substr(0, kPrefix.size()) == kPrefix) line.remove_prefix(kPrefix.size());
-      env.fail("ALERT_RULES_FILE", std::string(line));
-    }
-  }
+  if (auto rules = parse_alert_rules(rules_text, a); !rules)
+    env.fail("ALERT_RULES_FILE", rules.error());
+}
+
+}  // namespace
+
+ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env::Lookup lookup) {
+  core::Env env(variables(), std::move(lookup));
+  ProjectorConfig c;
+  read_projection(env, command, c);
+  read_alert_channels(env, c.alerts);
+  read_alert_policy(env, c.alerts);
+  read_alert_rules(env, c.alerts);
   env.finish();
   return c;
 }

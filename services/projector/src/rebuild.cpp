@@ -25,61 +25,105 @@ const std::vector<std::string>& rebuilt_tables() {
   return tables;
 }
 
-void prepare_shadow(pg::Connection& c) {
-  pg::Transaction tx(c);
-  c.exec(std::string("DROP SCHEMA IF EXISTS ") + kShadowSchema + " CASCADE");
-  c.exec(std::string("CREATE SCHEMA ") + kShadowSchema);
+namespace {
+
+constexpr const char* kRetiredSchema = "callstream_retired";
+
+// The analytics views, by name, in creation order (a view before the views built on it).
+constexpr const char* kAnalyticsViews = R"sql(
+SELECT c.oid::regclass::text AS view_name FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'analytics' AND c.relkind = 'v' ORDER BY c.oid)sql";
+
+constexpr const char* kViewDefinition = "SELECT pg_get_viewdef($1::regclass) AS definition";
+
+// Names in DDL cannot be parameters: each is quoted by libpq.
+struct Ddl {
+  pg::Connection& c;
+  std::string table(const std::string& schema, const std::string& name) const {
+    return c.quote(schema) + "." + c.quote(name);
+  }
+  void drop_schema(const std::string& schema) const {
+    c.exec("DROP SCHEMA IF EXISTS " + c.quote(schema) + " CASCADE");
+  }
+  void create_schema(const std::string& schema) const {
+    c.exec("CREATE SCHEMA " + c.quote(schema));
+  }
+  void move(const std::string& name, const std::string& from, const std::string& to) const {
+    c.exec("ALTER TABLE " + table(from, name) + " SET SCHEMA " + c.quote(to));
+  }
+};
+
+struct ViewDefinition {
+  std::string name;  // as regclass prints it: already quoted where it must be
+  std::string definition;
+};
+
+std::vector<ViewDefinition> analytics_views(pg::Connection& c) {
+  auto views = c.exec("analytics_views", kAnalyticsViews, {});
+  std::vector<ViewDefinition> out;
+  for (int i = 0; i < views.rows(); ++i) {
+    std::string name(views.get(i, "view_name"));
+    auto def = c.exec("view_definition", kViewDefinition, {name});
+    out.push_back({name, std::string(def.get(0, "definition"))});
+  }
+  return out;
+}
+
+// Every view and table at once, or none: LOCK ... NOWAIT never waits while holding a lock, so it
+// cannot deadlock with a reader that locks a view, then what the view is built on. Readers
+// arriving meanwhile wait a moment at their first lock; none sees half a swap. False when busy.
+bool lock_for_swap(const Ddl& ddl, const std::vector<ViewDefinition>& views,
+                   std::chrono::steady_clock::time_point deadline) {
+  std::string lock;
+  for (const auto& v : views) lock += (lock.empty() ? "" : ", ") + v.name;
   for (const auto& t : rebuilt_tables())
-    c.exec(std::string("CREATE TABLE ") + kShadowSchema + "." + t + " (LIKE public." + t +
+    lock += (lock.empty() ? "" : ", ") + ddl.table("public", t);
+  try {
+    ddl.c.exec("LOCK TABLE " + lock + " IN ACCESS EXCLUSIVE MODE NOWAIT");
+    return true;
+  } catch (const pg::PgError& e) {
+    if (e.sqlstate() != "55P03" || std::chrono::steady_clock::now() >= deadline) throw;
+    return false;
+  }
+}
+
+// One attempt; false when some table or view was busy (everything is rolled back).
+bool try_swap(pg::Connection& c, std::chrono::steady_clock::time_point deadline) {
+  Ddl ddl{c};
+  pg::Transaction tx(c);
+  // The analytics views name the tables by identity: their text is re-applied after the swap.
+  std::vector<ViewDefinition> views = analytics_views(c);
+  if (!lock_for_swap(ddl, views, deadline)) return false;
+  ddl.drop_schema(kRetiredSchema);
+  ddl.create_schema(kRetiredSchema);
+  for (const auto& t : rebuilt_tables()) {
+    ddl.move(t, "public", kRetiredSchema);
+    ddl.move(t, kShadowSchema, "public");
+  }
+  for (const auto& v : views) c.exec("CREATE OR REPLACE VIEW " + v.name + " AS " + v.definition);
+  c.exec("DROP SCHEMA " + c.quote(kRetiredSchema) + " CASCADE");
+  c.exec("DROP SCHEMA " + c.quote(kShadowSchema));
+  tx.commit();
+  return true;
+}
+
+}  // namespace
+
+void prepare_shadow(pg::Connection& c) {
+  Ddl ddl{c};
+  pg::Transaction tx(c);
+  ddl.drop_schema(kShadowSchema);
+  ddl.create_schema(kShadowSchema);
+  for (const auto& t : rebuilt_tables())
+    c.exec("CREATE TABLE " + ddl.table(kShadowSchema, t) + " (LIKE " + ddl.table("public", t) +
            " INCLUDING ALL)");
   tx.commit();
 }
 
 void swap_in_shadow(pg::Connection& c) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  // One attempt; false when some table or view was busy (everything is rolled back).
-  auto attempt = [&]() -> bool {
-    pg::Transaction tx(c);
-    // Every view and table at once, or none: LOCK ... NOWAIT never waits while holding a lock,
-    // so it cannot deadlock with a reader that locks a view, then what the view is built on.
-    // Readers arriving meanwhile wait a moment at their first lock; none sees half a swap.
-    auto views = c.exec(
-        "SELECT c.oid::regclass::text FROM pg_class c "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = 'analytics' AND c.relkind = 'v' ORDER BY c.oid");
-    std::string lock;
-    for (int i = 0; i < views.rows(); ++i)
-      lock += (lock.empty() ? "" : ", ") + std::string(views.get(i, 0));
-    for (const auto& t : rebuilt_tables()) lock += (lock.empty() ? "" : ", ") + ("public." + t);
-    bool locked = true;
-    try {
-      c.exec("LOCK TABLE " + lock + " IN ACCESS EXCLUSIVE MODE NOWAIT");
-    } catch (const pg::PgError& e) {
-      if (e.sqlstate() != "55P03" || std::chrono::steady_clock::now() >= deadline) throw;
-      locked = false;
-    }
-    if (!locked) return false;
-    // The analytics views name the tables by identity: their text is re-applied after the swap.
-    std::vector<std::pair<std::string, std::string>> definitions;
-    for (int i = 0; i < views.rows(); ++i) {
-      std::string name(views.get(i, 0));
-      auto def = c.exec("view_definition", "SELECT pg_get_viewdef($1::regclass)", {name});
-      definitions.emplace_back(name, std::string(def.get(0, 0)));
-    }
-    c.exec("DROP SCHEMA IF EXISTS callstream_retired CASCADE");
-    c.exec("CREATE SCHEMA callstream_retired");
-    for (const auto& t : rebuilt_tables()) {
-      c.exec("ALTER TABLE public." + t + " SET SCHEMA callstream_retired");
-      c.exec(std::string("ALTER TABLE ") + kShadowSchema + "." + t + " SET SCHEMA public");
-    }
-    for (const auto& [name, definition] : definitions)
-      c.exec("CREATE OR REPLACE VIEW " + name + " AS " + definition);
-    c.exec("DROP SCHEMA callstream_retired CASCADE");
-    c.exec(std::string("DROP SCHEMA ") + kShadowSchema);
-    tx.commit();
-    return true;
-  };
-  while (!attempt()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (!try_swap(c, deadline)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 namespace {

@@ -3,13 +3,11 @@
 namespace callstream::projector {
 namespace {
 
-constexpr const char* kApply = R"sql(
-WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[],
-                       $6::integer[], $7::bigint[], $8::jsonb[])
-    AS t(event_id, event_type, event_time, received_at, kafka_topic, kafka_partition, kafka_offset, data)
-), inserted AS (
-  INSERT INTO recording_events
+// Follows kEventRowsInput (event_row.hpp), which names the input rows `input`.
+const std::string kApply = with_event_rows(R"sql(
+inserted AS (
+  INSERT INTO recording_events (event_id, recording_sid, call_sid, status, status_rank, event_time,
+                                received_at, kafka_topic, kafka_partition, kafka_offset, data)
   SELECT event_id, data->'params'->>'RecordingSid', data->'params'->>'CallSid',
          data->'params'->>'RecordingStatus',
          CASE data->'params'->>'RecordingStatus' WHEN 'in-progress' THEN 1 ELSE 2 END,
@@ -35,7 +33,13 @@ WITH input AS (
          count(*)::integer AS events_applied
   FROM inserted GROUP BY recording_sid
 ), upserted AS (
-  INSERT INTO recordings AS r SELECT * FROM folded
+  INSERT INTO recordings AS r (recording_sid, call_sid, status, status_rank, status_at, source,
+                               channels, track, duration_seconds, url, started_at, error_code,
+                               first_event_at, last_event_at, events_applied)
+  SELECT recording_sid, call_sid, status, status_rank, status_at, source, channels, track,
+         duration_seconds, url, started_at, error_code, first_event_at, last_event_at,
+         events_applied
+  FROM folded
   ON CONFLICT (recording_sid) DO UPDATE SET
     status = CASE WHEN (EXCLUDED.status_rank, EXCLUDED.status_at, EXCLUDED.status)
                      > (r.status_rank, r.status_at, r.status) THEN EXCLUDED.status ELSE r.status END,
@@ -54,16 +58,16 @@ WITH input AS (
     events_applied = r.events_applied + EXCLUDED.events_applied
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM upserted))sql";
+SELECT (SELECT count(*) FROM inserted) AS events_new,
+       (SELECT count(*) FROM upserted) AS recordings_changed)sql");
 
 }  // namespace
 
-std::optional<EventRow> decode_recording_event(std::string_view value, std::string topic,
-                                               int32_t partition, int64_t offset,
-                                               std::string* error) {
+core::Result<EventRow> decode_recording_event(std::string_view value, std::string topic,
+                                              int32_t partition, int64_t offset) {
   return decode_event(value, std::move(topic), partition, offset,
                       {"io.callstream.voice.recording."},
-                      {"RecordingSid", "CallSid", "RecordingStatus"}, error);
+                      {"RecordingSid", "CallSid", "RecordingStatus"});
 }
 
 int64_t apply_recording_events(pg::Connection& c, const std::vector<EventRow>& rows) {

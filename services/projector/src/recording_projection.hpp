@@ -11,9 +11,8 @@
 
 namespace callstream::projector {
 
-std::optional<EventRow> decode_recording_event(std::string_view value, std::string topic,
-                                               int32_t partition, int64_t offset,
-                                               std::string* error);
+core::Result<EventRow> decode_recording_event(std::string_view value, std::string topic,
+                                              int32_t partition, int64_t offset);
 
 // Applies the rows in the caller's transaction; returns how many were new.
 int64_t apply_recording_events(pg::Connection& c, const std::vector<EventRow>& rows);

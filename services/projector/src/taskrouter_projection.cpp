@@ -3,15 +3,14 @@
 namespace callstream::projector {
 namespace {
 
-constexpr const char* kApply = R"sql(
-WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[],
-                       $6::integer[], $7::bigint[], $8::jsonb[])
-    AS t(event_id, ce_type, event_time, received_at, kafka_topic, kafka_partition, kafka_offset, data)
-), inserted AS (
-  INSERT INTO taskrouter_events
+// Follows kEventRowsInput (event_row.hpp), which names the input rows `input`.
+const std::string kApply = with_event_rows(R"sql(
+inserted AS (
+  INSERT INTO taskrouter_events (event_id, event_type, task_sid, reservation_sid, worker_sid,
+                                 event_time, received_at, kafka_topic, kafka_partition,
+                                 kafka_offset, data)
   SELECT event_id,
-         coalesce(NULLIF(data->'params'->>'EventType', ''), regexp_replace(ce_type, '^io\.callstream\.taskrouter\.', '')),
+         coalesce(NULLIF(data->'params'->>'EventType', ''), regexp_replace(input.event_type, '^io\.callstream\.taskrouter\.', '')),
          NULLIF(data->'params'->>'TaskSid', ''), NULLIF(data->'params'->>'ReservationSid', ''),
          NULLIF(data->'params'->>'WorkerSid', ''),
          event_time, received_at, kafka_topic, kafka_partition, kafka_offset, data
@@ -53,7 +52,14 @@ WITH input AS (
          count(*)::integer AS events_applied
   FROM task_ev GROUP BY task_sid
 ), task_upserted AS (
-  INSERT INTO tasks AS t SELECT * FROM task_folded
+  INSERT INTO tasks AS t (task_sid, workspace_sid, call_sid, queue_sid, queue_name, status,
+                         status_rank, status_at, created_at, accepted_at, worker_sid, worker_name,
+                         canceled_at, canceled_reason, wrapup_at, completed_at, completed_reason,
+                         first_event_at, last_event_at, events_applied)
+  SELECT task_sid, workspace_sid, call_sid, queue_sid, queue_name, status, status_rank, status_at,
+         created_at, accepted_at, worker_sid, worker_name, canceled_at, canceled_reason, wrapup_at,
+         completed_at, completed_reason, first_event_at, last_event_at, events_applied
+  FROM task_folded
   ON CONFLICT (task_sid) DO UPDATE SET
     workspace_sid = LEAST(t.workspace_sid, EXCLUDED.workspace_sid),
     call_sid = LEAST(t.call_sid, EXCLUDED.call_sid),
@@ -102,7 +108,12 @@ WITH input AS (
          max(event_time) AS last_event_at
   FROM res_ev WHERE task_sid IS NOT NULL GROUP BY reservation_sid
 ), res_upserted AS (
-  INSERT INTO reservations AS r SELECT * FROM res_folded
+  INSERT INTO reservations AS r (reservation_sid, task_sid, worker_sid, worker_name, status,
+                                status_rank, status_at, created_at, accepted_at, ended_at,
+                                last_event_at)
+  SELECT reservation_sid, task_sid, worker_sid, worker_name, status, status_rank, status_at,
+         created_at, accepted_at, ended_at, last_event_at
+  FROM res_folded
   ON CONFLICT (reservation_sid) DO UPDATE SET
     worker_sid = LEAST(r.worker_sid, EXCLUDED.worker_sid),
     worker_name = LEAST(r.worker_name, EXCLUDED.worker_name),
@@ -127,7 +138,10 @@ WITH input AS (
   FROM ev WHERE worker_sid IS NOT NULL
   ORDER BY worker_sid, event_time DESC, event_id DESC
 ), worker_upserted AS (
-  INSERT INTO workers AS w SELECT * FROM worker_folded
+  INSERT INTO workers AS w (worker_sid, name, activity_sid, activity_name, attributes, updated_at,
+                            events_applied)
+  SELECT worker_sid, name, activity_sid, activity_name, attributes, updated_at, events_applied
+  FROM worker_folded
   ON CONFLICT (worker_sid) DO UPDATE SET
     name = CASE WHEN EXCLUDED.updated_at >= w.updated_at THEN coalesce(EXCLUDED.name, w.name) ELSE coalesce(w.name, EXCLUDED.name) END,
     activity_sid = CASE WHEN EXCLUDED.updated_at >= w.updated_at THEN coalesce(EXCLUDED.activity_sid, w.activity_sid) ELSE coalesce(w.activity_sid, EXCLUDED.activity_sid) END,
@@ -137,7 +151,8 @@ WITH input AS (
     events_applied = w.events_applied + EXCLUDED.events_applied
   RETURNING 1
 ), activity_inserted AS (
-  INSERT INTO worker_activity
+  INSERT INTO worker_activity (event_id, worker_sid, worker_name, activity_sid, activity_name,
+                               started_at, ended_at, seconds)
   SELECT event_id, worker_sid, NULLIF(p->>'WorkerName', ''), NULLIF(p->>'WorkerPreviousActivitySid', ''),
          NULLIF(p->>'WorkerPreviousActivityName', ''), event_time - secs * interval '1 second', event_time, secs
   FROM (SELECT *, CASE WHEN p->>'WorkerTimeInPreviousActivityMs' ~ '^[0-9]{1,15}$'
@@ -149,18 +164,19 @@ WITH input AS (
   ON CONFLICT (event_id) DO NOTHING
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM task_upserted),
-       (SELECT count(*) FROM res_upserted), (SELECT count(*) FROM worker_upserted),
-       (SELECT count(*) FROM activity_inserted))sql";
+SELECT (SELECT count(*) FROM inserted) AS events_new,
+       (SELECT count(*) FROM task_upserted) AS tasks_changed,
+       (SELECT count(*) FROM res_upserted) AS reservations_changed,
+       (SELECT count(*) FROM worker_upserted) AS workers_changed,
+       (SELECT count(*) FROM activity_inserted) AS activities_new)sql");
 
 }  // namespace
 
-std::optional<EventRow> decode_taskrouter_event(std::string_view value, std::string topic,
-                                                int32_t partition, int64_t offset,
-                                                std::string* error) {
+core::Result<EventRow> decode_taskrouter_event(std::string_view value, std::string topic,
+                                               int32_t partition, int64_t offset) {
   return decode_event(value, std::move(topic), partition, offset,
                       {"com.twilio.taskrouter.", "io.callstream.taskrouter."},
-                      {"AccountSid", "WorkspaceSid"}, error);
+                      {"AccountSid", "WorkspaceSid"});
 }
 
 int64_t apply_taskrouter_events(pg::Connection& c, const std::vector<EventRow>& rows) {

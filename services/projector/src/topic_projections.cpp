@@ -26,30 +26,25 @@ std::optional<TopicKind> TopicProjections::kind(std::string_view topic) const {
   return std::nullopt;
 }
 
-bool TopicProjections::decode(TopicKind kind, std::string_view value, const std::string& topic,
-                              int32_t partition, int64_t offset, TopicRows& rows,
-                              std::string* error, std::string* received_at) const {
+core::Result<std::string> TopicProjections::decode(TopicKind kind, std::string_view value,
+                                                   const std::string& topic, int32_t partition,
+                                                   int64_t offset, TopicRows& rows) const {
   // PostgreSQL would refuse the batch, and refuse it again on every retry: a dead letter instead.
-  if (events::holds_nul(value)) {
-    if (error) *error = "a string holds U+0000, which PostgreSQL cannot store";
-    return false;
-  }
+  if (events::holds_nul(value))
+    return undecodable("a string holds U+0000, which PostgreSQL cannot store");
   if (kind == TopicKind::calls) {
-    auto row = decode_call_event(value, topic, partition, offset, error);
-    if (!row) return false;
-    if (received_at) *received_at = row->received_at;
+    auto row = decode_call_event(value, topic, partition, offset);
+    if (!row) return std::unexpected(row.error());
     rows.calls.push_back(std::move(*row));
-    return true;
+    return rows.calls.back().received_at;
   }
-  auto row = kind == TopicKind::recordings
-                 ? decode_recording_event(value, topic, partition, offset, error)
+  auto row = kind == TopicKind::recordings ? decode_recording_event(value, topic, partition, offset)
              : kind == TopicKind::optouts
-                 ? decode_optout_event(value, topic, partition, offset, error)
-                 : decode_taskrouter_event(value, topic, partition, offset, error);
-  if (!row) return false;
-  if (received_at) *received_at = row->received_at;
+                 ? decode_optout_event(value, topic, partition, offset)
+                 : decode_taskrouter_event(value, topic, partition, offset);
+  if (!row) return std::unexpected(row.error());
   rows.events.push_back(std::move(*row));
-  return true;
+  return rows.events.back().received_at;
 }
 
 int64_t TopicProjections::apply(TopicKind kind, pg::Connection& c, const TopicRows& rows) const {

@@ -28,11 +28,10 @@ class TopicProjections {
   std::vector<std::string> topics() const;
   std::optional<TopicKind> kind(std::string_view topic) const;
 
-  // Decodes one message and appends its row; false with the reason when it cannot be applied.
-  // `received_at` gets the event's ingress receive time (RFC 3339) when known.
-  bool decode(TopicKind kind, std::string_view value, const std::string& topic, int32_t partition,
-              int64_t offset, TopicRows& rows, std::string* error,
-              std::string* received_at = nullptr) const;
+  // Decodes one message and appends its row; returns the event's ingress receive time (RFC 3339,
+  // empty when unknown). Fails with the reason when it cannot be applied (a dead letter).
+  core::Result<std::string> decode(TopicKind kind, std::string_view value, const std::string& topic,
+                                   int32_t partition, int64_t offset, TopicRows& rows) const;
   // Applies the rows; returns how many events were new.
   int64_t apply(TopicKind kind, pg::Connection& c, const TopicRows& rows) const;
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "callstream/core/log.hpp"
+#include "callstream/core/result.hpp"
 
 namespace callstream::core {
 
@@ -33,6 +34,8 @@ class Env {
   explicit Env(std::vector<EnvVar> vars, Lookup lookup = nullptr);
 
   std::string str(const std::string& name);
+  // Comma-separated items, each trimmed of spaces; empty items dropped.
+  std::vector<std::string> list(const std::string& name);
   long long integer(const std::string& name, long long min, long long max);
   std::chrono::milliseconds millis(const std::string& name, long long min_ms, long long max_ms);
   // Milliseconds with up to three decimals ("0.5", "2.25"), for settings finer than a millisecond.
@@ -48,6 +51,8 @@ class Env {
 
   // Records a problem with a variable (for checks the caller makes).
   void fail(const std::string& name, const std::string& problem);
+  // Records each problem a parser found in the value (or the file) of a variable.
+  void fail(const std::string& name, const Problems& problems);
   // Throws ConfigError listing every problem found so far.
   void finish() const;
 

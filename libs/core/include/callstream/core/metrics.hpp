@@ -82,4 +82,18 @@ class Registry {
   std::map<std::string, Family> families_;
 };
 
+// A counter whose labels are known only where it is counted (a route, a status): declared once,
+// with its name and help, in the service's metrics struct; `at` finds (or makes) one series.
+class CounterFamily {
+ public:
+  CounterFamily(Registry& registry, std::string name, std::string help)
+      : registry_(&registry), name_(std::move(name)), help_(std::move(help)) {}
+  Counter& at(const Labels& labels) const { return registry_->counter(name_, help_, labels); }
+
+ private:
+  Registry* registry_;
+  std::string name_;
+  std::string help_;
+};
+
 }  // namespace callstream::core

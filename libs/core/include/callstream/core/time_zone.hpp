@@ -2,10 +2,10 @@
 // Local wall-clock time in an IANA time zone (America/New_York, America/Sao_Paulo...), read from
 // the system's tz database, daylight saving included. The tz library stays behind this header.
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
+#include "callstream/core/result.hpp"
 #include "callstream/core/time.hpp"
 
 namespace callstream::core {
@@ -21,8 +21,8 @@ struct LocalTime {
 
 class TimeZone {
  public:
-  // nullopt (with the reason) when the name is not in the tz database.
-  static std::optional<TimeZone> locate(std::string_view name, std::string* error = nullptr);
+  // Fails (unknown_time_zone) when the name is not in the tz database.
+  static Result<TimeZone> locate(std::string_view name);
 
   LocalTime local(SysMillis t) const;
   const std::string& name() const { return name_; }

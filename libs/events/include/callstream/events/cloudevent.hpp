@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "callstream/core/result.hpp"
+#include "callstream/kafka/settings.hpp"
 #include "callstream/twilio/form.hpp"
 
 namespace callstream::events {
@@ -24,8 +26,16 @@ struct CloudEvent {
 
 std::string serialize(const CloudEvent& event);
 
-// Parses an envelope; fails with a reason when required attributes are missing.
-std::optional<CloudEvent> parse_cloudevent(std::string_view json, std::string* error = nullptr);
+// The Kafka message of an event, as every callstream producer writes it: the key orders the
+// subject's events, the value is the structured-mode envelope (`value`, or serialize(event)), and
+// the headers ce_type, ce_id and content-type let consumers route without parsing the value.
+kafka::Message to_message(std::string topic, std::string key, const CloudEvent& event,
+                          std::string value);
+kafka::Message to_message(std::string topic, std::string key, const CloudEvent& event);
+
+// Parses an envelope; fails (invalid_json, not_a_cloudevent) with the reason when it is not JSON
+// or required attributes are missing.
+core::Result<CloudEvent> parse_cloudevent(std::string_view json);
 
 // SHA-256 (hex) of the route and its sorted parameters, each length-prefixed, so that a retried
 // webhook yields the same id and two different callbacks never do.

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "callstream/core/result.hpp"
+
 namespace callstream::events {
 
 // Builds compact JSON into a string.
@@ -46,7 +48,8 @@ bool holds_nul(std::string_view json);
 // A parsed document with read access by path of object keys. Text that is not UTF-8 is an error.
 class JsonDocument {
  public:
-  static std::optional<JsonDocument> parse(std::string_view text, std::string* error = nullptr);
+  // Fails (invalid_json) with the offset and RapidJSON's reason.
+  static core::Result<JsonDocument> parse(std::string_view text);
   JsonDocument(JsonDocument&&) noexcept;
   JsonDocument& operator=(JsonDocument&&) noexcept;
   ~JsonDocument();

@@ -78,6 +78,10 @@ class Connection {
   // `name` labels the statement in logs and errors (kUpsertCall...).
   Result exec(const char* name, const char* sql, const std::vector<Param>& params);
 
+  // `name` quoted as an SQL identifier (PQescapeIdentifier), for DDL whose names are not
+  // parameters: quote("public") + "." + quote(table).
+  std::string quote(std::string_view name) const;
+
   bool healthy() const;
   // Drops and re-establishes the connection (throws PgError if it cannot).
   void reconnect();

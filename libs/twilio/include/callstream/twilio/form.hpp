@@ -6,19 +6,22 @@
 #include <utility>
 #include <vector>
 
+#include "callstream/core/result.hpp"
+
 namespace callstream::twilio {
 
 // Parameters in the order received; a repeated key appears once per value.
 using Params = std::vector<std::pair<std::string, std::string>>;
 
-struct FormError {
-  std::string message;  // says what was wrong, e.g. "bad percent-encoding near 'Caller=%zz'"
-};
-
 // Decodes a form body or a query string ('+' is a space, %XX escapes). Empty input is zero
-// parameters. Malformed input (bad escapes, characters a query cannot hold) is an error, and so
-// is decoded text that is not UTF-8 or holds NUL (parameters end up in JSON events and PostgreSQL).
-std::optional<Params> decode_form(std::string_view text, FormError* error = nullptr);
+// parameters. Malformed input (bad escapes, characters a query cannot hold) fails
+// (malformed_form, saying where: "malformed form encoding near 'Caller=%zz'"), and so does decoded
+// text that is not UTF-8 or holds NUL (parameters end up in JSON events and PostgreSQL).
+core::Result<Params> decode_form(std::string_view text);
+
+// One percent-encoded path segment ("/optouts/%2B13055550100"), by the same rules except that
+// '+' is itself.
+core::Result<std::string> decode_path_segment(std::string_view text);
 
 // Encodes parameters as an application/x-www-form-urlencoded body (unreserved characters kept,
 // everything else %XX): the inverse of decode_form, for REST calls, tools and tests.

@@ -4,13 +4,15 @@
 #include <string>
 #include <string_view>
 
+#include "callstream/core/result.hpp"
+
 namespace callstream::twilio {
 
 // "+13055550100" from "+1 (305) 555-0100" and the like: a '+', then 8 to 15 digits (the first not
 // 0) once spaces, dashes, dots and parentheses are removed. A +1 number must also be a valid
 // NANP number: ten digits, area code and exchange not starting with 0 or 1, area code not N11.
-// nullopt otherwise, with `why` saying what is wrong.
-std::optional<std::string> normalize_e164(std::string_view text, std::string* why = nullptr);
+// Fails otherwise (invalid_number), saying what is wrong.
+core::Result<std::string> normalize_e164(std::string_view text);
 
 // The area code of a +1 E.164 number ("305" of "+13055550100"); empty when not a NANP number.
 std::string_view nanp_area_code(std::string_view e164);

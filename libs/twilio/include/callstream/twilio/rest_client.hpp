@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "callstream/core/result.hpp"
 #include "callstream/http/client.hpp"
 #include "callstream/twilio/form.hpp"
 
@@ -31,6 +32,7 @@ struct RestError {
   std::string message;     // Twilio's message, or what went wrong on the way
   std::string more_info;   // Twilio's documentation link
   bool retryable = false;  // the last failure was of a kind a later try may overcome
+  std::optional<std::chrono::seconds> retry_after;  // Twilio's Retry-After, when it sent one
 };
 
 using RestResponse = http::ClientResponse;
@@ -42,11 +44,6 @@ struct CreatedCall {
   bool recovered = false;  // found by lookup after an attempt whose outcome was unknown
 };
 
-struct CallResult {
-  std::optional<CreatedCall> call;
-  RestError error;  // when !call
-};
-
 class RestClient {
  public:
   explicit RestClient(RestSettings settings);
@@ -55,11 +52,11 @@ class RestClient {
   // outcome is unknown (a timeout once the request was sent, 500, 502, 504) the client looks for
   // a call it may have created (same To and From, created since the first attempt) before it
   // tries again, so a retry never places a second call.
-  CallResult create_call(const Params& params);
+  core::Result<CreatedCall, RestError> create_call(const Params& params);
 
   // POST /2010-04-01/Accounts/{AccountSid}/Messages.json (SMS, WhatsApp). Retried only when
   // Twilio did not take the request (429, 503, no connection).
-  RestResponse create_message(const Params& params, RestError* error);
+  core::Result<RestResponse, RestError> create_message(const Params& params);
 
   // One HTTP exchange, no retry. `form` empty = GET.
   RestResponse exchange(const std::string& method, const std::string& path,
@@ -73,10 +70,10 @@ class RestClient {
 
  private:
   std::chrono::milliseconds backoff(int attempt, const RestResponse& r) const;
-  // Looks for a call to params' To from its From created since `since_unix`; false (with
-  // `error`) when the lookup itself failed.
-  bool find_created_call(const Params& params, long since_unix, std::optional<CreatedCall>& found,
-                         RestError& error) const;
+  // A call to params' To from its From created since `since_unix`, if there is one; fails when
+  // the lookup itself failed.
+  core::Result<std::optional<CreatedCall>, RestError> find_created_call(const Params& params,
+                                                                        long since_unix) const;
   std::string account_path(const std::string& resource) const;
 
   RestSettings settings_;

@@ -1,0 +1,35 @@
+#include "batch_lanes.hpp"
+
+#include <algorithm>
+#include <future>
+#include <string>
+
+namespace callstream::projector {
+
+PartitionBatches by_partition(std::vector<kafka::ConsumedMessage>& batch) {
+  PartitionBatches batches;
+  for (auto& m : batch) batches[{std::string(m.topic()), m.partition()}].push_back(&m);
+  return batches;
+}
+
+bool apply_in_lanes(PartitionBatches& batches, const std::vector<pg::Connection*>& connections,
+                    const ApplyPartition& apply) {
+  size_t lanes = std::min(connections.size(), batches.size());
+  if (lanes == 0) return true;
+  std::vector<std::vector<PartitionBatches::value_type*>> work(lanes);
+  size_t i = 0;
+  for (auto& entry : batches) work[i++ % lanes].push_back(&entry);
+  auto run_lane = [&](size_t lane) {
+    for (auto* entry : work[lane])
+      if (!apply(entry->first, entry->second, *connections[lane])) return false;
+    return true;
+  };
+  std::vector<std::future<bool>> others;
+  for (size_t lane = 1; lane < lanes; ++lane)
+    others.push_back(std::async(std::launch::async, run_lane, lane));
+  bool ok = run_lane(0);
+  for (auto& f : others) ok = f.get() && ok;
+  return ok;
+}
+
+}  // namespace callstream::projector

@@ -1,0 +1,46 @@
+#pragma once
+// Every metric the projector exports, declared once: its name, help text and buckets live here
+// and nowhere else (docs/operations.md lists them). Each part of the service takes the struct it
+// counts into.
+#include <functional>
+#include <string>
+
+#include "callstream/core/metrics.hpp"
+
+namespace callstream::projector {
+
+// The consumer loop: what it applied, refused, and how long a batch took.
+struct ProjectorMetrics {
+  explicit ProjectorMetrics(core::Registry& registry);
+
+  core::Counter& applied;
+  core::Counter& duplicates;
+  core::Counter& dead_letters;
+  core::Counter& fenced;
+  core::Counter& pg_errors;
+  core::Histogram& batch_seconds;
+  core::Histogram& batch_events;
+  core::Histogram& event_to_commit_seconds;
+
+  // Lag gauges are read when /metrics renders: over all partitions, and per partition.
+  void lag(std::function<double()> read);
+  void partition_lag(const std::string& topic, int32_t partition, std::function<double()> read);
+
+ private:
+  core::Registry& registry_;
+};
+
+// The alert outbox: what the rules wrote and what the sender delivered, by rule and channel.
+struct AlertMetrics {
+  explicit AlertMetrics(core::Registry& registry);
+
+  core::CounterFamily created;   // rule, kind
+  core::CounterFamily sent;      // rule, channel
+  core::CounterFamily messages;  // rule, channel
+  core::CounterFamily failed;    // rule, channel
+  core::CounterFamily dead;      // rule, channel
+  core::Gauge& pending;
+  core::Histogram& send_latency;
+};
+
+}  // namespace callstream::projector

@@ -1,0 +1,32 @@
+#include "schema_setup.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "callstream/pg/migrations.hpp"
+#include "migration_files.hpp"
+
+namespace callstream::projector {
+namespace {
+
+constexpr const char* kWriteSettings = R"sql(
+INSERT INTO callstream_settings (key, value)
+VALUES ('time_zone', $1), ('service_level_seconds', $2)
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value)sql";
+
+}  // namespace
+
+int run_migrations(pg::Connection& c) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (auto path : migration_files::paths())
+    files.emplace_back(std::string(path), std::string(*migration_files::file(path)));
+  return pg::migrate(c, pg::migrations_from(files));
+}
+
+void write_settings(pg::Connection& c, const ProjectorConfig& config) {
+  c.exec("write_settings", kWriteSettings,
+         {config.time_zone, std::to_string(config.service_level_seconds)});
+}
+
+}  // namespace callstream::projector
