@@ -1,5 +1,6 @@
 """The real binaries on loopback, for end-to-end tests: devkafka, the projector and the ingress,
 with PostgreSQL from the ctest fixture cluster (CALLSTREAM_TEST_PG_DIR)."""
+import json
 import os
 import signal
 import socket
@@ -65,6 +66,39 @@ def wait_until(check, timeout, what):
             return
         time.sleep(0.05)
     raise AssertionError("timed out waiting for " + what)
+
+
+def metric(port, name):
+    """The value of one metric series (name with its labels, as /metrics prints it), 0 if absent."""
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    c.request("GET", "/metrics")
+    body = c.getresponse().read().decode()
+    c.close()
+    for line in body.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def validate_cloudevents(brokers, topics):
+    """Every message of `topics` checked by the official CloudEvents SDK for JavaScript
+    (tests/e2e/js); each message's ce_id header is its event's id. Returns events per topic."""
+    lines, per_topic = [], {}
+    for topic in topics:
+        out = subprocess.run(["kcat", "-b", brokers, "-C", "-t", topic, "-e", "-q", "-J"],
+                             check=True, capture_output=True, text=True, timeout=60).stdout
+        for row in out.splitlines():
+            m = json.loads(row)
+            headers = dict(zip(m["headers"][::2], m["headers"][1::2])) if m.get("headers") else {}
+            assert headers.get("ce_id") == json.loads(m["payload"])["id"], (topic, m["offset"], headers)
+            lines.append(json.dumps({"topic": topic, "offset": m["offset"], "value": m["payload"]}))
+            per_topic[topic] = per_topic.get(topic, 0) + 1
+    js = os.path.join(SOURCE, "tests/e2e/js")
+    r = subprocess.run(["node", os.path.join(js, "validate_cloudevents.mjs")], input="\n".join(lines) + "\n",
+                       capture_output=True, text=True, timeout=60, cwd=js)
+    assert r.returncode == 0, "the CloudEvents SDK refused events:\n" + r.stdout + r.stderr
+    return per_topic
 
 
 def http_ok(port, path):

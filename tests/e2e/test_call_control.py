@@ -179,6 +179,25 @@ def test(make):
             raise
     assert api.call("GET", "/token?identity=bad%20name")[0] == 422
 
+    # Every event callstream wrote, whichever path built it, is a valid CloudEvent to the official
+    # SDK. A recording, a TaskRouter event and an assignment first, so that each topic has some.
+    call_sid = placed["+13055550123"]["call_sid"]
+    assert twilio.post("/recording_status", {
+        "AccountSid": stack.ACCOUNT, "CallSid": call_sid, "RecordingSid": "RE" + "7" * 32,
+        "RecordingStatus": "completed", "RecordingChannels": "2", "RecordingDuration": "31",
+        "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/%s/Recordings/RE%s" % (stack.ACCOUNT, "7" * 32),
+        "RecordingSource": "OutboundAPI"})[0] == 204
+    task = {"AccountSid": stack.ACCOUNT, "WorkspaceSid": "WS" + "1" * 32, "TaskSid": "WT" + "2" * 32,
+            "TaskAttributes": json.dumps({"call_sid": call_sid, "from": "+13055550123"})}
+    assert twilio.post("/taskrouter_event", dict(task, EventType="task.created", TimestampMs="1770896905123"))[0] == 204
+    assert twilio.post("/assignment", dict(task, ReservationSid="WR" + "3" * 32))[0] == 200
+    # Not checked: the dead-letter topic holds what could not be read as an event (by design not
+    # a valid CloudEvent), and the Event Streams topic holds Twilio's deliveries as they came.
+    topics = ["callstream.voice.calls.v1", "callstream.voice.recordings.v1", "callstream.taskrouter.v1",
+              "callstream.messaging.v1", "callstream.optouts.v1"]
+    per_topic = stack.validate_cloudevents(s.brokers, topics)
+    assert set(per_topic) == set(topics), per_topic
+
 
 if __name__ == "__main__":
     sys.exit(stack.run(test))

@@ -1,6 +1,8 @@
 // The ingress over real sockets, publishing to the mock Kafka cluster.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -114,6 +116,7 @@ TEST_CASE("a signed status callback is answered 204 only once its event is in th
   CHECK(reply.status == 204);
   auto ids = s.topic_ids(1);
   REQUIRE(ids.size() == 1);
+  CHECK(*ids.begin() == events::event_id("/call_status", status_params(1, "ringing", 1)));
   CHECK(ids.begin()->size() == 64);
   auto metrics = test::http_request(s.port, "GET", "/metrics", {}, "");
   CHECK(metrics.body.find(
@@ -135,7 +138,8 @@ TEST_CASE("missing or wrong signatures are refused and publish nothing", "[ingre
       403);
   CHECK(s.post(status_params(3, "completed", 3)).status == 204);  // the one good request
   auto ids = s.topic_ids(1);
-  CHECK(ids.size() == 1);
+  CHECK(ids == std::multiset<std::string>{
+                   events::event_id("/call_status", status_params(3, "completed", 3))});
   auto metrics = test::http_request(s.port, "GET", "/metrics", {}, "").body;
   CHECK(
       metrics.find("callstream_ingress_signature_failures_total{reason=\"signature_missing\"} 1") !=
@@ -310,26 +314,36 @@ TEST_CASE("with the brokers down /voice and /assignment still answer at once, th
 
 TEST_CASE("a graceful stop under load loses no acknowledged event", "[ingress][kafka]") {
   Stack s;
-  std::atomic<int> acknowledged{0};
+  std::mutex mutex;
+  std::set<std::string> acknowledged;  // event ids answered 204
   std::atomic<bool> go{true};
   std::vector<std::thread> clients;
   for (int t = 0; t < 4; ++t)
     clients.emplace_back([&, t] {
       for (int i = 0; go; ++i) {
+        auto p = status_params(t * 100000 + i, "ringing", 1);
         try {
-          if (s.post(status_params(t * 100000 + i, "ringing", 1)).status == 204) ++acknowledged;
+          if (s.post(p).status != 204) continue;
         } catch (const std::exception&) {
           break;  // the listener is closed
         }
+        std::lock_guard lock(mutex);
+        acknowledged.insert(events::event_id("/call_status", p));
       }
     });
-  std::this_thread::sleep_for(700ms);
+  auto busy = [&] {
+    std::lock_guard lock(mutex);
+    return acknowledged.size() >= 200;
+  };
+  for (auto until = std::chrono::steady_clock::now() + 10s;
+       !busy() && std::chrono::steady_clock::now() < until;)
+    std::this_thread::sleep_for(10ms);
   s.stop();  // drains: in-flight requests finish, then the producer is flushed
   go = false;
   for (auto& c : clients) c.join();
-  REQUIRE(acknowledged > 0);
-  auto ids = s.topic_ids(static_cast<size_t>(acknowledged.load()));
-  CHECK(ids.size() >= static_cast<size_t>(acknowledged.load()));
+  REQUIRE(acknowledged.size() >= 200);
+  auto ids = s.topic_ids(acknowledged.size());
+  for (const auto& id : acknowledged) CHECK(ids.count(id) == 1);  // each acknowledged one, once
 }
 
 TEST_CASE("a TaskRouter event is answered 204 with a JSON content type once on its topic",

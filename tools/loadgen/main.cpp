@@ -18,6 +18,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -118,83 +119,117 @@ struct Results {
   bool broken = false;
 };
 
-// Drives `conns` until stop_at from one epoll loop.
-void drive(const std::vector<std::string>& requests, std::atomic<uint64_t>& next_request,
-           std::vector<Conn>& conns, Clock::time_point stop_at, Clock::duration interval,
-           Results& out) {
-  int ep = ::epoll_create1(EPOLL_CLOEXEC);
-  for (size_t i = 0; i < conns.size(); ++i) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = i;
-    ::epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
+// Drives one thread's share of the connections until stop_at from one epoll loop.
+class Driver {
+ public:
+  Driver(const std::vector<std::string>& requests, std::atomic<uint64_t>& next_request,
+         std::vector<Conn>& conns, Clock::time_point stop_at, Clock::duration interval,
+         Results& out)
+      : requests_(requests),
+        next_request_(next_request),
+        conns_(conns),
+        stop_at_(stop_at),
+        interval_(interval),
+        out_(out),
+        open_(conns.size()),
+        events_(conns.size()) {
+    ep_ = ::epoll_create1(EPOLL_CLOEXEC);
+    for (size_t i = 0; i < conns_.size(); ++i) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = i;
+      ::epoll_ctl(ep_, EPOLL_CTL_ADD, conns_[i].fd, &ev);
+    }
   }
-  auto send_next = [&](Conn& c, Clock::time_point now) {
-    const std::string& req = requests[next_request++ % requests.size()];
+  ~Driver() {
+    for (auto& c : conns_)
+      if (c.fd >= 0) ::close(c.fd);
+    ::close(ep_);
+  }
+
+  void run() {
+    for (auto& c : conns_)
+      if (!paced()) send_next(c, Clock::now());
+    while (open_ > 0 && !out_.broken) {
+      auto now = Clock::now();
+      if (now >= stop_at_) break;
+      auto wait = send_due(now);
+      // Nanosecond timeouts (epoll_pwait2): a millisecond-rounded wait would send paced requests
+      // late, and their latency counts from when they were due.
+      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
+      timespec timeout{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+      int n =
+          ::epoll_pwait2(ep_, events_.data(), static_cast<int>(events_.size()), &timeout, nullptr);
+      now = Clock::now();
+      for (int e = 0; e < n; ++e) read_answer(conns_[events_[e].data.u64], now);
+    }
+  }
+
+ private:
+  bool paced() const { return interval_.count() > 0; }
+
+  void send_next(Conn& c, Clock::time_point now) {
+    const std::string& req = requests_[next_request_++ % requests_.size()];
     // Open loop: latency counts from when the request was due, so queueing is not hidden.
-    c.sent = interval.count() > 0 ? c.due : now;
-    if (interval.count() > 0) c.due += interval;
+    c.sent = paced() ? c.due : now;
+    if (paced()) c.due += interval_;
     if (::send(c.fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
-      out.broken = true;
+      out_.broken = true;
       return;
     }
     c.waiting = true;
-  };
-  size_t open = conns.size();
-  for (auto& c : conns)
-    if (interval.count() == 0) send_next(c, Clock::now());
-  std::vector<epoll_event> events(conns.size());
-  char tmp[16384];
-  while (open > 0 && !out.broken) {
-    auto now = Clock::now();
-    if (now >= stop_at) break;
-    // Nanosecond timeouts (epoll_pwait2): a millisecond-rounded wait would send paced requests
-    // late, and their latency counts from when they were due.
-    auto wait = stop_at - now;
-    if (interval.count() > 0) {  // paced: send what is due, sleep until the next is
-      for (auto& c : conns) {
-        if (c.fd < 0 || c.waiting) continue;
-        if (c.due <= now)
-          send_next(c, now);
-        else
-          wait = std::min(wait, c.due - now);
-      }
-    }
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
-    timespec timeout{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
-    int n = ::epoll_pwait2(ep, events.data(), static_cast<int>(events.size()), &timeout, nullptr);
-    now = Clock::now();
-    for (int e = 0; e < n; ++e) {
-      Conn& c = conns[events[e].data.u64];
-      ssize_t got;
-      while ((got = ::recv(c.fd, tmp, sizeof tmp, MSG_DONTWAIT)) > 0) {
-        c.buf.append(tmp, static_cast<size_t>(got));
-        // A short read drained the socket: epoll (level-triggered) says when there is more, so
-        // no further recv just to see EAGAIN.
-        if (static_cast<size_t>(got) < sizeof tmp) break;
-      }
-      if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-        ::close(c.fd);
-        c.fd = -1;
-        --open;
-        continue;
-      }
-      int status = c.waiting ? take_response(c.buf) : 0;
-      if (status == 0) continue;
-      c.waiting = false;
-      out.latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - c.sent).count());
-      ++out.statuses[status];
-      if (interval.count() == 0 && now < stop_at) send_next(c, now);
-    }
   }
-  for (auto& c : conns)
-    if (c.fd >= 0) ::close(c.fd);
-  ::close(ep);
-}
 
-}  // namespace
+  // Paced: sends what is due; returns how long to sleep until the next is (or the end).
+  Clock::duration send_due(Clock::time_point now) {
+    auto wait = stop_at_ - now;
+    if (!paced()) return wait;
+    for (auto& c : conns_) {
+      if (c.fd < 0 || c.waiting) continue;
+      if (c.due <= now)
+        send_next(c, now);
+      else
+        wait = std::min(wait, c.due - now);
+    }
+    return wait;
+  }
 
-int main(int argc, char** argv) {
+  void read_answer(Conn& c, Clock::time_point now) {
+    ssize_t got;
+    while ((got = ::recv(c.fd, buffer_, sizeof buffer_, MSG_DONTWAIT)) > 0) {
+      c.buf.append(buffer_, static_cast<size_t>(got));
+      // A short read drained the socket: epoll (level-triggered) says when there is more, so
+      // no further recv just to see EAGAIN.
+      if (static_cast<size_t>(got) < sizeof buffer_) break;
+    }
+    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      ::close(c.fd);
+      c.fd = -1;
+      --open_;
+      return;
+    }
+    int status = c.waiting ? take_response(c.buf) : 0;
+    if (status == 0) return;
+    c.waiting = false;
+    out_.latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - c.sent).count());
+    ++out_.statuses[status];
+    if (!paced() && now < stop_at_) send_next(c, now);
+  }
+
+  const std::vector<std::string>& requests_;
+  std::atomic<uint64_t>& next_request_;
+  std::vector<Conn>& conns_;
+  Clock::time_point stop_at_;
+  Clock::duration interval_;
+  Results& out_;
+  size_t open_;
+  std::vector<epoll_event> events_;
+  int ep_ = -1;
+  char buffer_[16384];
+};
+
+// The command line; nothing when it asks for --help or is wrong (exit_code says which).
+std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -207,7 +242,8 @@ int main(int argc, char** argv) {
     };
     if (a == "--help" || a == "-h") {
       std::cout << kUsage;
-      return 0;
+      exit_code = 0;
+      return std::nullopt;
     } else if (a == "--host")
       o.host = next();
     else if (a == "--port")
@@ -234,9 +270,45 @@ int main(int argc, char** argv) {
       o.unsigned_requests = true;
     else {
       std::cerr << "unknown argument " << a << "\n" << kUsage;
-      return 2;
+      exit_code = 2;
+      return std::nullopt;
     }
   }
+  return o;
+}
+
+void report(const Options& o, std::vector<Results>& results, double elapsed) {
+  std::vector<double> latencies_ms;
+  std::map<int, uint64_t> statuses;
+  for (auto& r : results) {
+    latencies_ms.insert(latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
+    for (auto [s, n] : r.statuses) statuses[s] += n;
+  }
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  auto pct = [&](double p) {
+    if (latencies_ms.empty()) return 0.0;
+    return latencies_ms[std::min(latencies_ms.size() - 1,
+                                 static_cast<size_t>(p * latencies_ms.size()))];
+  };
+  std::printf("requests %zu in %.2f s: %.0f req/s over %d connections%s\n", latencies_ms.size(),
+              elapsed, latencies_ms.size() / elapsed, o.connections,
+              o.rate > 0
+                  ? (" (paced at " + std::to_string(static_cast<int>(o.rate)) + " req/s)").c_str()
+                  : "");
+  std::printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n", pct(0.50),
+              pct(0.90), pct(0.99), pct(0.999), latencies_ms.empty() ? 0.0 : latencies_ms.back());
+  std::printf("status:");
+  for (auto [s, n] : statuses) std::printf(" %d x %llu", s, static_cast<unsigned long long>(n));
+  std::printf("\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  auto parsed = parse_options(argc, argv, exit_code);
+  if (!parsed) return exit_code;
+  Options o = *parsed;
   if (o.host.rfind("127.", 0) != 0) {
     std::cerr << "loadgen targets loopback addresses only\n";
     return 2;
@@ -268,31 +340,10 @@ int main(int argc, char** argv) {
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t)
     workers.emplace_back(
-        [&, t] { drive(requests, next_request, shares[t], stop_at, interval, results[t]); });
+        [&, t] { Driver(requests, next_request, shares[t], stop_at, interval, results[t]).run(); });
   for (auto& w : workers) w.join();
-  std::vector<double> latencies_ms;
-  std::map<int, uint64_t> statuses;
-  for (auto& r : results) {
-    latencies_ms.insert(latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
-    for (auto [s, n] : r.statuses) statuses[s] += n;
-  }
-  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-
-  std::sort(latencies_ms.begin(), latencies_ms.end());
-  auto pct = [&](double p) {
-    if (latencies_ms.empty()) return 0.0;
-    return latencies_ms[std::min(latencies_ms.size() - 1,
-                                 static_cast<size_t>(p * latencies_ms.size()))];
-  };
-  std::printf("requests %zu in %.2f s: %.0f req/s over %d connections%s\n", latencies_ms.size(),
-              elapsed, latencies_ms.size() / elapsed, o.connections,
-              o.rate > 0
-                  ? (" (paced at " + std::to_string(static_cast<int>(o.rate)) + " req/s)").c_str()
-                  : "");
-  std::printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n", pct(0.50),
-              pct(0.90), pct(0.99), pct(0.999), latencies_ms.empty() ? 0.0 : latencies_ms.back());
-  std::printf("status:");
-  for (auto [s, n] : statuses) std::printf(" %d x %llu", s, static_cast<unsigned long long>(n));
-  std::printf("\n");
-  return latencies_ms.empty() ? 1 : 0;
+  report(o, results, std::chrono::duration<double>(Clock::now() - start).count());
+  for (const auto& r : results)
+    if (!r.latencies_ms.empty()) return 0;
+  return 1;
 }

@@ -11,6 +11,7 @@ namespace callstream::ingress {
 
 IngressApp::IngressApp(IngressConfig config)
     : config_(std::move(config)),
+      counted_(metrics_),
       validator_({config_.auth_token, config_.auth_token_secondary}),
       contract_(config_.topic_prefix),
       flow_(config_.call_flow, config_.base_url),
@@ -20,10 +21,7 @@ IngressApp::IngressApp(IngressConfig config)
                    : twilio::basic_authorization(config_.event_streams_user,
                                                  config_.event_streams_password),
                config_.reject_opted_out_callers},
-              validator_, contract_, flow_, &optouts_),
-      publish_latency_(metrics_.histogram("callstream_ingress_publish_seconds",
-                                          "Time from enqueue to Kafka delivery report",
-                                          core::latency_buckets())) {
+              validator_, contract_, flow_, &optouts_) {
   kafka::set_common_properties(config_.kafka_properties);  // before any Kafka client exists
   kafka::ProducerSettings ps;
   ps.extra = config_.producer_properties;
@@ -32,9 +30,7 @@ IngressApp::IngressApp(IngressConfig config)
   ps.delivery_timeout = config_.delivery_timeout;
   ps.linger = config_.linger;
   producer_ = std::make_unique<kafka::Producer>(std::move(ps));
-  metrics_.gauge_callback("callstream_ingress_producer_queue_depth",
-                          "Messages waiting in the Kafka producer",
-                          [this] { return static_cast<double>(producer_->queue_depth()); });
+  counted_.producer_queue_depth([this] { return static_cast<double>(producer_->queue_depth()); });
   server_ = std::make_unique<http::Server>(
       config_.http,
       [this](http::Request&& r, http::Respond respond) {
@@ -157,9 +153,7 @@ void IngressApp::count(const std::string& route, int status) {
   if (by_route == request_counters_.end()) by_route = request_counters_.try_emplace(route).first;
   core::Counter*& counter = by_route->second[status];
   if (!counter)
-    counter =
-        &metrics_.counter("callstream_ingress_requests_total", "Requests by route and HTTP status",
-                          {{"route", route}, {"status", std::to_string(status)}});
+    counter = &counted_.requests.at({{"route", route}, {"status", std::to_string(status)}});
   counter->inc();
 }
 
@@ -176,14 +170,10 @@ void IngressApp::publish_retrying(std::shared_ptr<const kafka::Message> message,
   producer_->publish(*message, [=, this](const kafka::DeliveryReport& report) {
     auto waited = std::chrono::steady_clock::now() - started;
     if (report.status == kafka::Delivery::persisted) {
-      publish_latency_.observe(std::chrono::duration<double>(waited).count());
+      counted_.publish_seconds.observe(std::chrono::duration<double>(waited).count());
       return;
     }
-    metrics_
-        .counter("callstream_ingress_delivery_failures_total",
-                 "Events Kafka did not confirm in time",
-                 {{"status", kafka::to_string(report.status)}})
-        .inc();
+    counted_.delivery_failures.at({{"status", kafka::to_string(report.status)}}).inc();
     // The answer is given: nobody will send this event again, so it is retried (same id, a
     // duplicate is harmless) for as long as the retry budget allows.
     if (waited < config_.call_control_retry && retrying_) {
@@ -191,10 +181,7 @@ void IngressApp::publish_retrying(std::shared_ptr<const kafka::Message> message,
                       {{"route", route}, {"event_id", event_id}, {"error", report.error}});
       return publish_retrying(message, route, event_id, started);
     }
-    metrics_
-        .counter("callstream_ingress_events_lost_total",
-                 "Events of answered call-control requests given up after the retry budget")
-        .inc();
+    counted_.events_lost.inc();
     core::log::error("event of an answered call-control request not persisted; giving up",
                      {{"route", route}, {"event_id", event_id}, {"error", report.error}});
   });
@@ -231,15 +218,9 @@ void IngressApp::serve_process(const Route& route, const http::Respond& respond)
 }
 
 void IngressApp::refused(const std::string& route, Refusal refusal, const http::Respond& respond) {
-  metrics_
-      .counter("callstream_ingress_rejected_total", "Webhooks refused, by reason",
-               {{"route", route}, {"reason", refusal.reason}})
-      .inc();
+  counted_.rejected.at({{"route", route}, {"reason", refusal.reason}}).inc();
   if (refusal.reason.starts_with("signature_"))
-    metrics_
-        .counter("callstream_ingress_signature_failures_total",
-                 "Webhooks with a missing or bad signature", {{"reason", refusal.reason}})
-        .inc();
+    counted_.signature_failures.at({{"reason", refusal.reason}}).inc();
   core::log::warn("webhook refused", {{"route", route},
                                       {"reason", refusal.reason},
                                       {"status", std::to_string(refusal.response.status)}});
@@ -252,10 +233,7 @@ void IngressApp::carry_out(Decision d, const http::Respond& respond) {
     return refused(d.route, std::move(*refusal), respond);
   if (auto* now = std::get_if<AnswerThenPublish>(&d.action)) {
     // Call control (TwiML, assignment): the call must not wait for Kafka.
-    metrics_
-        .counter("callstream_ingress_call_flow_total", "Call-control answers by outcome",
-                 {{"route", d.route}, {"outcome", now->outcome}})
-        .inc();
+    counted_.call_flow.at({{"route", d.route}, {"outcome", now->outcome}}).inc();
     publish_alongside(now->publish, d.route, d.event_id);
     count(d.route, now->response.status);
     return respond(std::move(now->response));
@@ -296,15 +274,11 @@ void IngressApp::publish_all(std::vector<kafka::Message> messages, Published don
   pending->done = std::move(done);
   for (const auto& message : messages) {
     producer_->publish(message, [this, pending](const kafka::DeliveryReport& report) {
-      publish_latency_.observe(
+      counted_.publish_seconds.observe(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - pending->started)
               .count());
       if (report.status != kafka::Delivery::persisted) {
-        metrics_
-            .counter("callstream_ingress_delivery_failures_total",
-                     "Events Kafka did not confirm in time",
-                     {{"status", kafka::to_string(report.status)}})
-            .inc();
+        counted_.delivery_failures.at({{"status", kafka::to_string(report.status)}}).inc();
         std::lock_guard lock(pending->mutex);
         if (!pending->failed) pending->error = report.error;
         pending->failed = true;

@@ -14,6 +14,7 @@
 #include "callstream/kafka/topic_reader.hpp"
 #include "callstream/twilio/signature.hpp"
 #include "ingress_config.hpp"
+#include "ingress_metrics.hpp"
 #include "operator_api.hpp"
 #include "optouts.hpp"
 #include "webhook_router.hpp"
@@ -59,6 +60,7 @@ class IngressApp {
 
   IngressConfig config_;
   core::Registry metrics_;
+  IngressMetrics counted_;
   // requests_total by route and status, counted on every request: looked up without allocating.
   std::mutex request_counters_mutex_;
   std::map<std::string, std::map<int, core::Counter*>, std::less<>> request_counters_;
@@ -75,7 +77,6 @@ class IngressApp {
   std::atomic<bool> ready_{false};
   std::atomic<bool> retrying_{true};
   std::atomic<bool> following_{true};
-  core::Histogram& publish_latency_;
 };
 
 }  // namespace callstream::ingress

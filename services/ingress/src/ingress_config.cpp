@@ -9,7 +9,8 @@
 namespace callstream::ingress {
 namespace {
 
-// Every variable, in the order --help lists them: a table, one entry per variable.
+// Every variable, in the order --help lists them: a table, one entry per variable. Long on
+// purpose: it is data, and one table is what docs/configuration.md and --help are checked against.
 std::vector<core::EnvVar> variables() {
   return {
       {"TWILIO_ACCOUNT_SID", "",

@@ -5,7 +5,8 @@
 namespace callstream::ingress {
 
 JobQueue::JobQueue(size_t workers, size_t limit) : limit_(limit) {
-  for (size_t i = 0; i < std::max<size_t>(workers, 1); ++i) workers_.emplace_back([this] { work(); });
+  for (size_t i = 0; i < std::max<size_t>(workers, 1); ++i)
+    workers_.emplace_back([this] { work(); });
 }
 
 JobQueue::~JobQueue() {

@@ -59,13 +59,8 @@ OperatorApi::OperatorApi(OperatorApiSettings settings, const CallFlowConfig& flo
       publish_alongside_(std::move(publish_alongside)),
       caller_ids_(settings_.caller_ids),
       rest_(settings_.rest),
-      twilio_latency_(metrics.histogram("callstream_ingress_twilio_api_seconds",
-                                        "Time to create a call with Twilio's REST API, retries "
-                                        "included",
-                                        core::latency_buckets())),
       jobs_(settings_.workers, settings_.queue_limit) {
-  metrics.gauge_callback("callstream_ingress_optouts", "Numbers on the opt-out list",
-                         [this] { return static_cast<double>(optouts_.size()); });
+  metrics_.optouts([this] { return static_cast<double>(optouts_.size()); });
 }
 
 void OperatorApi::handle(const Route& route, const http::Request& request, http::Respond respond) {
@@ -91,10 +86,7 @@ void OperatorApi::handle(const Route& route, const http::Request& request, http:
 }
 
 void OperatorApi::count_outcome(std::string_view result) {
-  metrics_
-      .counter("callstream_ingress_outbound_calls_total", "POST /make_call outcomes",
-               {{"result", std::string(result)}})
-      .inc();
+  metrics_.outbound_calls.at({{"result", std::string(result)}}).inc();
 }
 
 // validate -> choose the caller id -> place the call (a job of its own) -> the event, the answer.
@@ -137,7 +129,7 @@ core::Result<OutboundCall, http::Response> OperatorApi::validate_call(
 void OperatorApi::place_call(const OutboundCall& call, const http::Respond& respond) {
   auto started = std::chrono::steady_clock::now();
   auto created = rest_.create_call(call_request(call, flow_, settings_.base_url));
-  twilio_latency_.observe(
+  metrics_.twilio_api_seconds.observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!created) {
     const twilio::RestError& e = created.error();
@@ -150,10 +142,7 @@ void OperatorApi::place_call(const OutboundCall& call, const http::Respond& resp
     return respond(std::move(refusal.response));
   }
   count_outcome("placed");
-  metrics_
-      .counter("callstream_ingress_caller_id_total", "Caller ids chosen, by how they matched",
-               {{"match", call.caller_id.match}})
-      .inc();
+  metrics_.caller_ids.at({{"match", call.caller_id.match}}).inc();
   log::info("outbound call placed", {{"call_sid", created->sid},
                                      {"to", log::mask_phone(call.to)},
                                      {"from", log::mask_phone(call.caller_id.number)},
@@ -186,8 +175,7 @@ void OperatorApi::token(const http::Request& request, http::Respond respond) {
                     .count();
   std::string jwt = twilio::access_token(
       settings_.token, identity, twilio::VoiceGrant{true, settings_.outgoing_application_sid}, now);
-  metrics_.counter("callstream_ingress_tokens_issued_total", "Voice SDK access tokens issued")
-      .inc();
+  metrics_.tokens_issued.inc();
   events::JsonWriter w;
   w.begin_object()
       .field("identity", identity)

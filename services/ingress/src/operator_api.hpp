@@ -21,6 +21,7 @@
 #include "callstream/kafka/settings.hpp"
 #include "callstream/twilio/access_token.hpp"
 #include "callstream/twilio/rest_client.hpp"
+#include "ingress_metrics.hpp"
 #include "job_queue.hpp"
 #include "optouts.hpp"
 #include "outbound_call.hpp"
@@ -73,12 +74,11 @@ class OperatorApi {
   const CallFlowConfig& flow_;
   const events::Contract& contract_;
   OptOutList& optouts_;
-  core::Registry& metrics_;
+  OperatorApiMetrics metrics_;
   PublishAll publish_all_;
   PublishAlongside publish_alongside_;
   CallerIdSelector caller_ids_;
   twilio::RestClient rest_;
-  core::Histogram& twilio_latency_;
   JobQueue jobs_;  // last: its destructor runs what is queued, which uses the members above
 };
 

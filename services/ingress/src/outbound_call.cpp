@@ -32,7 +32,8 @@ twilio::Params call_request(const OutboundCall& call, const CallFlowConfig& flow
       {"Timeout", std::to_string(flow.outbound_ring_seconds)}};
   if (flow.recording != RecordingMode::off) {
     params.emplace_back("Record", "true");
-    params.emplace_back("RecordingChannels", flow.recording == RecordingMode::dual ? "dual" : "mono");
+    params.emplace_back("RecordingChannels",
+                        flow.recording == RecordingMode::dual ? "dual" : "mono");
     params.emplace_back("RecordingStatusCallback", base + "/recording_status");
     params.emplace_back("RecordingStatusCallbackEvent", "in-progress completed absent");
   }

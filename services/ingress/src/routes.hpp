@@ -21,11 +21,22 @@ enum class Auth {
 };
 
 enum class Handler {
-  healthz, readyz, metrics,                                    // the process
-  status_webhook,                                              // 204 once the event is durable
-  voice, outbound, queue_wait, dial_status, whisper, assignment,  // call control: answered at once
-  sms, event_streams,                                          // publish, then answer
-  make_call, token, optouts, optout,                           // the operator API
+  healthz,
+  readyz,
+  metrics,         // the process
+  status_webhook,  // 204 once the event is durable
+  voice,
+  outbound,
+  queue_wait,
+  dial_status,
+  whisper,
+  assignment,  // call control: answered at once
+  sms,
+  event_streams,  // publish, then answer
+  make_call,
+  token,
+  optouts,
+  optout,  // the operator API
 };
 
 struct Route {

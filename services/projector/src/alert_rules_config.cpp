@@ -108,7 +108,8 @@ class RuleReader {
   }
 
   void name(const Value& v, const std::string& where, AlertRule& r) {
-    r.name = v.HasMember("name") && v["name"].IsString() ? v["name"].GetString() : to_string(r.kind);
+    r.name =
+        v.HasMember("name") && v["name"].IsString() ? v["name"].GetString() : to_string(r.kind);
     if (r.name.empty() || r.name.find(':') != std::string::npos)
       fail(where + ".name", "must be a non-empty name without ':'");
     if (!names_.insert(r.name).second) fail(where + ".name", "'" + r.name + "' is used twice");
@@ -170,7 +171,8 @@ void read_language(const rapidjson::Document& doc, RuleReader& reader, AlertsCon
   if (!doc.HasMember("language")) return;
   const auto& l = doc["language"];
   std::string_view text = l.IsString() ? l.GetString() : "";
-  if (text != "en" && text != "pt-BR") return reader.fail("language", "must be \"en\" or \"pt-BR\"");
+  if (text != "en" && text != "pt-BR")
+    return reader.fail("language", "must be \"en\" or \"pt-BR\"");
   config.language = text;
 }
 

@@ -9,9 +9,10 @@ namespace {
 
 constexpr const char* kApplyCallEvents = R"sql(
 WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::integer[],
-                       $7::timestamptz[], $8::timestamptz[], $9::text[], $10::integer[], $11::bigint[],
-                       $12::jsonb[])
+  -- $1..$8 the envelope (EnvelopeArrays), $9..$12 the call's own columns
+  SELECT * FROM unnest($1::text[], $9::text[], $2::text[], $10::text[], $11::smallint[],
+                       $12::integer[], $3::timestamptz[], $4::timestamptz[], $5::text[],
+                       $6::integer[], $7::bigint[], $8::jsonb[])
     AS t(event_id, call_sid, event_type, call_status, status_rank, sequence_number, event_time,
          received_at, kafka_topic, kafka_partition, kafka_offset, data)
 ), inserted AS (
@@ -152,31 +153,19 @@ core::Result<CallEventRow> decode_call_event(std::string_view value, std::string
 
 int64_t apply_call_events(pg::Connection& c, const std::vector<CallEventRow>& rows) {
   if (rows.empty()) return 0;
-  pg::ArrayLiteral ids, sids, types, statuses, ranks, seqs, times, received, topics, partitions,
-      offsets, data;
+  EnvelopeArrays envelope;
+  pg::ArrayLiteral sids, statuses, ranks, seqs;
   for (const auto& r : rows) {
-    ids.add(r.event_id);
+    envelope.add(r);
     sids.add(r.call_sid);
-    types.add(r.event_type);
     statuses.add(r.call_status);
     ranks.add(std::to_string(r.rank));
     seqs.add(std::to_string(r.sequence_number));
-    times.add(r.event_time);
-    if (r.received_at.empty())
-      received.add_null();
-    else
-      received.add(r.received_at);
-    topics.add(r.topic);
-    partitions.add(std::to_string(r.partition));
-    offsets.add(std::to_string(r.offset));
-    data.add(r.data);
   }
-  std::string a[] = {ids.str(),    sids.str(),       types.str(),   statuses.str(),
-                     ranks.str(),  seqs.str(),       times.str(),   received.str(),
-                     topics.str(), partitions.str(), offsets.str(), data.str()};
-  std::vector<pg::Param> params(std::begin(a), std::end(a));
-  auto result = c.exec("apply_call_events", kApplyCallEvents, params);
-  return result.get_int(0, "events_new");
+  auto literals = envelope.literals();
+  for (const auto* own : {&sids, &statuses, &ranks, &seqs}) literals.push_back(own->str());
+  std::vector<pg::Param> params(literals.begin(), literals.end());
+  return c.exec("apply_call_events", kApplyCallEvents, params).get_int(0, "events_new");
 }
 
 }  // namespace callstream::projector

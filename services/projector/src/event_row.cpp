@@ -40,23 +40,10 @@ core::Result<EventRow> decode_event(std::string_view value, std::string topic, i
 int64_t exec_with_rows(pg::Connection& c, const char* name, const std::string& sql,
                        const std::vector<EventRow>& rows) {
   if (rows.empty()) return 0;
-  pg::ArrayLiteral ids, types, times, received, topics, partitions, offsets, data;
-  for (const auto& r : rows) {
-    ids.add(r.event_id);
-    types.add(r.event_type);
-    times.add(r.event_time);
-    if (r.received_at.empty())
-      received.add_null();
-    else
-      received.add(r.received_at);
-    topics.add(r.topic);
-    partitions.add(std::to_string(r.partition));
-    offsets.add(std::to_string(r.offset));
-    data.add(r.data);
-  }
-  std::string a[] = {ids.str(),    types.str(),      times.str(),   received.str(),
-                     topics.str(), partitions.str(), offsets.str(), data.str()};
-  std::vector<pg::Param> params(std::begin(a), std::end(a));
+  EnvelopeArrays envelope;
+  for (const auto& r : rows) envelope.add(r);
+  auto literals = envelope.literals();
+  std::vector<pg::Param> params(literals.begin(), literals.end());
   return c.exec(name, sql.c_str(), params).get_int(0, "events_new");
 }
 

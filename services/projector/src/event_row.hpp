@@ -49,6 +49,34 @@ inline std::string with_event_rows(std::string_view rest) {
   return std::string(kEventRowsInput) + std::string(rest);
 }
 
+// The envelope of a batch of rows (EventRow, CallEventRow) as the eight arrays of
+// kEventRowsInput: $1 event_id ... $8 data, in that order.
+class EnvelopeArrays {
+ public:
+  template <typename Row>
+  void add(const Row& r) {
+    ids_.add(r.event_id);
+    types_.add(r.event_type);
+    times_.add(r.event_time);
+    if (r.received_at.empty())
+      received_.add_null();
+    else
+      received_.add(r.received_at);
+    topics_.add(r.topic);
+    partitions_.add(std::to_string(r.partition));
+    offsets_.add(std::to_string(r.offset));
+    data_.add(r.data);
+  }
+  // The literals, to be bound as $1..$8 (a statement's own arrays follow as $9...).
+  std::vector<std::string> literals() const {
+    return {ids_.str(),    types_.str(),      times_.str(),   received_.str(),
+            topics_.str(), partitions_.str(), offsets_.str(), data_.str()};
+  }
+
+ private:
+  pg::ArrayLiteral ids_, types_, times_, received_, topics_, partitions_, offsets_, data_;
+};
+
 // Runs `sql` (made by with_event_rows) with the rows; returns its `events_new`.
 int64_t exec_with_rows(pg::Connection& c, const char* name, const std::string& sql,
                        const std::vector<EventRow>& rows);

@@ -4,8 +4,11 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <optional>
+#include <string_view>
 #include <thread>
+#include <utility>
 
 #include "alert_sender.hpp"
 #include "callstream/core/log.hpp"
@@ -21,49 +24,82 @@ std::atomic<bool> g_stop{false};
 
 void on_signal(int) { g_stop = true; }
 
-int run(ProjectorConfig config) {
+void stop_on_signals() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+}
 
-  core::Registry metrics;
-  Projector projector(config, metrics);
+// The projector's route table: the process endpoints the platform polls (docs/operations.md).
+enum class ProcessRoute { metrics, healthz, readyz };
+constexpr std::pair<std::string_view, ProcessRoute> kRoutes[] = {
+    {"/metrics", ProcessRoute::metrics},
+    {"/healthz", ProcessRoute::healthz},
+    {"/readyz", ProcessRoute::readyz},
+};
 
+http::Response serve(ProcessRoute route, const core::Registry& metrics,
+                     const Projector& projector) {
+  switch (route) {
+    case ProcessRoute::metrics:
+      return http::text_response(200, "text/plain; version=0.0.4", metrics.render());
+    case ProcessRoute::healthz:
+      return http::text_response(200, "text/plain", "ok\n");
+    case ProcessRoute::readyz:
+      break;
+  }
+  return projector.ready() ? http::text_response(200, "text/plain", "ok\n")
+                           : http::text_response(503, "text/plain", "not ready\n");
+}
+
+std::unique_ptr<http::Server> process_server(const ProjectorConfig& config, core::Registry& metrics,
+                                             const Projector& projector) {
   http::ServerSettings hs;
   hs.address = config.http_address;
   hs.port = config.http_port;
   hs.threads = 1;
   hs.drain_timeout = std::chrono::seconds(2);
   hs.server_name = "callstream-projector";
-  http::Server health(
-      hs,
-      [&](http::Request&& r, http::Respond respond) {
-        std::string_view path = r.path();
-        if (path == "/metrics")
-          return respond(http::text_response(200, "text/plain; version=0.0.4", metrics.render()));
-        if (path == "/healthz") return respond(http::text_response(200, "text/plain", "ok\n"));
-        if (path == "/readyz")
-          return respond(projector.ready() ? http::text_response(200, "text/plain", "ok\n")
-                                           : http::text_response(503, "text/plain", "not ready\n"));
-        respond(http::error_response(404, "not_found", "no route"));
-      },
-      metrics);
-  uint16_t port = health.listen();
-  core::log::info("health endpoints", {{"port", std::to_string(port)}});
-  std::thread health_thread([&health] { health.run(false); });
+  auto handler = [&metrics, &projector](http::Request&& r, http::Respond respond) {
+    for (const auto& [path, route] : kRoutes)
+      if (r.path() == path) return respond(serve(route, metrics, projector));
+    respond(http::error_response(404, "not_found", "no route"));
+  };
+  return std::make_unique<http::Server>(hs, handler, metrics);
+}
 
-  std::unique_ptr<AlertSender> sender;
+std::unique_ptr<AlertSender> alert_sender(const ProjectorConfig& config, core::Registry& metrics,
+                                          const Projector& projector) {
+  if (!config.alerts.enabled()) return nullptr;
+  return std::make_unique<AlertSender>(
+      config.alerts,
+      pg::ConnectionSettings{config.database_url, "callstream-alerts", config.statement_timeout_ms},
+      *core::TimeZone::locate(config.time_zone), metrics, [&projector] { return projector.lag(); });
+}
+
+// Everything that matters is committed in PostgreSQL by now. Tearing the Kafka handles down can
+// take librdkafka a minute (seen with its mock cluster); an orchestrator would kill us first, so
+// the shutdown is bounded: past 15 s, exit without waiting for it.
+void bound_the_shutdown(int status) {
+  std::thread([status] {
+    std::this_thread::sleep_for(std::chrono::seconds(15));
+    core::log::warn("releasing the Kafka client takes too long; exiting (nothing is pending)");
+    std::_Exit(status);
+  }).detach();
+}
+
+int run(ProjectorConfig config) {
+  stop_on_signals();
+  core::Registry metrics;
+  Projector projector(config, metrics);
+  auto health = process_server(config, metrics, projector);
+  uint16_t port = health->listen();
+  core::log::info("health endpoints", {{"port", std::to_string(port)}});
+  std::thread health_thread([&health] { health->run(false); });
+  auto sender = alert_sender(config, metrics, projector);
   std::thread sender_thread;
-  if (config.alerts.enabled()) {
-    sender = std::make_unique<AlertSender>(
-        config.alerts,
-        pg::ConnectionSettings{config.database_url, "callstream-alerts",
-                               config.statement_timeout_ms},
-        *core::TimeZone::locate(config.time_zone), metrics,
-        [&projector] { return projector.lag(); });
-    sender_thread = std::thread([&sender] { sender->run(g_stop); });
-  }
+  if (sender) sender_thread = std::thread([&sender] { sender->run(g_stop); });
 
   int status = 0;
   try {
@@ -74,16 +110,9 @@ int run(ProjectorConfig config) {
   }
   g_stop = true;
   if (sender_thread.joinable()) sender_thread.join();
-  health.stop();
+  health->stop();
   health_thread.join();
-  // Everything that matters is committed in PostgreSQL by now. Tearing the Kafka handles down can
-  // take librdkafka a minute (seen with its mock cluster); an orchestrator would kill us first,
-  // so the shutdown is bounded: past 15 s, exit without waiting for it.
-  std::thread([status] {
-    std::this_thread::sleep_for(std::chrono::seconds(15));
-    core::log::warn("releasing the Kafka client takes too long; exiting (nothing is pending)");
-    std::_Exit(status);
-  }).detach();
+  bound_the_shutdown(status);
   return status;
 }
 

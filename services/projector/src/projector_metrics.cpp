@@ -43,9 +43,9 @@ AlertMetrics::AlertMetrics(core::Registry& registry)
       failed(registry, "callstream_alerts_failed_total", "Failed delivery attempts"),
       dead(registry, "callstream_alerts_dead_total", "Alerts given up"),
       pending(registry.gauge("callstream_alerts_outbox_pending", "Alerts waiting to be sent")),
-      send_latency(registry.histogram(
-          "callstream_alerts_send_latency_seconds",
-          "Alert written -> delivered (settle time and grouping included)",
-          {1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600})) {}
+      send_latency(
+          registry.histogram("callstream_alerts_send_latency_seconds",
+                             "Alert written -> delivered (settle time and grouping included)",
+                             {1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600})) {}
 
 }  // namespace callstream::projector
