@@ -30,10 +30,10 @@ OperatorApiMetrics::OperatorApiMetrics(core::Registry& registry)
                  "Caller ids chosen, by how they matched"),
       tokens_issued(registry.counter("callstream_ingress_tokens_issued_total",
                                      "Voice SDK access tokens issued")),
-      twilio_api_seconds(registry.histogram(
-          "callstream_ingress_twilio_api_seconds",
-          "Time to create a call with Twilio's REST API, retries included",
-          core::latency_buckets())),
+      twilio_api_seconds(
+          registry.histogram("callstream_ingress_twilio_api_seconds",
+                             "Time to create a call with Twilio's REST API, retries included",
+                             core::latency_buckets())),
       registry_(registry) {}
 
 void OperatorApiMetrics::optouts(std::function<double()> read) {
