@@ -13,6 +13,10 @@ JSON for a bad number (21211) or bad credentials (20003). Failures on demand, fo
     GET  /_fake/requests  every request so far: [{"method", "path", "params": {k: [v...]}, "user"}]
     POST /_fake/reset     forgets requests, resources and the plan
 
+Recording media (GET .../Recordings/RE....mp3 or .wav, account auth) is a playable file: 5 s
+of MP3 silence, or a two-channel WAV tone, with Range requests answered 206 as Twilio does.
+A RecordingSid that starts with RE404 has no media (404).
+
     tools/sim/fake_twilio_api.py --port 0 --port-file /tmp/port --account AC... --token secret
 """
 import argparse
@@ -46,6 +50,42 @@ def sid(prefix):
     return prefix + "".join(random.choice("0123456789abcdef") for _ in range(32))
 
 
+MEDIA = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Recordings/(RE[0-9a-zA-Z]{1,34})\.(mp3|wav)$")
+
+
+def mp3_silence(seconds=5):
+    """MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, mono frames whose side info is all zero: silence."""
+    frame = bytes([0xFF, 0xFB, 0x90, 0xC0]) + bytes(413)
+    return frame * int(seconds * 44100 / 1152)
+
+
+def wav_tone(seconds=1, rate=8000):
+    """Two channels (caller left, agent right, as dual-channel recordings are), 16-bit PCM."""
+    import io, math, struct, wave
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(struct.pack("<hh", int(8000 * math.sin(2 * math.pi * 440 * i / rate)),
+                                           int(8000 * math.sin(2 * math.pi * 660 * i / rate)))
+                               for i in range(int(seconds * rate))))
+    return out.getvalue()
+
+
+def byte_range(header, size):
+    """(start, end) inclusive for 'bytes=a-b', 'bytes=a-' or 'bytes=-n'; None when unsatisfiable."""
+    m = re.match(r"^bytes=(\d*)-(\d*)$", header.strip())
+    if not m or (not m.group(1) and not m.group(2)):
+        return None
+    if not m.group(1):
+        n = int(m.group(2))
+        return (max(0, size - n), size - 1) if n else None
+    start = int(m.group(1))
+    end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
+    return (start, end) if start <= end else None
+
+
 def make_handler(state):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -53,15 +93,30 @@ def make_handler(state):
         def log_message(self, *args):
             pass
 
-        def answer(self, status, body, headers=()):
+        def answer(self, status, body, headers=(), content_type="application/json"):
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             for k, v in headers:
                 self.send_header(k, v)
             self.end_headers()
             self.wfile.write(data)
+
+        def media(self, recording_sid, fmt):
+            if recording_sid.startswith("RE404"):
+                return self.error(404, 20404, "The requested resource was not found")
+            data = mp3_silence() if fmt == "mp3" else wav_tone()
+            kind = "audio/mpeg" if fmt == "mp3" else "audio/x-wav"
+            wanted = self.headers.get("Range")
+            if not wanted:
+                return self.answer(200, data, [("Accept-Ranges", "bytes")], content_type=kind)
+            span = byte_range(wanted, len(data))
+            if span is None:
+                return self.answer(416, b"", [("Content-Range", "bytes */%d" % len(data))], content_type=kind)
+            start, end = span
+            self.answer(206, data[start:end + 1], [("Accept-Ranges", "bytes"),
+                        ("Content-Range", "bytes %d-%d/%d" % (start, end, len(data)))], content_type=kind)
 
         def error(self, status, code, message):
             self.answer(status, {"code": code, "message": message,
@@ -95,6 +150,9 @@ def make_handler(state):
                     calls = [c for c in reversed(state.calls)
                              if all(c.get(k.lower()) == v[0] for k, v in query.items() if k in ("To", "From"))]
                 return self.answer(200, {"calls": calls[: int(query.get("PageSize", ["50"])[0])]})
+            media = MEDIA.match(url.path)
+            if media and media.group(1) == state.account:
+                return self.media(media.group(2), media.group(3))
             self.error(404, 20404, "The requested resource %s was not found" % url.path)
 
         def do_POST(self):

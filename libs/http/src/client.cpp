@@ -13,26 +13,45 @@ namespace {
 using CurlPtr = std::unique_ptr<CURL, void (*)(CURL*)>;
 using HeaderList = std::unique_ptr<curl_slist, void (*)(curl_slist*)>;
 
+struct Sink {
+  ClientResponse* response;
+  size_t max_body;
+};
+
 size_t append_body(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
+  auto* sink = static_cast<Sink*>(out);
+  if (sink->response->body.size() + size * n > sink->max_body) return 0;  // curl: write error
+  sink->response->body.append(data, size * n);
   return size * n;
 }
 
+std::string trimmed(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' '))
+    v.remove_suffix(1);
+  return std::string(v);
+}
+
+// Each header line; a status line (a redirect's next answer) starts the list again.
 size_t read_header(char* data, size_t size, size_t n, void* out) {
+  auto* r = static_cast<ClientResponse*>(out);
   std::string_view line(data, size * n);
-  constexpr std::string_view kName = "retry-after:";
-  if (line.size() > kName.size()) {
-    bool match = true;
-    for (size_t i = 0; i < kName.size() && match; ++i)
-      match = std::tolower(static_cast<unsigned char>(line[i])) == kName[i];
-    if (match) {
-      std::string value(line.substr(kName.size()));
-      char* end = nullptr;
-      long seconds = std::strtol(value.c_str(), &end, 10);
-      if (end != value.c_str() && seconds >= 0)
-        static_cast<ClientResponse*>(out)->retry_after = std::chrono::seconds(seconds);
-    }
+  if (line.starts_with("HTTP/")) {
+    r->headers.clear();
+    r->retry_after.reset();
+    return size * n;
   }
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return size * n;
+  std::string name(line.substr(0, colon));
+  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string value = trimmed(line.substr(colon + 1));
+  if (name == "retry-after") {
+    char* end = nullptr;
+    long seconds = std::strtol(value.c_str(), &end, 10);
+    if (end != value.c_str() && seconds >= 0) r->retry_after = std::chrono::seconds(seconds);
+  }
+  r->headers.emplace_back(std::move(name), std::move(value));
   return size * n;
 }
 
@@ -55,7 +74,14 @@ ClientResponse exchange(const ClientRequest& request) {
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(c, CURLOPT_USERAGENT, "callstream/0.1");
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  Sink sink{&r, request.max_body};
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+  if (request.follow_redirects) {
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  }
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
   if (!request.basic_user.empty()) {
@@ -86,6 +112,12 @@ ClientResponse exchange(const ClientRequest& request) {
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   r.status = static_cast<int>(status);
   return r;
+}
+
+std::string_view header(const ClientResponse& response, std::string_view name) {
+  for (const auto& [k, v] : response.headers)
+    if (k == name) return v;
+  return {};
 }
 
 }  // namespace callstream::http

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdio>
 #include <mutex>
 #include <set>
 #include <system_error>
@@ -54,10 +55,15 @@ using Clock = std::chrono::steady_clock;
 // What the drain and the deadline sweep need to know about one connection. Its fields are
 // touched only on the connection's own context (`context` says which).
 struct Connection {
-  Connection(Socket& s, size_t c) : socket(&s), executor(s.get_executor()), context(c) {}
+  Connection(Socket& s, size_t c) : socket(&s), executor(s.get_executor()), context(c) {
+    beast::error_code ec;
+    auto endpoint = s.remote_endpoint(ec);
+    if (!ec) peer = endpoint.address().to_string();
+  }
   Socket* socket;
   Executor executor;
   size_t context;
+  std::string peer;     // the client's address
   bool busy = false;    // a request is being read or handled
   bool closed = false;  // the coroutine has ended; socket is gone
   // The current phase (head, body, answer) must end by `deadline`; past it, the sweep cancels
@@ -199,12 +205,14 @@ struct Server::Impl {
         use_awaitable);
   }
 
+  static bool bodiless(int status) {
+    return status == 204 || status == 304 || (status >= 100 && status < 200);
+  }
+
   // The response head is written by hand into one string and sent with the body in one call:
   // Beast's field container and serializer cost more than the rest of a 204.
-  Awaitable<bool> write(Connection& c, Response&& r, unsigned version, bool keep_alive,
-                        bool head_request = false) {
-    bool bodiless_status =
-        r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200);
+  std::string response_head(const Response& r, unsigned version, bool keep_alive,
+                            bool with_length) const {
     std::string head;
     head.reserve(96 + settings.server_name.size() + r.content_type.size());
     head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
@@ -230,7 +238,7 @@ struct Server::Impl {
       head += v;
       head += "\r\n";
     }
-    if (!bodiless_status) {
+    if (with_length) {
       head += "Content-Length: ";
       head += std::to_string(r.body.size());
       head += "\r\n";
@@ -238,6 +246,13 @@ struct Server::Impl {
     if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n";
     if (version != 10 && !keep_alive) head += "Connection: close\r\n";
     head += "\r\n";
+    return head;
+  }
+
+  Awaitable<bool> write(Connection& c, Response&& r, unsigned version, bool keep_alive,
+                        bool head_request = false) {
+    bool bodiless_status = bodiless(r.status);
+    std::string head = response_head(r, version, keep_alive, !bodiless_status);
     std::array<asio::const_buffer, 2> buffers{asio::buffer(head), bodiless_status || head_request
                                                                       ? asio::const_buffer()
                                                                       : asio::buffer(r.body)};
@@ -257,6 +272,58 @@ struct Server::Impl {
     c.expires_after(settings.body_timeout);
     std::tie(ec, std::ignore) = co_await asio::async_write(*c.socket, rest, use_tuple);
     co_return !ec;
+  }
+
+  // The next piece of a streamed body, from whichever thread the source answers on.
+  Awaitable<std::optional<std::string>> next_chunk(ChunkSource& source) {
+    co_return co_await asio::async_initiate<decltype(use_awaitable),
+                                            void(std::optional<std::string>)>(
+        [&source](auto completion) {
+          auto ex = asio::get_associated_executor(completion);
+          auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+          auto work = std::make_shared<asio::executor_work_guard<decltype(ex)>>(ex);
+          source([ex, shared, work](std::optional<std::string> piece) {
+            asio::post(ex, [shared, work, piece = std::move(piece)]() mutable {
+              (*shared)(std::move(piece));
+            });
+          });
+        },
+        use_awaitable);
+  }
+
+  // A streamed body: chunked on HTTP/1.1 (until the close on HTTP/1.0), one piece per ask,
+  // ended by the source, by a failed write (the client went away) or by the drain. The
+  // connection closes after it.
+  Awaitable<void> write_stream(Connection& c, Response&& r, unsigned version, bool head_request) {
+    ChunkSource source = std::move(r.stream);
+    bool chunked = version != 10;
+    if (chunked) r.headers.emplace_back("Transfer-Encoding", "chunked");
+    std::string head = response_head(r, version, false, false);
+    c.expires_after(settings.body_timeout);
+    auto [ec, n] = co_await asio::async_write(*c.socket, asio::buffer(head), use_tuple);
+    if (ec || head_request) co_return;
+    while (!draining) {
+      c.expires_never();  // the source answers when it has something (a heartbeat at least)
+      std::optional<std::string> piece = co_await next_chunk(source);
+      if (!piece) break;
+      if (*piece == kAbortStream) co_return;
+      if (piece->empty()) continue;
+      std::string frame = *std::move(piece);
+      if (chunked) {
+        char size[20];
+        int len = std::snprintf(size, sizeof size, "%zx\r\n", frame.size());
+        frame.insert(0, size, static_cast<size_t>(len));
+        frame += "\r\n";
+      }
+      c.expires_after(settings.body_timeout);
+      std::tie(ec, std::ignore) =
+          co_await asio::async_write(*c.socket, asio::buffer(frame), use_tuple);
+      if (ec) co_return;
+    }
+    if (!chunked) co_return;
+    c.expires_after(settings.body_timeout);
+    std::tie(ec, std::ignore) =
+        co_await asio::async_write(*c.socket, asio::buffer("0\r\n\r\n", 5), use_tuple);
   }
 
   // Parses what the last read brought beyond the head: a request read in one recv (the usual
@@ -310,8 +377,9 @@ struct Server::Impl {
     }
   }
 
-  static Request to_request(bhttp::request<bhttp::string_body>& msg) {
+  static Request to_request(bhttp::request<bhttp::string_body>& msg, const std::string& peer) {
     Request req;
+    req.peer = peer;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
     req.headers.reserve(16);
@@ -378,8 +446,13 @@ struct Server::Impl {
         auto msg = parser.release();
         bool keep_alive = msg.keep_alive();
         in_flight.add(1);
-        Response res = co_await call_handler(to_request(msg));
+        Response res = co_await call_handler(to_request(msg, c.peer));
         in_flight.add(-1);
+        if (res.stream) {
+          co_await write_stream(c, std::move(res), msg.version(),
+                                msg.method() == bhttp::verb::head);
+          break;
+        }
         keep_alive = keep_alive && !draining;
         bool written = co_await write(c, std::move(res), msg.version(), keep_alive,
                                       msg.method() == bhttp::verb::head);

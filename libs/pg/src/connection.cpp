@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -70,6 +72,26 @@ void Connection::connect() {
         core::log::debug("postgres notice", {{"detail", message}});
       },
       nullptr);
+}
+
+void Connection::listen(std::string_view channel) { exec("LISTEN " + quote(channel)); }
+
+std::vector<std::string> Connection::notifications(std::chrono::milliseconds wait) {
+  std::vector<std::string> out;
+  auto take = [&] {
+    while (PGnotify* n = PQnotifies(conn_)) {
+      out.emplace_back(n->extra);
+      PQfreemem(n);
+    }
+  };
+  take();
+  if (!out.empty()) return out;
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  if (fd.fd < 0) fail("listen", nullptr);
+  int ready = ::poll(&fd, 1, static_cast<int>(wait.count()));
+  if (ready > 0 && PQconsumeInput(conn_) == 0) fail("listen", nullptr);
+  take();
+  return out;
 }
 
 void Connection::reconnect() {

@@ -13,6 +13,7 @@
 #include "api_keys.hpp"
 #include "call_flow_config.hpp"
 #include "caller_id.hpp"
+#include "callstream/core/job_queue.hpp"
 #include "callstream/core/metrics.hpp"
 #include "callstream/core/result.hpp"
 #include "callstream/events/contract.hpp"
@@ -22,7 +23,6 @@
 #include "callstream/twilio/access_token.hpp"
 #include "callstream/twilio/rest_client.hpp"
 #include "ingress_metrics.hpp"
-#include "job_queue.hpp"
 #include "optouts.hpp"
 #include "outbound_call.hpp"
 #include "routes.hpp"
@@ -79,7 +79,7 @@ class OperatorApi {
   PublishAlongside publish_alongside_;
   CallerIdSelector caller_ids_;
   twilio::RestClient rest_;
-  JobQueue jobs_;  // last: its destructor runs what is queued, which uses the members above
+  core::JobQueue jobs_;  // last: its destructor runs what is queued, which uses the members above
 };
 
 }  // namespace callstream::ingress

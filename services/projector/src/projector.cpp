@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "console/live_stream.hpp"
+
 #include "batch_lanes.hpp"
 #include "call_projection.hpp"
 #include "callstream/core/log.hpp"
@@ -231,6 +233,7 @@ std::optional<Projector::Applied> Projector::apply_and_advance(const Key& key, T
   record_dead_letters(db, sorted.letters);
   int64_t fresh = projections_.apply(kind, db, sorted.rows);
   raise_alerts(kind, sorted, db);
+  if (fresh > 0) announce(kind, batch.keys, db);
   if (!OffsetStore(db).advance(key.first, key.second, expected, next)) {
     metrics_.fenced.inc();
     log::warn("batch fenced: another instance advanced this partition",
@@ -241,6 +244,15 @@ std::optional<Projector::Applied> Projector::apply_and_advance(const Key& key, T
   }
   tx.commit();
   return Applied{fresh, sorted.rows.size(), batch.messages.size(), sorted.oldest_received};
+}
+
+// The console's live streams hear of the change once it is committed (NOTIFY is delivered at
+// COMMIT, in commit order, and never for a rolled-back batch).
+void Projector::announce(TopicKind kind, const std::set<std::string>& keys,
+                         pg::Connection& db) const {
+  std::vector<std::string> named(keys.begin(), keys.end());
+  std::string payload = console::change_payload(to_string(kind), named);
+  db.exec("announce_change", "SELECT pg_notify($1, $2)", {console::kChangesChannel, payload});
 }
 
 // Alerts are written with the change that calls for them: a crash loses none, a replay writes

@@ -85,6 +85,7 @@ class Projector : public kafka::RebalanceListener {
   std::optional<Applied> apply_and_advance(const Key& key, TopicKind kind, const Unapplied& batch,
                                            int64_t expected, int64_t next, pg::Connection& db);
   void raise_alerts(TopicKind kind, const SortedBatch& sorted, pg::Connection& db) const;
+  void announce(TopicKind kind, const std::set<std::string>& keys, pg::Connection& db) const;
   void observe(const Applied& applied, std::chrono::steady_clock::time_point started);
   // After a PostgreSQL failure: reconnect (with backoff) and re-seek every partition to the
   // offset PostgreSQL holds, which settles an in-doubt COMMIT either way.

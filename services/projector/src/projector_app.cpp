@@ -3,6 +3,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -14,6 +15,8 @@
 #include "callstream/core/log.hpp"
 #include "callstream/http/server.hpp"
 #include "callstream/kafka/settings.hpp"
+#include "console/console.hpp"
+#include "console/users.hpp"
 #include "projector.hpp"
 #include "rebuild.hpp"
 
@@ -32,6 +35,7 @@ void stop_on_signals() {
 }
 
 // The projector's route table: the process endpoints the platform polls (docs/operations.md).
+// Every other path is the console's (docs/console.md).
 enum class ProcessRoute { metrics, healthz, readyz };
 constexpr std::pair<std::string_view, ProcessRoute> kRoutes[] = {
     {"/metrics", ProcessRoute::metrics},
@@ -39,8 +43,9 @@ constexpr std::pair<std::string_view, ProcessRoute> kRoutes[] = {
     {"/readyz", ProcessRoute::readyz},
 };
 
-http::Response serve(ProcessRoute route, const core::Registry& metrics,
-                     const Projector& projector) {
+using Readiness = std::function<bool()>;
+
+http::Response serve(ProcessRoute route, const core::Registry& metrics, const Readiness& ready) {
   switch (route) {
     case ProcessRoute::metrics:
       return http::text_response(200, "text/plain; version=0.0.4", metrics.render());
@@ -49,24 +54,36 @@ http::Response serve(ProcessRoute route, const core::Registry& metrics,
     case ProcessRoute::readyz:
       break;
   }
-  return projector.ready() ? http::text_response(200, "text/plain", "ok\n")
-                           : http::text_response(503, "text/plain", "not ready\n");
+  return ready() ? http::text_response(200, "text/plain", "ok\n")
+                 : http::text_response(503, "text/plain", "not ready\n");
 }
 
-std::unique_ptr<http::Server> process_server(const ProjectorConfig& config, core::Registry& metrics,
-                                             const Projector& projector) {
+std::unique_ptr<http::Server> http_server(const ProjectorConfig& config, core::Registry& metrics,
+                                          Readiness ready, console::Console& console) {
   http::ServerSettings hs;
   hs.address = config.http_address;
   hs.port = config.http_port;
   hs.threads = 1;
   hs.drain_timeout = std::chrono::seconds(2);
   hs.server_name = "callstream-projector";
-  auto handler = [&metrics, &projector](http::Request&& r, http::Respond respond) {
+  auto handler = [&metrics, ready = std::move(ready), &console](http::Request&& r,
+                                                                http::Respond respond) {
     for (const auto& [path, route] : kRoutes)
-      if (r.path() == path) return respond(serve(route, metrics, projector));
-    respond(http::error_response(404, "not_found", "no route"));
+      if (r.path() == path) return respond(serve(route, metrics, ready));
+    console.handle(std::move(r), std::move(respond));
   };
   return std::make_unique<http::Server>(hs, handler, metrics);
+}
+
+pg::ConnectionSettings console_database(const ProjectorConfig& config) {
+  return pg::ConnectionSettings{config.database_url, "callstream-console",
+                                config.statement_timeout_ms};
+}
+
+console::ConsoleSettings console_settings(const ProjectorConfig& config) {
+  console::ConsoleSettings s = config.console;
+  if (s.static_dir.empty()) s.static_dir = CALLSTREAM_CONSOLE_DIR;  // built with the binary
+  return s;
 }
 
 std::unique_ptr<AlertSender> alert_sender(const ProjectorConfig& config, core::Registry& metrics,
@@ -93,9 +110,11 @@ int run(ProjectorConfig config) {
   stop_on_signals();
   core::Registry metrics;
   Projector projector(config, metrics);
-  auto health = process_server(config, metrics, projector);
+  console::Console console(console_settings(config), console_database(config), metrics);
+  auto health = http_server(
+      config, metrics, [&projector] { return projector.ready(); }, console);
   uint16_t port = health->listen();
-  core::log::info("health endpoints", {{"port", std::to_string(port)}});
+  core::log::info("console and health endpoints", {{"port", std::to_string(port)}});
   std::thread health_thread([&health] { health->run(false); });
   auto sender = alert_sender(config, metrics, projector);
   std::thread sender_thread;
@@ -110,15 +129,43 @@ int run(ProjectorConfig config) {
   }
   g_stop = true;
   if (sender_thread.joinable()) sender_thread.join();
+  console.stop();
   health->stop();
   health_thread.join();
   bound_the_shutdown(status);
   return status;
 }
 
+// The console alone: no consuming, so read capacity scales apart from projection.
+int serve_console(const ProjectorConfig& config) {
+  stop_on_signals();
+  core::Registry metrics;
+  {
+    pg::Connection db(console_database(config));
+    run_migrations(db);
+  }
+  console::Console console(console_settings(config), console_database(config), metrics);
+  auto server = http_server(
+      config, metrics, [&console] { return console.ready(); }, console);
+  uint16_t port = server->listen();
+  core::log::info("serving the console", {{"port", std::to_string(port)}});
+  std::thread server_thread([&server] { server->run(false); });
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  console.stop();
+  server->stop();
+  server_thread.join();
+  return 0;
+}
+
 }  // namespace
 
 namespace {
+
+int users_command(const ProjectorConfig& config, const std::vector<std::string>& args) {
+  pg::Connection db(console_database(config));
+  run_migrations(db);
+  return console::users_command(db, args, std::cin, std::cout, std::cerr);
+}
 
 int dlq_command(const ProjectorConfig& config, const std::vector<std::string>& args) {
   pg::Connection db(pg::ConnectionSettings{config.database_url, "callstream-projector",
@@ -169,6 +216,8 @@ int run_command(const std::string& command, ProjectorConfig config,
     return 0;
   }
   if (command == "dlq") return dlq_command(config, args);
+  if (command == "serve") return serve_console(config);
+  if (command == "users") return users_command(config, args);
   if (command == "rebuild") {
     struct sigaction sa {};
     sa.sa_handler = on_signal;

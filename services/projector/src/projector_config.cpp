@@ -62,6 +62,20 @@ std::vector<core::EnvVar> variables() {
       {"ALERT_MAX_ATTEMPTS", "8", "delivery attempts of an alert before it is marked dead"},
       {"SLACK_MESSAGES_PER_SECOND", "1", "rate limit of the Slack channel"},
       {"WHATSAPP_MESSAGES_PER_SECOND", "1", "rate limit of each WhatsApp recipient"},
+      {"BASE_URL", "", "the console's public URL; https makes its session cookie Secure"},
+      {"CONSOLE_DIR", "",
+       "the console's built web app; unset: the one built with this binary (docs/console.md)"},
+      {"CONSOLE_SESSION_IDLE_MINUTES", "480", "a console session unused this long ends"},
+      {"CONSOLE_SESSION_MAX_HOURS", "12", "a console session ends this long after sign-in"},
+      {"CONSOLE_TRUST_FORWARDED_FOR", "false",
+       "behind a proxy that sets X-Forwarded-For: sign-in limits count its last address"},
+      {"CONSOLE_WORKERS", "4",
+       "console API requests served at once (each a PostgreSQL connection)"},
+      {"CONSOLE_INGRESS_URL", "http://127.0.0.1:8080",
+       "the ingress the console's commands go to (call back)"},
+      {"CONSOLE_OPERATOR_KEY", "",
+       "one of the ingress's OPERATOR_API_KEYS, for the console's commands; unset: read-only",
+       false, true},
   };
 }
 
@@ -147,6 +161,27 @@ void read_alert_rules(core::Env& env, AlertsConfig& a) {
     env.fail("ALERT_RULES_FILE", rules.error());
 }
 
+// The console's web server: cookies, sessions, the ingress it forwards commands to, and the
+// Twilio account its recordings come from (read_alert_channels reads the same variables).
+void read_console(core::Env& env, const AlertsConfig& alerts, console::ConsoleSettings& c) {
+  std::string base_url = env.str("BASE_URL");
+  c.secure_cookies = base_url.starts_with("https://");
+  c.static_dir = env.str("CONSOLE_DIR");
+  c.sessions.idle = std::chrono::minutes(env.integer("CONSOLE_SESSION_IDLE_MINUTES", 1, 43200));
+  c.sessions.absolute = std::chrono::hours(env.integer("CONSOLE_SESSION_MAX_HOURS", 1, 720));
+  c.trust_forwarded_for = env.boolean("CONSOLE_TRUST_FORWARDED_FOR");
+  c.workers = static_cast<int>(env.integer("CONSOLE_WORKERS", 1, 64));
+  c.ingress_url = env.str("CONSOLE_INGRESS_URL");
+  while (c.ingress_url.ends_with('/')) c.ingress_url.pop_back();
+  if (!c.ingress_url.starts_with("http://") && !c.ingress_url.starts_with("https://"))
+    env.fail("CONSOLE_INGRESS_URL", "must be an http(s) URL");
+  c.operator_key = env.str("CONSOLE_OPERATOR_KEY");
+  c.twilio_api_base = alerts.twilio.base_url;
+  while (c.twilio_api_base.ends_with('/')) c.twilio_api_base.pop_back();
+  c.account_sid = alerts.twilio.account_sid;
+  c.auth_token = alerts.twilio.password;
+}
+
 }  // namespace
 
 ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env::Lookup lookup) {
@@ -156,6 +191,7 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
   read_alert_channels(env, c.alerts);
   read_alert_policy(env, c.alerts);
   read_alert_rules(env, c.alerts);
+  read_console(env, c.alerts, c.console);
   env.finish();
   return c;
 }
@@ -163,16 +199,19 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
 std::string ProjectorConfig::help() {
   return core::Env(variables())
       .help(
-          "callstream-projector [run | migrate | rebuild | dlq [list | discard ID | redrive [KEY]] "
-          "| --help]",
+          "callstream-projector [run | serve | migrate | rebuild | dlq [list | discard ID | "
+          "redrive [KEY]] | users [add | passwd | disable | list] | --help]",
           "Consumes callstream's topics into PostgreSQL read models, exactly once.\n"
-          "  run            (default) migrate, then project until SIGTERM\n"
+          "  run            (default) migrate, then project and serve the console until SIGTERM\n"
+          "  serve          serve the console only (no consuming): reads scale apart\n"
           "  migrate        apply pending schema migrations and exit\n"
           "  rebuild        replay every topic into a shadow schema, then swap it in (the\n"
           "                 analytics views keep answering; run it beside the running projector)\n"
           "  dlq list       open dead letters, oldest first (exit 1 when there are any)\n"
           "  dlq discard ID drop one dead letter (e.g. an event that can never apply)\n"
-          "  dlq redrive [KEY]  apply the parked events of every key (or KEY), in order");
+          "  dlq redrive [KEY]  apply the parked events of every key (or KEY), in order\n"
+          "  users add NAME --role supervisor|agent [--display-name TEXT]\n"
+          "  users passwd NAME | users disable NAME | users list   the console's accounts");
 }
 
 }  // namespace callstream::projector

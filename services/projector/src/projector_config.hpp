@@ -5,6 +5,7 @@
 
 #include "alert_rules.hpp"
 #include "callstream/core/env.hpp"
+#include "console/console_settings.hpp"
 
 namespace callstream::projector {
 
@@ -26,6 +27,7 @@ struct ProjectorConfig {
   int service_level_seconds = 60;  // SERVICE_LEVEL_SECONDS
   core::log::Level log_level = core::log::Level::info;
   AlertsConfig alerts;
+  console::ConsoleSettings console;
   // `rebuild`: the read models are built in this schema (found first on the search path), dead
   // letters are recorded but not published again, and no alert is written.
   std::string schema;  // ALERT_RULES_FILE, SLACK_WEBHOOK_URL, WHATSAPP_*: none = no alerts

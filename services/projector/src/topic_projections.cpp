@@ -8,6 +8,20 @@
 
 namespace callstream::projector {
 
+const char* to_string(TopicKind kind) {
+  switch (kind) {
+    case TopicKind::calls:
+      return "calls";
+    case TopicKind::recordings:
+      return "recordings";
+    case TopicKind::taskrouter:
+      return "taskrouter";
+    case TopicKind::optouts:
+      break;
+  }
+  return "optouts";
+}
+
 TopicProjections::TopicProjections(const events::Contract& contract)
     : calls_(contract.topic("callstream.voice.calls.v1")),
       recordings_(contract.topic("callstream.voice.recordings.v1")),

@@ -13,6 +13,8 @@
 namespace callstream::projector {
 
 enum class TopicKind { calls, recordings, taskrouter, optouts };
+// "calls", "recordings", "taskrouter", "optouts": the kind the console's live stream names.
+const char* to_string(TopicKind kind);
 
 struct TopicRows {
   std::vector<CallEventRow> calls;

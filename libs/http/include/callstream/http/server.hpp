@@ -17,7 +17,6 @@ namespace callstream::http {
 // Called once per request, on the connection's thread. It must call `respond` exactly once,
 // from any thread, now or later (after a Kafka delivery report, say). Descriptors given to
 // watch() are served on the first thread.
-using Respond = std::function<void(Response)>;
 using Handler = std::function<void(Request&&, Respond)>;
 
 struct ServerSettings {

@@ -1,6 +1,7 @@
 #pragma once
 // RAII over libpq: a connection, parameterized queries (text format), results, transactions.
 // One connection per thread. libpq reads the DSN and the PG* environment variables itself.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -81,6 +82,13 @@ class Connection {
   // `name` quoted as an SQL identifier (PQescapeIdentifier), for DDL whose names are not
   // parameters: quote("public") + "." + quote(table).
   std::string quote(std::string_view name) const;
+
+  // LISTEN on `channel`; then notifications() waits up to `wait` for what NOTIFY sent on it and
+  // returns the payloads in commit order (none when the wait ends first). Throws PgError with
+  // connection_lost when the connection drops: LISTEN again on a new one, and assume that what
+  // was notified meanwhile is lost.
+  void listen(std::string_view channel);
+  std::vector<std::string> notifications(std::chrono::milliseconds wait);
 
   bool healthy() const;
   // Drops and re-establishes the connection (throws PgError if it cannot).

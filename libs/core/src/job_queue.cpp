@@ -1,8 +1,8 @@
-#include "job_queue.hpp"
+#include "callstream/core/job_queue.hpp"
 
 #include <algorithm>
 
-namespace callstream::ingress {
+namespace callstream::core {
 
 JobQueue::JobQueue(size_t workers, size_t limit) : limit_(limit) {
   for (size_t i = 0; i < std::max<size_t>(workers, 1); ++i)
@@ -42,4 +42,4 @@ void JobQueue::work() {
   }
 }
 
-}  // namespace callstream::ingress
+}  // namespace callstream::core

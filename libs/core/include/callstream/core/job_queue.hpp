@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace callstream::ingress {
+namespace callstream::core {
 
 class JobQueue {
  public:
@@ -32,4 +32,4 @@ class JobQueue {
   std::vector<std::thread> workers_;
 };
 
-}  // namespace callstream::ingress
+}  // namespace callstream::core
