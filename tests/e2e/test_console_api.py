@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""End to end: the console's API on the real projector, ingress, devkafka and PostgreSQL.
+
+Sign-in with users made by `callstream-projector users`; the 401/403 matrix of every endpoint;
+CSRF refused; failed sign-ins slowed down without saying which of name or password was wrong;
+idle, expired and revoked sessions; the password never in a log or an answer; security headers;
+the KPIs equal analytics.period_kpis; keyset pages and the CSV export; a signed webhook reaching
+an open live stream; a recording's media through the console with Range; a call back through
+the ingress's operator API."""
+import http.client
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import stack
+
+PROJECTOR = os.path.join(stack.BIN, "services/projector/callstream-projector")
+API_KEY = "console-operator-key-0123"
+SUPERVISOR, AGENT, PASSWORD = "sam", "alice", "correct horse battery"
+WORKSPACE = "WS" + "1" * 32
+
+# Every endpoint, with who may call it: "supervisor" or "any" signed-in user.
+ENDPOINTS = [("GET", "/api/session", "any"), ("GET", "/api/kpis", "supervisor"),
+             ("GET", "/api/series?grain=day", "supervisor"), ("GET", "/api/queues", "any"),
+             ("GET", "/api/agents", "supervisor"), ("GET", "/api/calls", "any"),
+             ("GET", "/api/calls.csv", "any"), ("GET", "/api/callbacks", "any"),
+             ("GET", "/api/calls/CA00000000000000000000000000000000", "any"),
+             ("GET", "/api/recordings/RE00000000000000000000000000000000/media", "any"),
+             ("GET", "/api/stream", "any")]
+
+
+class Browser:
+    """Keeps the session cookie and the CSRF token, as the page does."""
+
+    def __init__(self, port):
+        self.port, self.cookie, self.csrf = port, None, None
+
+    def request(self, method, path, body=None, headers=None, csrf=True, raw=False):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = dict(headers or {})
+        if body is not None:
+            h["Content-Type"] = "application/json"
+        if self.cookie:
+            h["Cookie"] = self.cookie
+        if csrf and self.csrf and method not in ("GET", "HEAD"):
+            h["X-CSRF-Token"] = self.csrf
+        c.request(method, path, body=json.dumps(body) if body is not None else None, headers=h)
+        r = c.getresponse()
+        if raw:
+            return r
+        data = r.read()
+        try:
+            return r.status, json.loads(data), r
+        except ValueError:
+            return r.status, data, r
+
+    def sign_in(self, name, password):
+        status, body, r = self.request("POST", "/api/session", {"name": name, "password": password})
+        if status == 200:
+            self.cookie = r.getheader("Set-Cookie").split(";")[0]
+            self.csrf = body["csrf_token"]
+        return status, body, r
+
+
+def add_user(s, name, role):
+    r = subprocess.run([PROJECTOR, "users", "add", name, "--role", role], input=PASSWORD + "\n",
+                       env=s.env({}), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def sid(prefix, n):
+    return prefix + ("%032x" % n)
+
+
+def answered_call(twilio, n, start, agent):
+    """An inbound call answered by `agent` through a task, recorded: consistent times."""
+    call, task, rec = sid("CA", n), sid("WT", n), sid("RE", n)
+    frm = "+1305555%04d" % n
+    base = {"AccountSid": stack.ACCOUNT, "CallSid": call, "Direction": "inbound", "From": frm,
+            "To": "+18005551212", "ApiVersion": "2010-04-01"}
+    def ts(t):
+        return time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(t))
+    posts = [("/call_status", dict(base, CallStatus="initiated", SequenceNumber="0", Timestamp=ts(start))),
+             ("/call_status", dict(base, CallStatus="ringing", SequenceNumber="1", Timestamp=ts(start + 1))),
+             ("/call_status", dict(base, CallStatus="in-progress", SequenceNumber="2", Timestamp=ts(start + 2)))]
+    tr = {"AccountSid": stack.ACCOUNT, "WorkspaceSid": WORKSPACE, "TaskSid": task,
+          "TaskQueueSid": "WQ" + "2" * 32, "TaskQueueName": "Support",
+          "TaskAttributes": json.dumps({"call_sid": call, "from": frm})}
+    worker = {"WorkerSid": sid("WK", 1), "WorkerName": agent, "ReservationSid": sid("WR", n)}
+    for i, (event, status) in enumerate([("task.created", "pending"), ("reservation.created", "reserved"),
+                                         ("reservation.accepted", "assigned"), ("task.completed", "completed")]):
+        p = dict(tr, EventType=event, TaskAssignmentStatus=status, Sid=sid("EV", n * 10 + i),
+                 TimestampMs=str(int((start + 3 + i * 5) * 1000)))
+        if event.startswith("reservation."):
+            p.update(worker)
+        posts.append(("/taskrouter_event", p))
+    posts.append(("/call_status", dict(base, CallStatus="completed", SequenceNumber="3", CallDuration="60",
+                                       Timestamp=ts(start + 62))))
+    posts.append(("/recording_status", {"AccountSid": stack.ACCOUNT, "CallSid": call, "RecordingSid": rec,
+                                        "RecordingStatus": "completed", "RecordingChannels": "2",
+                                        "RecordingDuration": "45", "RecordingSource": "DialVerb",
+                                        "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/%s/Recordings/%s"
+                                                        % (stack.ACCOUNT, rec)}))
+    for path, p in posts:
+        status, body = twilio.post(path, p)
+        assert status in (200, 204), (path, status, body)
+    return call, rec
+
+
+def missed_call(twilio, n, start):
+    call = sid("CA", n)
+    base = {"AccountSid": stack.ACCOUNT, "CallSid": call, "Direction": "inbound", "From": "+1512555%04d" % n,
+            "To": "+18005551212", "ApiVersion": "2010-04-01"}
+    for seq, status in enumerate(["ringing", "no-answer"]):
+        t = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(start + seq * 20))
+        p = dict(base, CallStatus=status, SequenceNumber=str(seq), Timestamp=t)
+        if status == "no-answer":
+            p["CallDuration"] = "0"
+        assert twilio.post("/call_status", p)[0] == 204
+    return call
+
+
+def check_access_matrix(port, supervisor, agent):
+    stranger = Browser(port)
+    for method, path, who in ENDPOINTS:
+        status, body, _ = stranger.request(method, path)
+        assert status == 401, (path, status, body)
+        if who == "supervisor":
+            status, body, _ = agent.request(method, path)
+            assert status == 403, (path, status, body)
+    # Nothing changes without the session's CSRF token, even with the cookie.
+    status, body, _ = supervisor.request("DELETE", "/api/session", csrf=False)
+    assert status == 403 and body["error"] == "csrf", body
+    status, _, _ = supervisor.request("POST", "/api/calls/%s/callback" % sid("CA", 1), {}, headers={"X-CSRF-Token": "x" * 32}, csrf=False)
+    assert status == 403
+
+
+def check_sign_in_limits(s, port):
+    b = Browser(port)
+    wrong_name = b.sign_in("nobody", PASSWORD)
+    wrong_password = b.sign_in(SUPERVISOR, "not the password")
+    assert wrong_name[0] == wrong_password[0] == 401
+    assert wrong_name[1] == wrong_password[1], "the error must not say which was wrong"
+    statuses = [b.sign_in(AGENT, "guess %d" % i)[0] for i in range(7)]
+    assert statuses[:5] == [401] * 5 and 429 in statuses[5:], statuses
+    status, body, r = b.sign_in(AGENT, PASSWORD)  # even the right password waits now
+    assert status == 429 and int(r.getheader("Retry-After")) >= 1, (status, body)
+    stack.psql(s.dsn, "DELETE FROM console_signin_failures")
+
+
+def check_sessions(s, port):
+    b = Browser(port)
+    assert b.sign_in(SUPERVISOR, PASSWORD)[0] == 200
+    assert b.request("GET", "/api/session")[0] == 200
+    stack.psql(s.dsn, "UPDATE console_sessions SET last_seen_at = now() - interval '9 hours'")
+    assert b.request("GET", "/api/session")[0] == 401, "idle session still open"
+    assert b.sign_in(SUPERVISOR, PASSWORD)[0] == 200
+    stack.psql(s.dsn, "UPDATE console_sessions SET expires_at = now() - interval '1 second'")
+    assert b.request("GET", "/api/session")[0] == 401, "expired session still open"
+    assert b.sign_in(SUPERVISOR, PASSWORD)[0] == 200
+    assert b.request("DELETE", "/api/session")[0] == 204
+    assert b.request("GET", "/api/session")[0] == 401, "revoked session still open"
+
+
+def check_reads(s, supervisor, agent, calls):
+    status, kpis, r = supervisor.request("GET", "/api/kpis?period=today")
+    assert status == 200, kpis
+    for header in ("Content-Security-Policy", "X-Content-Type-Options"):
+        assert r.getheader(header), header
+    assert "frame-ancestors 'none'" in r.getheader("Content-Security-Policy")
+    expected = json.loads(stack.psql(s.dsn, "SELECT row_to_json(k) FROM analytics.period_kpis("
+                                            "(now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date) k"))
+    assert kpis["kpis"] == expected, (kpis, expected)
+    assert kpis["kpis"]["calls"] == 4 and kpis["kpis"]["answered"] == 3 and kpis["kpis"]["missed"] == 1, kpis
+    seen, after = [], ""
+    while True:
+        status, page, _ = supervisor.request("GET", "/api/calls?limit=2" + after)
+        assert status == 200, page
+        seen += [c["call_sid"] for c in page["calls"]]
+        if not page["next"]:
+            break
+        after = "&after=" + page["next"]
+    assert sorted(seen) == sorted(calls) and len(seen) == len(set(seen)), seen
+    status, page, _ = agent.request("GET", "/api/calls")
+    assert {c["agent"] for c in page["calls"]} == {AGENT} and len(page["calls"]) == 2, page
+    status, page, _ = supervisor.request("GET", "/api/calls?outcome=missed")
+    assert [c["call_sid"] for c in page["calls"]] == [calls[3]], page
+    status, detail, _ = supervisor.request("GET", "/api/calls/" + calls[0])
+    assert status == 200 and len(detail["timeline"]) >= 8 and detail["recordings"], detail
+    other = calls[2]  # bob's call
+    assert agent.request("GET", "/api/calls/" + other)[0] == 403
+    assert supervisor.request("GET", "/api/calls?from=yesterday")[0] == 422
+    status, csv, r = supervisor.request("GET", "/api/calls.csv?direction=inbound")
+    assert status == 200 and r.getheader("Content-Type").startswith("text/csv")
+    lines = csv.decode().strip().split("\r\n")
+    assert lines[0].startswith("call_sid,") and len(lines) == 1 + len(calls), lines
+    status, callbacks, _ = supervisor.request("GET", "/api/callbacks")
+    assert [c["call_sid"] for c in callbacks] == [calls[3]], callbacks
+    status, queues, _ = agent.request("GET", "/api/queues")
+    assert status == 200 and queues["queues"][0]["name"] == "Support", queues
+
+
+def check_media(fake_port, supervisor, agent, recording, others_recording):
+    r = supervisor.request("GET", "/api/recordings/%s/media" % recording, headers={"Range": "bytes=0-99"}, raw=True)
+    data = r.read()
+    assert r.status == 206 and len(data) == 100 and r.getheader("Content-Range").startswith("bytes 0-99/"), r.status
+    assert data[:2] == b"\xff\xfb", "not the MP3 the fake Twilio served"
+    assert agent.request("GET", "/api/recordings/%s/media" % others_recording)[0] == 403
+    users = {req["user"] for req in json.loads(http_get(fake_port, "/_fake/requests")) if "/Recordings/" in req["path"]}
+    assert users == {stack.ACCOUNT}, users
+
+
+def http_get(port, path):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", path)
+    return c.getresponse().read()
+
+
+def check_live(twilio, supervisor):
+    """A webhook's change reaches an open stream, and a reconnect with Last-Event-ID resumes."""
+    r = supervisor.request("GET", "/api/stream", raw=True)
+    assert r.status == 200 and r.getheader("Content-Type") == "text/event-stream"
+    got = []
+    def read():
+        buf = b""
+        while b"event: change" not in buf:
+            chunk = r.fp.readline()
+            if not chunk:
+                return
+            buf += chunk
+            if b"event: change" in buf:
+                got.append(time.time())
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    time.sleep(0.3)
+    sent = time.time()
+    missed_call(twilio, 99, time.time())
+    reader.join(10)
+    assert got, "no change arrived on the live stream"
+    assert got[0] - sent < 2.0, got[0] - sent
+
+
+def check_callback(supervisor, agent, missed):
+    status, body, _ = agent.request("POST", "/api/calls/%s/callback" % missed, {})
+    assert status == 201, (status, body)
+    status, body, _ = supervisor.request("POST", "/api/calls/%s/callback" % missed, {})
+    assert status == 422 and body["error"] == "invalid_agent", body
+
+
+def test(make):
+    s = make("e2e_console_api")
+    port_file = os.path.join(s.dir, "fake-twilio.port")
+    s.start("fake-twilio", [sys.executable, os.path.join(stack.SOURCE, "tools/sim/fake_twilio_api.py"),
+                            "--port-file", port_file, "--account", stack.ACCOUNT, "--token", stack.TOKEN], {})
+    stack.wait_until(lambda: os.path.exists(port_file), 20, "fake Twilio API")
+    fake = int(open(port_file).read())
+    api = "http://127.0.0.1:%d" % fake
+    s.start_ingress(OPERATOR_API_KEYS=API_KEY, TWILIO_PHONE_NUMBER="+12125550000", TWILIO_API_BASE_URL=api)
+    s.start_projector(CONSOLE_OPERATOR_KEY=API_KEY, CONSOLE_INGRESS_URL="http://127.0.0.1:%d" % s.ingress_port,
+                      TWILIO_API_BASE_URL=api, LOG_LEVEL="info")
+    stack.wait_until(lambda: stack.http_ok(s.projector_port, "/readyz"), 30, "projector /readyz")
+    add_user(s, SUPERVISOR, "supervisor")
+    add_user(s, AGENT, "agent")
+    twilio = s.twilio()
+    now = time.time() - 600
+    c1, r1 = answered_call(twilio, 1, now, AGENT)
+    c2, _ = answered_call(twilio, 2, now + 100, AGENT)
+    c3, r3 = answered_call(twilio, 3, now + 200, "bob")
+    c4 = missed_call(twilio, 4, now + 300)
+    calls = [c1, c2, c3, c4]
+    stack.wait_until(lambda: stack.psql(s.dsn, "SELECT count(*) FROM recordings") == "3"
+                     and stack.psql(s.dsn, "SELECT count(*) FROM tasks WHERE status = 'completed'") == "3",
+                     30, "the calls in the read models")
+
+    supervisor, agent = Browser(s.projector_port), Browser(s.projector_port)
+    assert supervisor.sign_in(SUPERVISOR, PASSWORD)[0] == 200
+    status, body, r = agent.sign_in(AGENT, PASSWORD)
+    assert status == 200 and body["user"]["role"] == "agent", body
+    cookie = r.getheader("Set-Cookie")
+    for attribute in ("HttpOnly", "SameSite=Strict", "Secure"):  # BASE_URL is https
+        assert attribute in cookie, cookie
+    assert PASSWORD not in json.dumps(body)
+
+    check_access_matrix(s.projector_port, supervisor, agent)
+    check_reads(s, supervisor, agent, calls)
+    check_media(fake, supervisor, agent, r1, r3)
+    check_live(twilio, supervisor)
+    check_callback(supervisor, agent, c4)
+    check_sign_in_limits(s, s.projector_port)
+    check_sessions(s, s.projector_port)
+    for name in os.listdir(s.dir):
+        if name.endswith(".log"):
+            assert PASSWORD not in open(os.path.join(s.dir, name), errors="replace").read(), name
+
+
+if __name__ == "__main__":
+    sys.exit(stack.run(test))
