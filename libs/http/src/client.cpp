@@ -55,6 +55,14 @@ size_t read_header(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
+// At most 5, http(s) only; curl keeps Basic credentials to the first host.
+void follow_redirects(CURL* c) {
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+}
+
 }  // namespace
 
 ClientResponse exchange(const ClientRequest& request) {
@@ -76,12 +84,7 @@ ClientResponse exchange(const ClientRequest& request) {
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
   Sink sink{&r, request.max_body};
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-  if (request.follow_redirects) {
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  }
+  if (request.follow_redirects) follow_redirects(c);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
   if (!request.basic_user.empty()) {

@@ -16,11 +16,11 @@ namespace callstream::projector::console {
 struct ApiCall {
   const http::Request& request;
   const twilio::Params& query;
-  std::string_view param;    // the {sid} of the route's path, when it has one
-  const SessionUser* user;   // nullptr on routes open to anyone (sign-in)
+  std::string_view param;   // the {sid} of the route's path, when it has one
+  const SessionUser* user;  // nullptr on routes open to anyone (sign-in)
   const ConsoleSettings& settings;
   pg::Connection& db;
-  std::string address;       // the client's address (X-Forwarded-For when trusted)
+  std::string address;                        // the client's address (X-Forwarded-For when trusted)
   const pg::ConnectionSettings& db_settings;  // for work on a connection of its own (export)
   LiveHub& live;
 

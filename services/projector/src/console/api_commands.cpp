@@ -52,8 +52,8 @@ bool valid_range(std::string_view range) {
 
 http::Response media_answer(http::ClientResponse&& r, std::string_view sid) {
   if (r.status == 200 || r.status == 206 || r.status == 416) {
-    http::Response out{r.status, std::string(http::header(r, "content-type")), std::move(r.body),
-                       {}, {}};
+    http::Response out{
+        r.status, std::string(http::header(r, "content-type")), std::move(r.body), {}, {}};
     for (const char* name : {"content-range", "accept-ranges"})
       if (auto v = http::header(r, name); !v.empty()) out.headers.emplace_back(name, v);
     out.headers.emplace_back("Cache-Control", "private, max-age=300");
@@ -61,10 +61,9 @@ http::Response media_answer(http::ClientResponse&& r, std::string_view sid) {
   }
   if (r.status == 404)
     return http::error_response(404, "media_not_found", "Twilio has no media for this recording");
-  log::error("console: recording media not fetched",
-             {{"recording_sid", std::string(sid)},
-              {"status", std::to_string(r.status)},
-              {"error", r.transport_error}});
+  log::error("console: recording media not fetched", {{"recording_sid", std::string(sid)},
+                                                      {"status", std::to_string(r.status)},
+                                                      {"error", r.transport_error}});
   return http::error_response(502, "media_unavailable",
                               r.status == 401 || r.status == 403
                                   ? "Twilio refused the account's credentials"
@@ -91,7 +90,8 @@ http::Response post_callback(ApiCall& call) {
                  {"Content-Type", "application/json"}};
   req.body = body.str();
   req.timeout = std::chrono::seconds(30);
-  log::info("console call back", {{"user", call.user->name}, {"call_sid", std::string(call.param)}});
+  log::info("console call back",
+            {{"user", call.user->name}, {"call_sid", std::string(call.param)}});
   return from_ingress(http::exchange(req));
 }
 
@@ -104,7 +104,8 @@ http::Response get_recording_media(ApiCall& call) {
     return forbidden("an agent hears only the calls they handled");
   const std::string* format = call.query_value("format");
   std::string fmt = format ? *format : "mp3";
-  if (fmt != "mp3" && fmt != "wav") return http::error_response(422, "invalid_format", "mp3 or wav");
+  if (fmt != "mp3" && fmt != "wav")
+    return http::error_response(422, "invalid_format", "mp3 or wav");
   http::ClientRequest req;
   req.url = media_url(call.settings, call.param, fmt);
   req.basic_user = call.settings.account_sid;

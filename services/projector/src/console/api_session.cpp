@@ -69,8 +69,8 @@ http::Response post_session(ApiCall& call) {
   }
   log::info("console sign-in", {{"user", session->user.name}, {"role", session->user.role}});
   auto r = json_response(200, session_json(session->user));
-  r.headers.emplace_back("Set-Cookie", cookie(call.settings, session->token,
-                                              call.settings.sessions.absolute.count()));
+  r.headers.emplace_back(
+      "Set-Cookie", cookie(call.settings, session->token, call.settings.sessions.absolute.count()));
   return r;
 }
 

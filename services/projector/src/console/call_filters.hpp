@@ -16,9 +16,9 @@ struct CallFilters {
   std::optional<std::string> direction;         // inbound, outbound-api, outbound-dial...
   std::optional<std::string> outcome;           // answered, missed, abandoned
   std::optional<std::string> agent, queue;
-  std::optional<std::string> number;            // digits found in the from or to number
+  std::optional<std::string> number;                 // digits found in the from or to number
   std::optional<std::string> before_us, before_sid;  // the keyset cursor: older than this call
-  std::optional<std::string> limit = "50";  // rows per page; none for the export
+  std::optional<std::string> limit = "50";           // rows per page; none for the export
 
   // $1..$10 of kFilteredCalls, in order.
   std::vector<pg::Param> params() const;

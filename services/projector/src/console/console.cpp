@@ -73,7 +73,8 @@ struct Console::Impl {
         files(settings.static_dir),
         live(db_settings, m),
         pool(db_settings),
-        requests(m, "callstream_console_requests_total", "Console API requests by route and status"),
+        requests(m, "callstream_console_requests_total",
+                 "Console API requests by route and status"),
         seconds(m.histogram("callstream_console_request_seconds",
                             "Time to answer a console API request", core::latency_buckets())),
         jobs(static_cast<size_t>(settings.workers), 256) {}
@@ -91,7 +92,8 @@ struct Console::Impl {
     std::string_view forwarded = r.header("X-Forwarded-For");
     if (!settings.trust_forwarded_for || forwarded.empty()) return r.peer;
     size_t comma = forwarded.rfind(',');  // the address the trusted proxy saw
-    std::string_view last = comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+    std::string_view last =
+        comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
     while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
     return std::string(last);
   }
@@ -119,8 +121,8 @@ struct Console::Impl {
     if (m.route->access != Access::anyone)
       user = find_session(db, session_token(r), settings.sessions);
     if (auto refusal = refuse(*m.route, r, user)) return std::move(*refusal);
-    ApiCall call{r,    *query,           m.param, user ? &*user : nullptr, settings, db,
-                 address_of(r), db_settings, live};
+    ApiCall call{r,           *query, m.param, user ? &*user : nullptr, settings, db, address_of(r),
+                 db_settings, live};
     return m.route->handler(call);
   }
 
@@ -132,13 +134,16 @@ struct Console::Impl {
       res = answer(m, r, *db);
       pool.give_back(std::move(db));
     } catch (const pg::PgError& e) {
-      log::error("console request failed", {{"route", std::string(m.route->name)}, {"error", e.what()}});
+      log::error("console request failed",
+                 {{"route", std::string(m.route->name)}, {"error", e.what()}});
       res = http::error_response(503, "database_unavailable", "the database did not answer; retry");
       res.headers.emplace_back("Retry-After", "2");
     }
     secure(res, true);
-    requests.at({{"route", std::string(m.route->name)}, {"status", std::to_string(res.status)}}).inc();
-    seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    requests.at({{"route", std::string(m.route->name)}, {"status", std::to_string(res.status)}})
+        .inc();
+    seconds.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     respond(std::move(res));
   }
 };
@@ -172,8 +177,8 @@ void Console::handle(http::Request&& request, http::Respond respond) {
     secure(r, true);
     return respond(std::move(r));
   }
-  bool queued = impl_->jobs.submit(
-      [this, m, shared, respond] { impl_->serve_api(m, *shared, respond); });
+  bool queued =
+      impl_->jobs.submit([this, m, shared, respond] { impl_->serve_api(m, *shared, respond); });
   if (!queued) {
     auto r = http::error_response(503, "busy", "the console is busy; retry shortly");
     r.headers.emplace_back("Retry-After", "1");

@@ -12,9 +12,9 @@ namespace callstream::projector::console {
 namespace log = core::log;
 
 void append_csv_field(std::string& out, std::string_view f) {
-  bool formula = !f.empty() && (f[0] == '=' || f[0] == '@' || f[0] == '\t' || f[0] == '\r' ||
-                                ((f[0] == '+' || f[0] == '-') &&
-                                 (f.size() == 1 || f[1] < '0' || f[1] > '9')));
+  bool formula =
+      !f.empty() && (f[0] == '=' || f[0] == '@' || f[0] == '\t' || f[0] == '\r' ||
+                     ((f[0] == '+' || f[0] == '-') && (f.size() == 1 || f[1] < '0' || f[1] > '9')));
   bool quote = formula || f.find_first_of(",\"\r\n") != std::string_view::npos;
   if (!quote) {
     out += f;

@@ -84,10 +84,10 @@ http::ChunkSource LiveHub::subscribe(std::string_view last_event_id, bool with_k
     s->cursor = seq_;
     std::string own = instance_ + "-";
     if (!last_event_id.empty()) {
-      uint64_t n = last_event_id.starts_with(own)
-                       ? std::strtoull(std::string(last_event_id.substr(own.size())).c_str(),
-                                       nullptr, 10)
-                       : 0;
+      uint64_t n =
+          last_event_id.starts_with(own)
+              ? std::strtoull(std::string(last_event_id.substr(own.size())).c_str(), nullptr, 10)
+              : 0;
       bool known = n > 0 && n <= seq_ && (ring_.empty() || n + 1 >= ring_.front().seq);
       if (known) s->cursor = n;
       s->reset = !known;
@@ -117,8 +117,8 @@ std::string LiveHub::pending_text(Subscriber& s) const {
   }
   for (const auto& c : ring_) {
     if (c.seq <= s.cursor) continue;
-    text += "id: " + instance_ + "-" + std::to_string(c.seq) + "\nevent: change\ndata: " +
-            change_json(c.payload, s.with_keys) + "\n\n";
+    text += "id: " + instance_ + "-" + std::to_string(c.seq) +
+            "\nevent: change\ndata: " + change_json(c.payload, s.with_keys) + "\n\n";
   }
   s.cursor = seq_;
   return text;
@@ -175,9 +175,7 @@ void LiveHub::reset_all() {
   wake(false);
 }
 
-void LiveHub::heartbeat() {
-  wake(true);
-}
+void LiveHub::heartbeat() { wake(true); }
 
 // LISTEN, pass on what arrives, beat; on a lost connection, reconnect each second and tell the
 // streams to refetch (what was notified meanwhile is gone).

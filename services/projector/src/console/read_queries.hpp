@@ -4,9 +4,9 @@
 namespace callstream::projector::console::sql {
 
 // The call center's zone and today's local date, shared by the statements below.
-#define CALLSTREAM_CONSOLE_TODAY                                                              \
-  "WITH s AS (SELECT coalesce(max(value) FILTER (WHERE key = 'time_zone'), 'UTC') AS tz "     \
-  "           FROM callstream_settings), "                                                    \
+#define CALLSTREAM_CONSOLE_TODAY                                                          \
+  "WITH s AS (SELECT coalesce(max(value) FILTER (WHERE key = 'time_zone'), 'UTC') AS tz " \
+  "           FROM callstream_settings), "                                                \
   "d AS (SELECT (now() AT TIME ZONE s.tz)::date AS today, s.tz FROM s) "
 
 // $1 period (today, week, month, range), $2 from, $3 to (range only).
@@ -42,9 +42,9 @@ GROUP BY d.tz)sql";
 
 // How an activity counts on the floor: Available (or Idle) takes calls, Offline is away, the
 // rest (Break, Lunch, Busy...) is unavailable.
-#define CALLSTREAM_CONSOLE_AGENT_STATE                                                         \
-  "CASE WHEN lower(w.activity_name) IN ('available', 'idle') THEN 'available' "                \
-  "     WHEN w.activity_name IS NULL OR lower(w.activity_name) = 'offline' THEN 'offline' "    \
+#define CALLSTREAM_CONSOLE_AGENT_STATE                                                      \
+  "CASE WHEN lower(w.activity_name) IN ('available', 'idle') THEN 'available' "             \
+  "     WHEN w.activity_name IS NULL OR lower(w.activity_name) = 'offline' THEN 'offline' " \
   "     ELSE 'unavailable' END"
 
 // The real-time queue view: per queue, tasks waiting and the longest wait now, today's offered,
@@ -87,25 +87,25 @@ LEFT JOIN analytics.agents_daily a ON a.agent = w.name AND a.day = d.today)sql";
 
 // The calls matching CallFilters ($1 from day .. $10 limit), newest first; `started_us` is the
 // keyset cursor's time. Shared by the list and the CSV export.
-#define CALLSTREAM_CONSOLE_FILTERED_CALLS                                                      \
-  "WITH s AS (SELECT coalesce(max(value) FILTER (WHERE key = 'time_zone'), 'UTC') AS tz "      \
-  "           FROM callstream_settings), "                                                     \
-  "matched AS ( "                                                                              \
-  "  SELECT f.*, CASE WHEN f.answered THEN 'answered' WHEN f.abandoned THEN 'abandoned' "      \
-  "                   WHEN f.missed THEN 'missed' END AS outcome, "                            \
-  "         (extract(epoch FROM f.started_at) * 1000000)::bigint AS started_us, s.tz "         \
-  "  FROM analytics.call_facts f, s "                                                          \
-  "  WHERE ($1::date IS NULL OR f.started_at >= ($1::date::timestamp AT TIME ZONE s.tz)) "     \
+#define CALLSTREAM_CONSOLE_FILTERED_CALLS                                                       \
+  "WITH s AS (SELECT coalesce(max(value) FILTER (WHERE key = 'time_zone'), 'UTC') AS tz "       \
+  "           FROM callstream_settings), "                                                      \
+  "matched AS ( "                                                                               \
+  "  SELECT f.*, CASE WHEN f.answered THEN 'answered' WHEN f.abandoned THEN 'abandoned' "       \
+  "                   WHEN f.missed THEN 'missed' END AS outcome, "                             \
+  "         (extract(epoch FROM f.started_at) * 1000000)::bigint AS started_us, s.tz "          \
+  "  FROM analytics.call_facts f, s "                                                           \
+  "  WHERE ($1::date IS NULL OR f.started_at >= ($1::date::timestamp AT TIME ZONE s.tz)) "      \
   "    AND ($2::date IS NULL OR f.started_at < (($2::date + 1)::timestamp AT TIME ZONE s.tz)) " \
-  "    AND ($3::text IS NULL OR f.direction = $3) "                                            \
-  "    AND ($4::text IS NULL OR ($4 = 'answered' AND f.answered) "                             \
-  "         OR ($4 = 'missed' AND f.missed) OR ($4 = 'abandoned' AND f.abandoned)) "           \
-  "    AND ($5::text IS NULL OR f.agent = $5) "                                                \
-  "    AND ($6::text IS NULL OR f.queue = $6) "                                                \
-  "    AND ($7::text IS NULL OR f.from_number LIKE '%' || $7 || '%' "                          \
-  "         OR f.to_number LIKE '%' || $7 || '%') "                                            \
-  "    AND ($8::bigint IS NULL OR (f.started_at, f.call_sid) < "                               \
-  "         (timestamptz 'epoch' + $8::bigint * interval '1 microsecond', $9::text)) "         \
+  "    AND ($3::text IS NULL OR f.direction = $3) "                                             \
+  "    AND ($4::text IS NULL OR ($4 = 'answered' AND f.answered) "                              \
+  "         OR ($4 = 'missed' AND f.missed) OR ($4 = 'abandoned' AND f.abandoned)) "            \
+  "    AND ($5::text IS NULL OR f.agent = $5) "                                                 \
+  "    AND ($6::text IS NULL OR f.queue = $6) "                                                 \
+  "    AND ($7::text IS NULL OR f.from_number LIKE '%' || $7 || '%' "                           \
+  "         OR f.to_number LIKE '%' || $7 || '%') "                                             \
+  "    AND ($8::bigint IS NULL OR (f.started_at, f.call_sid) < "                                \
+  "         (timestamptz 'epoch' + $8::bigint * interval '1 microsecond', $9::text)) "          \
   "  ORDER BY f.started_at DESC, f.call_sid DESC LIMIT $10::integer) "
 
 inline constexpr const char* kCallsPage = CALLSTREAM_CONSOLE_FILTERED_CALLS R"sql(

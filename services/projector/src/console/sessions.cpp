@@ -63,8 +63,8 @@ std::string token_key(const std::string& token) { return hex(sha256(token)); }
 
 // Past the allowance, each further failure doubles the wait after the latest (2 s, 4 s, ...,
 // 15 minutes at most).
-int seconds_to_wait(pg::Connection& db, const std::string& user_key,
-                    const std::string& address_key, const SessionPolicy& policy) {
+int seconds_to_wait(pg::Connection& db, const std::string& user_key, const std::string& address_key,
+                    const SessionPolicy& policy) {
   auto r = db.exec("signin_failures", kFailures, {user_key, address_key});
   int64_t excess = std::max(r.get_int(0, "user_failures") - policy.user_failures,
                             r.get_int(0, "address_failures") - policy.address_failures);

@@ -13,12 +13,18 @@ namespace {
 
 std::string content_type(const fs::path& p) {
   static const std::map<std::string, std::string> types = {
-      {".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},    {".json", "application/json"},
-      {".svg", "image/svg+xml"},              {".png", "image/png"},
-      {".ico", "image/x-icon"},               {".woff2", "font/woff2"},
-      {".mp3", "audio/mpeg"},                 {".wav", "audio/wav"},
-      {".txt", "text/plain; charset=utf-8"},  {".webmanifest", "application/manifest+json"}};
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".mp3", "audio/mpeg"},
+      {".wav", "audio/wav"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".webmanifest", "application/manifest+json"}};
   auto it = types.find(p.extension().string());
   return it == types.end() ? "application/octet-stream" : it->second;
 }
@@ -33,8 +39,7 @@ constexpr const char* kNotBuilt =
 StaticFiles::StaticFiles(const std::string& dir) {
   std::error_code ec;
   if (dir.empty() || !fs::is_directory(dir, ec)) {
-    core::log::warn("console web app not found: the console serves its API only",
-                    {{"dir", dir}});
+    core::log::warn("console web app not found: the console serves its API only", {{"dir", dir}});
     return;
   }
   for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
@@ -56,7 +61,8 @@ http::Response StaticFiles::serve(std::string_view path) const {
   if (it == files_.end()) it = files_.find("/index.html");  // a route of the app itself
   if (it == files_.end()) return http::text_response(503, "text/html; charset=utf-8", kNotBuilt);
   http::Response r{200, it->second.content_type, it->second.body, {}, {}};
-  r.headers.emplace_back("Cache-Control", asset ? "public, max-age=31536000, immutable" : "no-cache");
+  r.headers.emplace_back("Cache-Control",
+                         asset ? "public, max-age=31536000, immutable" : "no-cache");
   return r;
 }
 
