@@ -153,6 +153,16 @@ class Stack:
         self.projector_port = port
         return self.procs[name]
 
+    def start_fake(self, name, script, *args):
+        """A fake of an outside service from tools/sim on a free port; returns the port."""
+        port_file = os.path.join(self.dir, name + ".port")
+        self.start(name, [sys.executable, os.path.join(SOURCE, "tools/sim", script), "--port-file", port_file] + list(args), {})
+        wait_until(lambda: os.path.exists(port_file), 20, name)
+        return int(open(port_file).read())
+
+    def start_fake_twilio(self):
+        return self.start_fake("fake-twilio", "fake_twilio_api.py", "--account", ACCOUNT, "--token", TOKEN)
+
     def twilio(self):
         return twilio_sim.Twilio("http://127.0.0.1:%d" % self.ingress_port, BASE_URL, TOKEN)
 

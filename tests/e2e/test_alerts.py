@@ -31,13 +31,6 @@ def post_json(port, path, body):
     return c.getresponse().read()
 
 
-def start_fake(s, name, script, *args):
-    port_file = os.path.join(s.dir, name + ".port")
-    s.start(name, [sys.executable, os.path.join(stack.SOURCE, "tools/sim", script), "--port-file", port_file] + list(args), {})
-    stack.wait_until(lambda: os.path.exists(port_file), 20, name)
-    return int(open(port_file).read())
-
-
 def slack_delivered(port):
     return [r for r in get_json(port, "/_fake/requests") if r["delivered"]]
 
@@ -61,8 +54,8 @@ def count_in(messages, caller):
 
 def test(make):
     s = make("e2e_alerts")
-    slack = start_fake(s, "fake-slack", "fake_slack.py")
-    twilio_api = start_fake(s, "fake-twilio", "fake_twilio_api.py", "--account", stack.ACCOUNT, "--token", stack.TOKEN)
+    slack = s.start_fake("fake-slack", "fake_slack.py")
+    twilio_api = s.start_fake("fake-twilio", "fake_twilio_api.py", "--account", stack.ACCOUNT, "--token", stack.TOKEN)
     rules = os.path.join(s.dir, "rules.json")
     with open(rules, "w") as f:
         json.dump({"language": "en", "rules": [

@@ -66,11 +66,7 @@ def calls_made(port):
 
 def test(make):
     s = make("e2e_call_control")
-    port_file = os.path.join(s.dir, "fake-twilio.port")
-    s.start("fake-twilio", [sys.executable, os.path.join(stack.SOURCE, "tools/sim/fake_twilio_api.py"),
-                            "--port-file", port_file, "--account", stack.ACCOUNT, "--token", stack.TOKEN], {})
-    stack.wait_until(lambda: os.path.exists(port_file), 20, "fake Twilio API")
-    fake = int(open(port_file).read())
+    fake = s.start_fake_twilio()
     flow = os.path.join(s.dir, "flow.json")
     with open(flow, "w") as f:
         json.dump({"mode": "voicemail", "whisper": "Call with {caller}.",

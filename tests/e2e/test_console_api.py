@@ -252,11 +252,7 @@ def check_callback(supervisor, agent, missed):
 
 def test(make):
     s = make("e2e_console_api")
-    port_file = os.path.join(s.dir, "fake-twilio.port")
-    s.start("fake-twilio", [sys.executable, os.path.join(stack.SOURCE, "tools/sim/fake_twilio_api.py"),
-                            "--port-file", port_file, "--account", stack.ACCOUNT, "--token", stack.TOKEN], {})
-    stack.wait_until(lambda: os.path.exists(port_file), 20, "fake Twilio API")
-    fake = int(open(port_file).read())
+    fake = s.start_fake_twilio()
     api = "http://127.0.0.1:%d" % fake
     s.start_ingress(OPERATOR_API_KEYS=API_KEY, TWILIO_PHONE_NUMBER="+12125550000", TWILIO_API_BASE_URL=api)
     s.start_projector(CONSOLE_OPERATOR_KEY=API_KEY, CONSOLE_INGRESS_URL="http://127.0.0.1:%d" % s.ingress_port,
