@@ -250,6 +250,38 @@ def check_callback(supervisor, agent, missed):
     assert status == 422 and body["error"] == "invalid_agent", body
 
 
+def check_sample_data(s, twilio, supervisor):
+    """The simulator's weeks are consistent: durations agree with the times, KPIs with the views."""
+    sys.path.insert(0, os.path.join(stack.SOURCE, "tools/sim"))
+    import call_center
+    import random
+    before = int(stack.psql(s.dsn, "SELECT count(*) FROM calls"))
+    flows = call_center.call_center(stack.ACCOUNT, random.Random(5), days=3, calls_per_day=25)
+    for path, params in flows:
+        status, body = twilio.post(path, params)
+        assert status in (200, 204), (path, status, body)
+    expected_calls = len([1 for path, _ in flows if path == "/voice"]) + len(
+        {p["CallSid"] for path, p in flows if path == "/call_status" and p["Direction"] == "outbound-api"})
+    stack.wait_until(lambda: int(stack.psql(s.dsn, "SELECT count(*) FROM calls")) == before + expected_calls,
+                     60, "the sample calls in the read models")
+    stack.wait_until(lambda: stack.psql(s.dsn, "SELECT count(*) FROM workers") == str(len(call_center.AGENTS) + 1),
+                     30, "the sample agents")
+    wrong = stack.psql(s.dsn, "SELECT count(*) FROM calls WHERE status = 'completed' AND "
+                              "duration_seconds <> extract(epoch FROM ended_at - answered_at)::integer")
+    assert wrong == "0", "%s calls whose CallDuration disagrees with their times" % wrong
+    status, queues, _ = supervisor.request("GET", "/api/queues")
+    support = [q for q in queues["queues"] if q["name"] == "Support"][0]
+    assert support["waiting"] == 2 and support["longest_wait_seconds"] >= 60, support
+    assert queues["agents"]["offline"] >= 1 and queues["agents"]["available"] >= 2, queues
+    status, agents, _ = supervisor.request("GET", "/api/agents")
+    assert {a["name"]: a["activity"] for a in agents}["carol"] == "Break", agents
+    status, kpis, _ = supervisor.request("GET", "/api/kpis?period=week")
+    expected = json.loads(stack.psql(s.dsn, "SELECT row_to_json(k) FROM analytics.period_kpis("
+                                            "date_trunc('week', now() AT TIME ZONE 'UTC')::date, "
+                                            "(now() AT TIME ZONE 'UTC')::date) k"))
+    assert kpis["kpis"] == expected, (kpis, expected)
+
+
 def test(make):
     s = make("e2e_console_api")
     fake = s.start_fake_twilio()
@@ -285,6 +317,7 @@ def test(make):
     check_media(fake, supervisor, agent, r1, r3)
     check_live(twilio, supervisor)
     check_callback(supervisor, agent, c4)
+    check_sample_data(s, twilio, supervisor)
     check_sign_in_limits(s, s.projector_port)
     check_sessions(s, s.projector_port)
     for name in os.listdir(s.dir):

@@ -67,15 +67,20 @@ def call_flow(account, rng, start, outcome=None):
     base["Caller"] = base["From"]
     outcome = outcome or rng.choice(["completed"] * 6 + TERMINAL)
     steps = ["initiated", "ringing"] + (["in-progress", "completed"] if outcome == "completed" else [outcome])
-    t = start
+    t = int(start)
     voice = {k: v for k, v in base.items() if k != "CallbackSource"}
     voice.update(CallStatus="ringing", FromCity="MIAMI", FromState="FL", FromCountry="US")
     events = [("/voice", voice)]
+    answered = None
     for seq, status in enumerate(steps):
+        if status == "completed":  # a talk of its own length; CallDuration is answer to end
+            t = answered + rng.randrange(5, 600)
         p = dict(base, CallStatus=status, SequenceNumber=str(seq),
                  Timestamp=email.utils.formatdate(t, usegmt=False).replace("-0000", "+0000"))
+        if status == "in-progress":
+            answered = t
         if status in TERMINAL:
-            p["CallDuration"] = str(rng.randrange(5, 600)) if status == "completed" else "0"
+            p["CallDuration"] = str(t - answered) if status == "completed" else "0"
             p["SipResponseCode"] = "200" if status == "completed" else "487"
         events.append(("/call_status", p))
         t += rng.randrange(1, 30)
@@ -94,6 +99,10 @@ def main():
     flows.add_argument("--calls", type=int, default=3)
     flows.add_argument("--shuffle", action="store_true", help="deliver callbacks out of order")
     flows.add_argument("--duplicates", action="store_true", help="send every callback twice (Twilio retries)")
+    sample = sub.add_parser("sample-data", help="send weeks of a believable call center (tools/sim/call_center.py)")
+    sample.add_argument("--days", type=int, default=21)
+    sample.add_argument("--calls-per-day", type=int, default=40)
+    sample.add_argument("--tz-offset-hours", type=int, default=0, help="the call center's UTC offset (working hours)")
     voice = sub.add_parser("voice", help="send one incoming call to /voice and print the TwiML answered")
     voice.add_argument("--from", dest="caller", default="+13055550123")
     voice.add_argument("--to", default="+18005551212")
@@ -108,6 +117,11 @@ def main():
         status, body = twilio.post("/voice", p)
         print(body.decode(errors="replace"))
         return 0 if status == 200 else 1
+    if args.command == "sample-data":
+        import call_center
+        events = call_center.call_center(args.account, rng, args.days, time.time(), args.calls_per_day,
+                                         args.tz_offset_hours)
+        return send(twilio, events, "sample data of %d days" % args.days)
     events = []
     start = time.time() - 300  # recent: alerts ignore facts older than ALERT_MAX_AGE_SECONDS
     for i in range(args.calls):
@@ -116,15 +130,19 @@ def main():
         events = events + events
     if args.shuffle:
         rng.shuffle(events)
+    return send(twilio, events, "%d calls" % args.calls)
+
+
+def send(twilio, events, what):
     counts = {}
     for path, p in events:
         status, body = twilio.post(path, p)
         counts[status] = counts.get(status, 0) + 1
         if status >= 300:
-            print("HTTP %d for %s %s %s: %s" % (status, path, p["CallSid"], p["CallStatus"],
-                                               body.decode(errors="replace")), file=sys.stderr)
-    print("sent %d webhooks for %d calls: %s" % (
-        len(events), args.calls, ", ".join("%d x HTTP %d" % (n, s) for s, n in sorted(counts.items()))))
+            print("HTTP %d for %s %s: %s" % (status, path, p.get("CallSid") or p.get("TaskSid") or p.get("WorkerSid"),
+                                            body.decode(errors="replace")), file=sys.stderr)
+    print("sent %d webhooks for %s: %s" % (
+        len(events), what, ", ".join("%d x HTTP %d" % (n, s) for s, n in sorted(counts.items()))))
     return 0 if set(counts) <= {200, 204} else 1
 
 
