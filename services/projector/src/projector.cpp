@@ -233,7 +233,7 @@ std::optional<Projector::Applied> Projector::apply_and_advance(const Key& key, T
   record_dead_letters(db, sorted.letters);
   int64_t fresh = projections_.apply(kind, db, sorted.rows);
   raise_alerts(kind, sorted, db);
-  if (fresh > 0) announce(kind, batch.keys, db);
+  if (fresh > 0 && config_.schema.empty()) announce(kind, batch.keys, db);  // not a rebuild's
   if (!OffsetStore(db).advance(key.first, key.second, expected, next)) {
     metrics_.fenced.inc();
     log::warn("batch fenced: another instance advanced this partition",

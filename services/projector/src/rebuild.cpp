@@ -10,6 +10,7 @@
 #include "callstream/core/log.hpp"
 #include "callstream/events/contract.hpp"
 #include "callstream/kafka/topic_reader.hpp"
+#include "console/live_stream.hpp"
 #include "dead_letters.hpp"
 #include "projector.hpp"
 #include "topic_projections.hpp"
@@ -104,6 +105,8 @@ bool try_swap(pg::Connection& c, std::chrono::steady_clock::time_point deadline)
   for (const auto& v : views) c.exec("CREATE OR REPLACE VIEW " + v.name + " AS " + v.definition);
   c.exec("DROP SCHEMA " + c.quote(kRetiredSchema) + " CASCADE");
   c.exec("DROP SCHEMA " + c.quote(kShadowSchema));
+  // The console's live streams refetch everything once the new tables are in.
+  c.exec("announce_rebuild", "SELECT pg_notify($1, 'rebuilt *')", {console::kChangesChannel});
   tx.commit();
   return true;
 }
