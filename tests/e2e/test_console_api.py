@@ -5,7 +5,7 @@ Sign-in with users made by `callstream-projector users`; the 401/403 matrix of e
 CSRF refused; failed sign-ins slowed down without saying which of name or password was wrong;
 idle, expired and revoked sessions; the password never in a log or an answer; security headers;
 the KPIs equal analytics.period_kpis; keyset pages and the CSV export; a signed webhook reaching
-an open live stream; a recording's media through the console with Range; a call back through
+an open live stream, on the consuming instance and on a `serve` one; a recording's media through the console with Range; a call back through
 the ingress's operator API."""
 import http.client
 import json
@@ -219,8 +219,16 @@ def http_get(port, path):
     return c.getresponse().read()
 
 
+def start_serve(s):
+    """A second instance that serves the console without consuming (`callstream-projector serve`)."""
+    port = stack.free_port()
+    s.start("serve", [PROJECTOR, "serve"], {"HTTP_PORT": str(port), "HTTP_ADDRESS": "127.0.0.1"})
+    stack.wait_until(lambda: stack.http_ok(port, "/readyz"), 30, "serve /readyz")
+    return port
+
+
 def check_live(twilio, supervisor):
-    """A webhook's change reaches an open stream, and a reconnect with Last-Event-ID resumes."""
+    """A webhook's change reaches an open stream, on whichever instance serves it."""
     r = supervisor.request("GET", "/api/stream", raw=True)
     assert r.status == 200 and r.getheader("Content-Type") == "text/event-stream"
     got = []
@@ -237,10 +245,14 @@ def check_live(twilio, supervisor):
     reader.start()
     time.sleep(0.3)
     sent = time.time()
-    missed_call(twilio, 99, time.time())
+    missed_call(twilio, check_live.calls, time.time())
+    check_live.calls += 1
     reader.join(10)
     assert got, "no change arrived on the live stream"
     assert got[0] - sent < 2.0, got[0] - sent
+
+
+check_live.calls = 90
 
 
 def check_callback(supervisor, agent, missed):
@@ -316,6 +328,9 @@ def test(make):
     check_reads(s, supervisor, agent, calls)
     check_media(fake, supervisor, agent, r1, r3)
     check_live(twilio, supervisor)
+    elsewhere = Browser(start_serve(s))
+    assert elsewhere.sign_in(SUPERVISOR, PASSWORD)[0] == 200
+    check_live(twilio, elsewhere)
     check_callback(supervisor, agent, c4)
     check_sample_data(s, twilio, supervisor)
     check_sign_in_limits(s, s.projector_port)
