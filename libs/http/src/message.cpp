@@ -47,3 +47,11 @@ Response text_response(int status, std::string content_type, std::string body) {
 }
 
 }  // namespace callstream::http
+
+namespace callstream::http {
+
+Response json_response(int status, std::string body) {
+  return Response{status, "application/json", std::move(body), {}, {}};
+}
+
+}  // namespace callstream::http

@@ -74,6 +74,17 @@ void Connection::connect() {
       nullptr);
 }
 
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
 void Connection::listen(std::string_view channel) { exec("LISTEN " + quote(channel)); }
 
 std::vector<std::string> Connection::notifications(std::chrono::milliseconds wait) {

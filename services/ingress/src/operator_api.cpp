@@ -10,11 +10,9 @@
 
 namespace callstream::ingress {
 namespace log = core::log;
-namespace {
+using http::json_response;
 
-http::Response json_response(int status, std::string body) {
-  return http::Response{status, "application/json", std::move(body), {}};
-}
+namespace {
 
 // The JSON object of a request body: 415 unless it says application/json, 400 unless it is an
 // object.

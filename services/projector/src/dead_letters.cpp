@@ -3,16 +3,7 @@
 namespace callstream::projector {
 namespace {
 
-std::string hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
+using pg::hex;
 
 // A bytea column in PostgreSQL's hex output (\x...) back to its bytes.
 std::string from_bytea_hex(std::string_view text) {

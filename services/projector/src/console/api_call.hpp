@@ -34,7 +34,7 @@ struct ApiCall {
   }
 };
 
-http::Response json_response(int status, std::string body);
+using http::json_response;
 // The statement's one `json` column as a 200 (kKpis, kQueues...).
 http::Response json_of(pg::Connection& db, const char* name, const char* sql,
                        const std::vector<pg::Param>& params);

@@ -5,11 +5,6 @@
 
 namespace callstream::projector::console {
 
-http::Response json_response(int status, std::string body) {
-  http::Response r{status, "application/json", std::move(body), {}, {}};
-  return r;
-}
-
 http::Response json_of(pg::Connection& db, const char* name, const char* sql,
                        const std::vector<pg::Param>& params) {
   auto r = db.exec(name, sql, params);

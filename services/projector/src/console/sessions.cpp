@@ -48,18 +48,7 @@ constexpr const char* kRevokeSession =
     "UPDATE console_sessions SET revoked_at = now() WHERE token_hash = decode($1, 'hex') "
     "AND revoked_at IS NULL";
 
-std::string hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char b : bytes) {
-    out += digits[b >> 4];
-    out += digits[b & 15];
-  }
-  return out;
-}
-
-std::string token_key(const std::string& token) { return hex(sha256(token)); }
+std::string token_key(const std::string& token) { return pg::hex(sha256(token)); }
 
 // Past the allowance, each further failure doubles the wait after the latest (2 s, 4 s, ...,
 // 15 minutes at most).

@@ -41,6 +41,17 @@ SELECT u.name, u.role, coalesce(u.display_name, '') AS display_name,
           AND s.revoked_at IS NULL AND s.expires_at > now()) AS sessions
 FROM console_users u ORDER BY u.role DESC, u.name)sql";
 
+// Changes one user ($1 is the name) and ends their sessions, in one transaction; false when no
+// row changed.
+bool change_and_sign_out(pg::Connection& db, const char* name, const char* sql,
+                         const std::vector<pg::Param>& params) {
+  pg::Transaction tx(db);
+  if (db.exec(name, sql, params).affected() == 0) return false;
+  db.exec("revoke_user_sessions", kRevokeUserSessions, {params[0]});
+  tx.commit();
+  return true;
+}
+
 std::string read_password(std::istream& in, std::ostream& err, const char* prompt) {
   bool tty = &in == &std::cin && ::isatty(STDIN_FILENO);
   termios saved{};
@@ -107,25 +118,19 @@ int passwd(pg::Connection& db, const std::string& name, std::istream& in, std::o
            std::ostream& err) {
   auto hash = new_password_hash(in, err);
   if (!hash) return 2;
-  pg::Transaction tx(db);
-  if (db.exec("set_console_password", kSetPassword, {name, *hash}).affected() == 0) {
+  if (!change_and_sign_out(db, "set_console_password", kSetPassword, {name, *hash})) {
     err << "users passwd: no user " << name << "\n";
     return 1;
   }
-  db.exec("revoke_user_sessions", kRevokeUserSessions, {name});
-  tx.commit();
   out << "password changed for " << name << "; their sessions are signed out\n";
   return 0;
 }
 
 int disable(pg::Connection& db, const std::string& name, std::ostream& out, std::ostream& err) {
-  pg::Transaction tx(db);
-  if (db.exec("disable_console_user", kDisableUser, {name}).affected() == 0) {
+  if (!change_and_sign_out(db, "disable_console_user", kDisableUser, {name})) {
     err << "users disable: no enabled user " << name << "\n";
     return 1;
   }
-  db.exec("revoke_user_sessions", kRevokeUserSessions, {name});
-  tx.commit();
   out << "disabled " << name << " and signed out their sessions\n";
   return 0;
 }

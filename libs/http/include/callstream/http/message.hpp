@@ -46,5 +46,6 @@ using Respond = std::function<void(Response)>;
 // A short JSON error body: {"error":"<code>","message":"<message>"}.
 Response error_response(int status, std::string_view code, std::string_view message);
 Response text_response(int status, std::string content_type, std::string body);
+Response json_response(int status, std::string body);
 
 }  // namespace callstream::http

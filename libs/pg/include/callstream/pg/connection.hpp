@@ -115,6 +115,9 @@ class Transaction {
   bool done_ = false;
 };
 
+// Bytes as lower-case hex, for a bytea parameter written decode($1, 'hex').
+std::string hex(std::string_view bytes);
+
 // A text[] literal ('{"a","b",NULL}') for passing arrays as one parameter to unnest().
 class ArrayLiteral {
  public:
