@@ -83,6 +83,8 @@ pg::ConnectionSettings console_database(const ProjectorConfig& config) {
 console::ConsoleSettings console_settings(const ProjectorConfig& config) {
   console::ConsoleSettings s = config.console;
   if (s.static_dir.empty()) s.static_dir = CALLSTREAM_CONSOLE_DIR;  // built with the binary
+  s.time_zone = config.time_zone;
+  s.service_level_seconds = config.service_level_seconds;
   return s;
 }
 

@@ -19,11 +19,15 @@ std::string session_token(const http::Request& request) {
   return {};
 }
 
-std::string session_json(const SessionUser& user) {
-  events::JsonWriter w(256);
+std::string session_json(const SessionUser& user, const ConsoleSettings& settings) {
+  events::JsonWriter w(320);
   w.begin_object().key("user").begin_object();
   w.field("name", user.name).field("display_name", user.display_name).field("role", user.role);
-  w.end_object().field("csrf_token", user.csrf_token).end_object();
+  w.end_object().field("csrf_token", user.csrf_token).key("call_center").begin_object();
+  w.field("time_zone", settings.time_zone)
+      .key("service_level_seconds")
+      .integer(settings.service_level_seconds);
+  w.end_object().end_object();
   return w.str();
 }
 
@@ -68,13 +72,13 @@ http::Response post_session(ApiCall& call) {
     return refusal(session.error());
   }
   log::info("console sign-in", {{"user", session->user.name}, {"role", session->user.role}});
-  auto r = json_response(200, session_json(session->user));
+  auto r = json_response(200, session_json(session->user, call.settings));
   r.headers.emplace_back(
       "Set-Cookie", cookie(call.settings, session->token, call.settings.sessions.absolute.count()));
   return r;
 }
 
-http::Response get_session(ApiCall& call) { return json_response(200, session_json(*call.user)); }
+http::Response get_session(ApiCall& call) { return json_response(200, session_json(*call.user, call.settings)); }
 
 http::Response delete_session(ApiCall& call) {
   sign_out(call.db, session_token(call.request));

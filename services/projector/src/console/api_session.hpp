@@ -13,6 +13,6 @@ http::Response delete_session(ApiCall& call);
 // The session token the request's cookie carries; empty when none.
 std::string session_token(const http::Request& request);
 // {"user": {...}, "csrf_token": "..."}: what the page keeps after sign-in.
-std::string session_json(const SessionUser& user);
+std::string session_json(const SessionUser& user, const ConsoleSettings& settings);
 
 }  // namespace callstream::projector::console

@@ -12,6 +12,9 @@ struct ConsoleSettings {
   SessionPolicy sessions;
   bool trust_forwarded_for = false;  // CONSOLE_TRUST_FORWARDED_FOR: behind a proxy that sets it
   int workers = 4;                   // CONSOLE_WORKERS: requests served at once
+  // The call center the page shows (CALL_CENTER_TIME_ZONE, SERVICE_LEVEL_SECONDS).
+  std::string time_zone = "UTC";
+  int service_level_seconds = 60;
   // Commands go to the ingress's operator API with this key (CONSOLE_INGRESS_URL,
   // CONSOLE_OPERATOR_KEY); without a key the console is read-only.
   std::string ingress_url = "http://127.0.0.1:8080";
