@@ -87,7 +87,10 @@ function Console({ session }: { session: Session }) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const route = useRoute();
-  const ended = useCallback(() => void client.invalidateQueries({ queryKey: ["session"] }), [client]);
+  const ended = useCallback(
+    () => void client.invalidateQueries({ queryKey: ["session"] }),
+    [client],
+  );
   useLiveUpdates(client, ended);
   return (
     <CallCenterProvider session={session}>
@@ -109,7 +112,11 @@ export function App() {
   if (session.isPending || session.error)
     return (
       <main className="signin">
-        <QueryState isPending={session.isPending} error={session.error} retry={() => void session.refetch()} />
+        <QueryState
+          isPending={session.isPending}
+          error={session.error}
+          retry={() => void session.refetch()}
+        />
       </main>
     );
   if (!session.data) return <SignIn expired={wasSignedIn && !signedOutOnPurpose()} />;

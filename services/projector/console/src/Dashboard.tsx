@@ -17,7 +17,10 @@ function Kpis() {
   const { format } = useCallCenter();
   const [period, setPeriod] = useState<Period>("today");
   const query = useKpis(period);
-  const range = query.data && period !== "today" ? t("period.range", { from: format.day(query.data.from), to: format.day(query.data.to) }) : undefined;
+  const range =
+    query.data && period !== "today"
+      ? t("period.range", { from: format.day(query.data.from), to: format.day(query.data.to) })
+      : undefined;
   return (
     <Panel
       title={t("kpis.title")}
@@ -25,11 +28,20 @@ function Kpis() {
       actions={
         <>
           {range && <span className="muted small">{range}</span>}
-          <Segmented label={t("period.label")} value={period} onChange={setPeriod} options={periods.map((p) => ({ value: p, label: t(`period.${p}`) }))} />
+          <Segmented
+            label={t("period.label")}
+            value={period}
+            onChange={setPeriod}
+            options={periods.map((p) => ({ value: p, label: t(`period.${p}`) }))}
+          />
         </>
       }
     >
-      <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()} />
+      <QueryState
+        isPending={query.isPending}
+        error={query.error}
+        retry={() => void query.refetch()}
+      />
       {query.data && <KpiCards report={query.data} />}
     </Panel>
   );
@@ -55,7 +67,11 @@ function Trends() {
         />
       }
     >
-      <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()} />
+      <QueryState
+        isPending={query.isPending}
+        error={query.error}
+        retry={() => void query.refetch()}
+      />
       {query.data && <TrendsChart series={query.data} />}
     </Panel>
   );
@@ -74,7 +90,11 @@ function RecentCalls() {
         </a>
       }
     >
-      <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()} />
+      <QueryState
+        isPending={query.isPending}
+        error={query.error}
+        retry={() => void query.refetch()}
+      />
       {query.data?.calls.length === 0 && <Empty>{t("calls.empty")}</Empty>}
       {query.data && query.data.calls.length > 0 && <CallsTable calls={query.data.calls} compact />}
     </Panel>

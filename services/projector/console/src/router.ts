@@ -41,7 +41,8 @@ export function useRoute(): Route {
 
 /** A link the router follows without reloading (a new tab still works as usual). */
 export function onLinkClick(event: React.MouseEvent<HTMLAnchorElement>) {
-  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+    return;
   event.preventDefault();
   navigate(event.currentTarget.getAttribute("href") ?? "/");
 }

@@ -7,7 +7,8 @@ import { useSignIn } from "./useSession";
 
 function refusal(error: Error, t: TFunction): string {
   if (!(error instanceof ApiError)) return t("signIn.unavailable");
-  if (error.status === 429) return t("signIn.throttled", { seconds: error.retryAfterSeconds ?? 60 });
+  if (error.status === 429)
+    return t("signIn.throttled", { seconds: error.retryAfterSeconds ?? 60 });
   if (error.status === 401) return t("signIn.refused");
   return t("signIn.unavailable");
 }

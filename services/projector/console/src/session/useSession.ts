@@ -41,7 +41,7 @@ export function useSignOut() {
   return useMutation({
     mutationFn: () => {
       signedOutByUser = true;
-      return send<void>("DELETE", "/api/session");
+      return send<undefined>("DELETE", "/api/session");
     },
     onSettled: () => {
       setCsrfToken("");

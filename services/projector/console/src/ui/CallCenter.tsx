@@ -12,7 +12,13 @@ interface CallCenter {
 const Context = createContext<CallCenter | null>(null);
 
 /** The signed-in user and how to show the call center's numbers and times. */
-export function CallCenterProvider({ session, children }: { session: Session; children: ReactNode }) {
+export function CallCenterProvider({
+  session,
+  children,
+}: {
+  session: Session;
+  children: ReactNode;
+}) {
   const { t, i18n } = useTranslation();
   const value = useMemo(
     () => ({

@@ -30,7 +30,11 @@ export function makeFormatter(locale: string, timeZone: string, t: TFunction): F
   });
   // A local day ("2026-12-03") is a date, not an instant: formatted at noon UTC, as UTC.
   const day = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium" });
-  const dayShort = new Intl.DateTimeFormat(locale, { timeZone: "UTC", day: "numeric", month: "short" });
+  const dayShort = new Intl.DateTimeFormat(locale, {
+    timeZone: "UTC",
+    day: "numeric",
+    month: "short",
+  });
   const asDay = (d: string) => new Date(`${d}T12:00:00Z`);
   const instant = (iso: string | null | undefined, f: Intl.DateTimeFormat) =>
     iso ? f.format(new Date(iso)) : none;

@@ -25,7 +25,11 @@ export function AgentsTable() {
   const now = useNow(1000);
   return (
     <Panel title={t("agents.title")} id="agents">
-      <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()} />
+      <QueryState
+        isPending={query.isPending}
+        error={query.error}
+        retry={() => void query.refetch()}
+      />
       {query.data?.length === 0 && <Empty>{t("agents.empty")}</Empty>}
       {query.data && query.data.length > 0 && (
         <div className="table-wrap">
@@ -34,9 +38,15 @@ export function AgentsTable() {
               <tr>
                 <th scope="col">{t("agents.agent")}</th>
                 <th scope="col">{t("agents.activity")}</th>
-                <th scope="col" className="num">{t("agents.since")}</th>
-                <th scope="col" className="num">{t("agents.callsToday")}</th>
-                <th scope="col" className="num">{t("agents.aht")}</th>
+                <th scope="col" className="num">
+                  {t("agents.since")}
+                </th>
+                <th scope="col" className="num">
+                  {t("agents.callsToday")}
+                </th>
+                <th scope="col" className="num">
+                  {t("agents.aht")}
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -44,7 +54,9 @@ export function AgentsTable() {
                 <tr key={a.name} data-agent={a.name}>
                   <th scope="row">{a.name}</th>
                   <td>
-                    <Badge tone={stateTone[a.state]}>{a.activity ?? t(`agents.state.${a.state}`)}</Badge>
+                    <Badge tone={stateTone[a.state]}>
+                      {a.activity ?? t(`agents.state.${a.state}`)}
+                    </Badge>
                   </td>
                   <td className="num">
                     {a.since ? format.duration((now - Date.parse(a.since)) / 1000) : t("app.none")}

@@ -31,7 +31,8 @@ function Facts({ detail }: { detail: CallDetail }) {
   const place = detail.caller?.city
     ? t("call.place", { city: detail.caller.city, state: detail.caller.state ?? "" })
     : t("app.none");
-  const yesNo = (b: boolean | null | undefined) => (b === null || b === undefined ? t("app.none") : b ? t("call.yes") : t("call.no"));
+  const yesNo = (b: boolean | null | undefined) =>
+    b === null || b === undefined ? t("app.none") : b ? t("call.yes") : t("call.no");
   return (
     <dl className="facts">
       <Fact label={t("calls.started")}>{format.dateTime(c.started_at)}</Fact>
@@ -69,7 +70,12 @@ function Recordings({ detail }: { detail: CallDetail }) {
         const label = t("call.recordingLabel", { sid: r.recording_sid, channels: r.channels ?? 1 });
         return (
           <li key={r.recording_sid}>
-            <audio controls preload="metadata" src={`/api/recordings/${r.recording_sid}/media`} aria-label={label} />
+            <audio
+              controls
+              preload="metadata"
+              src={`/api/recordings/${r.recording_sid}/media`}
+              aria-label={label}
+            />
             <span className="muted small">{label}</span>
           </li>
         );
@@ -89,8 +95,10 @@ function Timeline({ detail }: { detail: CallDetail }) {
         <li key={`${e.at}-${i}`} data-source={e.source}>
           <time dateTime={e.at}>{format.time(e.at)}</time>
           <Badge tone={sourceTone[e.source]}>{t(`call.source.${e.source}`)}</Badge>
-          <span className="timeline-type">{e.type.replace(/^com\.twilio\.(voice|taskrouter)\./, "")}</span>
-          {e.who && <span className="muted">{e.who}</span>}
+          <span className="timeline-type">
+            {e.type.replace(/^com\.twilio\.(voice|taskrouter)\./, "")}
+          </span>
+          {e.who && e.source !== "recording" && <span className="muted">{e.who}</span>}
         </li>
       ))}
     </ol>
@@ -113,11 +121,21 @@ export function CallDetailPage({ sid }: { sid: string }) {
           <Empty>{t("call.notFound", { sid })}</Empty>
         </Panel>
       ) : (
-        <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()} />
+        <QueryState
+          isPending={query.isPending}
+          error={query.error}
+          retry={() => void query.refetch()}
+        />
       )}
       {d && (
         <>
-          <Panel title={t("call.title", { from: d.call.from_number ?? "?", to: d.call.to_number ?? "?" })} id="call">
+          <Panel
+            title={t("call.title", {
+              from: d.call.from_number ?? "?",
+              to: d.call.to_number ?? "?",
+            })}
+            id="call"
+          >
             <Facts detail={d} />
           </Panel>
           <div className="grid-2">

@@ -45,12 +45,14 @@ export function CallFiltersForm({
   const [draft, setDraft] = useState<CallFilters>(filters);
   const agents = useAgents(isSupervisor);
   const queues = useQueues();
-  const set = (k: keyof CallFilters) => (v: string) => setDraft((d) => ({ ...d, [k]: v || undefined }));
+  const set = (k: keyof CallFilters) => (v: string) =>
+    setDraft((d) => ({ ...d, [k]: v || undefined }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     onApply({ ...draft, number: draft.number ? digits(draft.number) || undefined : undefined });
   };
-  const names = (xs: { name: string }[] | undefined) => (xs ?? []).map((x) => ({ value: x.name, label: x.name }));
+  const names = (xs: { name: string }[] | undefined) =>
+    (xs ?? []).map((x) => ({ value: x.name, label: x.name }));
 
   return (
     <form className="filters" onSubmit={submit} aria-label={t("calls.filters.title")}>
@@ -66,17 +68,33 @@ export function CallFiltersForm({
         label={t("calls.direction")}
         value={draft.direction}
         onChange={set("direction")}
-        options={["inbound", "outbound-api", "outbound-dial"].map((d) => ({ value: d, label: t(`calls.directions.${d}`) }))}
+        options={["inbound", "outbound-api", "outbound-dial"].map((d) => ({
+          value: d,
+          label: t(`calls.directions.${d}`),
+        }))}
       />
       <Choice
         label={t("calls.outcome")}
         value={draft.outcome}
         onChange={set("outcome")}
-        options={["answered", "missed", "abandoned"].map((o) => ({ value: o, label: t(`calls.outcomes.${o}`) }))}
+        options={["answered", "missed", "abandoned"].map((o) => ({
+          value: o,
+          label: t(`calls.outcomes.${o}`),
+        }))}
       />
-      <Choice label={t("calls.queue")} value={draft.queue} onChange={set("queue")} options={names(queues.data?.view.queues)} />
+      <Choice
+        label={t("calls.queue")}
+        value={draft.queue}
+        onChange={set("queue")}
+        options={names(queues.data?.view.queues)}
+      />
       {isSupervisor && (
-        <Choice label={t("calls.agent")} value={draft.agent} onChange={set("agent")} options={names(agents.data)} />
+        <Choice
+          label={t("calls.agent")}
+          value={draft.agent}
+          onChange={set("agent")}
+          options={names(agents.data)}
+        />
       )}
       <label className="field field-inline">
         <span>{t("calls.filters.number")}</span>

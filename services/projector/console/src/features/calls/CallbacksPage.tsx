@@ -15,7 +15,11 @@ function useCallBack(onDone: (o: Outcome) => void) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ callback, agent }: { callback: Callback; agent?: string }) =>
-      send<{ call_sid?: string }>("POST", `/api/calls/${callback.call_sid}/callback`, agent ? { agent } : {}),
+      send<{ call_sid?: string }>(
+        "POST",
+        `/api/calls/${callback.call_sid}/callback`,
+        agent ? { agent } : {},
+      ),
     onSuccess: (_r, { callback }) => {
       onDone({ tone: "good", text: t("callbacks.placed", { number: callback.number }) });
       void client.invalidateQueries({ queryKey: ["callbacks"] });
@@ -24,7 +28,9 @@ function useCallBack(onDone: (o: Outcome) => void) {
       const optedOut = e instanceof ApiError && e.code === "opted_out";
       onDone({
         tone: "bad",
-        text: optedOut ? t("callbacks.optedOut", { number: callback.number }) : t("callbacks.failed", { message: e.message }),
+        text: optedOut
+          ? t("callbacks.optedOut", { number: callback.number })
+          : t("callbacks.failed", { message: e.message }),
       });
     },
   });
@@ -34,7 +40,9 @@ function useCallBack(onDone: (o: Outcome) => void) {
 function AgentPicker({ value, onChange }: { value: string; onChange: (v: string) => void }) {
   const { t } = useTranslation();
   const agents = useAgents();
-  const sorted = [...(agents.data ?? [])].sort((a, b) => Number(b.state === "available") - Number(a.state === "available"));
+  const sorted = [...(agents.data ?? [])].sort(
+    (a, b) => Number(b.state === "available") - Number(a.state === "available"),
+  );
   return (
     <label className="field field-inline">
       <span>{t("callbacks.agent")}</span>
@@ -60,14 +68,25 @@ export function CallbacksPage() {
   const canCall = !isSupervisor || agent !== "";
 
   return (
-    <Panel title={t("callbacks.title")} id="callbacks" actions={isSupervisor && <AgentPicker value={agent} onChange={setAgent} />}>
+    <Panel
+      title={t("callbacks.title")}
+      id="callbacks"
+      actions={isSupervisor && <AgentPicker value={agent} onChange={setAgent} />}
+    >
       <p className="muted">{t("callbacks.intro")}</p>
       {outcome && (
-        <p className={`notice ${outcome.tone === "bad" ? "notice-error" : "notice-good"}`} role="status">
+        <p
+          className={`notice ${outcome.tone === "bad" ? "notice-error" : "notice-good"}`}
+          role="status"
+        >
           {outcome.text}
         </p>
       )}
-      <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()} />
+      <QueryState
+        isPending={query.isPending}
+        error={query.error}
+        retry={() => void query.refetch()}
+      />
       {query.data?.length === 0 && <Empty>{t("callbacks.empty")}</Empty>}
       {query.data && query.data.length > 0 && (
         <div className="table-wrap">
@@ -85,14 +104,19 @@ export function CallbacksPage() {
             </thead>
             <tbody>
               {query.data.map((c) => {
-                const busy = callBack.isPending && callBack.variables?.callback.call_sid === c.call_sid;
+                const busy =
+                  callBack.isPending && callBack.variables?.callback.call_sid === c.call_sid;
                 return (
                   <tr key={c.call_sid} data-callback={c.number}>
-                    <th scope="row" className="mono">{c.number}</th>
+                    <th scope="row" className="mono">
+                      {c.number}
+                    </th>
                     <td>{format.dateTime(c.missed_at)}</td>
                     <td>{c.queue ?? t("app.none")}</td>
                     <td>
-                      <Badge tone={c.abandoned ? "warn" : "bad"}>{c.abandoned ? t("callbacks.abandoned") : t("callbacks.missed")}</Badge>
+                      <Badge tone={c.abandoned ? "warn" : "bad"}>
+                        {c.abandoned ? t("callbacks.abandoned") : t("callbacks.missed")}
+                      </Badge>
                     </td>
                     <td className="num">
                       <button
@@ -100,7 +124,9 @@ export function CallbacksPage() {
                         className="button button-primary button-small"
                         disabled={!canCall || callBack.isPending}
                         title={canCall ? undefined : t("callbacks.pickAgent")}
-                        onClick={() => callBack.mutate({ callback: c, agent: isSupervisor ? agent : undefined })}
+                        onClick={() =>
+                          callBack.mutate({ callback: c, agent: isSupervisor ? agent : undefined })
+                        }
                       >
                         {busy ? t("callbacks.calling") : t("callbacks.callBack")}
                       </button>

@@ -13,7 +13,10 @@ export function CallsPage({ search }: { search: URLSearchParams }) {
   const filters = filtersFrom(search);
   const key = filtersQuery(filters);
   // The cursors of the pages before this one; reset when the filters change.
-  const [pages, setPages] = useState<{ key: string; cursors: (string | null)[] }>({ key, cursors: [null] });
+  const [pages, setPages] = useState<{ key: string; cursors: (string | null)[] }>({
+    key,
+    cursors: [null],
+  });
   const cursors = pages.key === key ? pages.cursors : [null];
   const after = cursors[cursors.length - 1] ?? null;
   const query = useCalls(filters, after);
@@ -30,7 +33,11 @@ export function CallsPage({ search }: { search: URLSearchParams }) {
   return (
     <Panel title={t("calls.title")} id="calls" actions={exportLink}>
       <CallFiltersForm key={key} filters={filters} onApply={apply} />
-      <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()} />
+      <QueryState
+        isPending={query.isPending}
+        error={query.error}
+        retry={() => void query.refetch()}
+      />
       {query.data?.calls.length === 0 && <Empty>{t("calls.empty")}</Empty>}
       {query.data && query.data.calls.length > 0 && <CallsTable calls={query.data.calls} />}
       <nav className="pager" aria-label={t("calls.page", { page: cursors.length })}>

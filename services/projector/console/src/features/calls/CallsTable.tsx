@@ -5,7 +5,13 @@ import { useCallCenter } from "../../ui/CallCenter";
 import { Direction, Outcome } from "./Outcome";
 
 /** Calls, newest first; each row opens the call. */
-export function CallsTable({ calls, compact = false }: { calls: CallSummary[]; compact?: boolean }) {
+export function CallsTable({
+  calls,
+  compact = false,
+}: {
+  calls: CallSummary[];
+  compact?: boolean;
+}) {
   const { t } = useTranslation();
   const { format } = useCallCenter();
   return (
@@ -20,8 +26,14 @@ export function CallsTable({ calls, compact = false }: { calls: CallSummary[]; c
             <th scope="col">{t("calls.outcome")}</th>
             <th scope="col">{t("calls.queue")}</th>
             <th scope="col">{t("calls.agent")}</th>
-            {!compact && <th scope="col" className="num">{t("calls.wait")}</th>}
-            <th scope="col" className="num">{t("calls.duration")}</th>
+            {!compact && (
+              <th scope="col" className="num">
+                {t("calls.wait")}
+              </th>
+            )}
+            <th scope="col" className="num">
+              {t("calls.duration")}
+            </th>
             <th scope="col">
               <span className="visually-hidden">{t("calls.recording")}</span>
             </th>
@@ -53,7 +65,16 @@ export function CallsTable({ calls, compact = false }: { calls: CallSummary[]; c
               <td>{c.agent ?? t("app.none")}</td>
               {!compact && <td className="num">{format.duration(c.answer_seconds)}</td>}
               <td className="num">{format.duration(c.duration_seconds)}</td>
-              <td>{c.recording_sid && <span className="recorded" title={t("calls.hasRecording")} aria-label={t("calls.hasRecording")} />}</td>
+              <td>
+                {c.recording_sid && (
+                  <span
+                    className="recorded"
+                    role="img"
+                    title={t("calls.hasRecording")}
+                    aria-label={t("calls.hasRecording")}
+                  />
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -9,7 +9,15 @@ export interface CallFilters {
   number?: string;
 }
 
-export const filterKeys = ["from", "to", "direction", "outcome", "agent", "queue", "number"] as const;
+export const filterKeys = [
+  "from",
+  "to",
+  "direction",
+  "outcome",
+  "agent",
+  "queue",
+  "number",
+] as const;
 
 export function filtersFrom(search: URLSearchParams): CallFilters {
   const f: CallFilters = {};

@@ -7,8 +7,7 @@ export const pageSize = 25;
 export function useCalls(filters: CallFilters, after: string | null, limit = pageSize) {
   return useQuery({
     queryKey: ["calls", filters, after, limit],
-    queryFn: ({ signal }) =>
-      getJson<CallPage>("/api/calls", { ...filters, after, limit }, signal),
+    queryFn: ({ signal }) => getJson<CallPage>("/api/calls", { ...filters, after, limit }, signal),
     placeholderData: (previous) => previous,
   });
 }

@@ -26,9 +26,27 @@ export function kpiCards(report: KpiReport, t: TFunction, f: Formatter, slSecond
   const sl = k.service_level_pct ?? null;
   return [
     { id: "calls", label: t("kpis.calls"), value: f.number(k.calls) },
-    { id: "answered", label: t("kpis.answered"), value: f.number(k.answered), hint: of(k.answered), tone: "good" },
-    { id: "missed", label: t("kpis.missed"), value: f.number(k.missed), hint: of(k.missed), tone: k.missed > 0 ? "bad" : undefined },
-    { id: "abandoned", label: t("kpis.abandoned"), value: f.number(k.abandoned), hint: of(k.abandoned), tone: k.abandoned > 0 ? "warn" : undefined },
+    {
+      id: "answered",
+      label: t("kpis.answered"),
+      value: f.number(k.answered),
+      hint: of(k.answered),
+      tone: "good",
+    },
+    {
+      id: "missed",
+      label: t("kpis.missed"),
+      value: f.number(k.missed),
+      hint: of(k.missed),
+      tone: k.missed > 0 ? "bad" : undefined,
+    },
+    {
+      id: "abandoned",
+      label: t("kpis.abandoned"),
+      value: f.number(k.abandoned),
+      hint: of(k.abandoned),
+      tone: k.abandoned > 0 ? "warn" : undefined,
+    },
     { id: "avg_duration", label: t("kpis.avgDuration"), value: f.duration(k.avg_duration_seconds) },
     { id: "asa", label: t("kpis.asa"), value: f.duration(k.avg_speed_of_answer_seconds) },
     { id: "aht", label: t("kpis.aht"), value: f.duration(k.avg_handle_seconds) },
@@ -50,7 +68,9 @@ export function KpiCards({ report }: { report: KpiReport }) {
     <ul className="kpis" aria-label={t("kpis.title")}>
       {cards.map((c) => (
         <li key={c.id} className={`kpi ${c.tone ? `kpi-${c.tone}` : ""}`} data-kpi={c.id}>
-          <span className="kpi-label">{c.label}</span>
+          <span className="kpi-label" title={c.label}>
+            {c.label}
+          </span>
           <span className="kpi-value">{c.value}</span>
           {c.hint && <span className="kpi-hint">{c.hint}</span>}
         </li>

@@ -54,7 +54,12 @@ export function TrendsChart({ series }: { series: Series }) {
     if (!c) return;
     c.data.labels = labels;
     c.data.datasets = [
-      { label: t("trends.answered"), data: answered, backgroundColor: colors.answered, borderRadius: 2 },
+      {
+        label: t("trends.answered"),
+        data: answered,
+        backgroundColor: colors.answered,
+        borderRadius: 2,
+      },
       { label: t("trends.missed"), data: missed, backgroundColor: colors.missed, borderRadius: 2 },
     ];
     c.update();

@@ -48,8 +48,16 @@ export function QueuesView() {
   const elapsed = data ? Math.max(0, Math.floor((now - data.fetchedAt) / 1000)) : 0;
 
   return (
-    <Panel title={t("queues.title")} id="queues" actions={data && <Floor agents={data.view.agents} />}>
-      <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()} />
+    <Panel
+      title={t("queues.title")}
+      id="queues"
+      actions={data && <Floor agents={data.view.agents} />}
+    >
+      <QueryState
+        isPending={query.isPending}
+        error={query.error}
+        retry={() => void query.refetch()}
+      />
       {data && data.view.queues.length === 0 && <Empty>{t("queues.empty")}</Empty>}
       {data && data.view.queues.length > 0 && (
         <div className="table-wrap">
@@ -57,13 +65,27 @@ export function QueuesView() {
             <thead>
               <tr>
                 <th scope="col">{t("queues.queue")}</th>
-                <th scope="col" className="num">{t("queues.waiting")}</th>
-                <th scope="col" className="num">{t("queues.longestWait")}</th>
-                <th scope="col" className="num">{t("queues.offered")}</th>
-                <th scope="col" className="num">{t("queues.answered")}</th>
-                <th scope="col" className="num">{t("queues.abandoned")}</th>
-                <th scope="col" className="num">{t("queues.asa")}</th>
-                <th scope="col" className="num">{t("queues.serviceLevel")}</th>
+                <th scope="col" className="num">
+                  {t("queues.waiting")}
+                </th>
+                <th scope="col" className="num">
+                  {t("queues.longestWait")}
+                </th>
+                <th scope="col" className="num">
+                  {t("queues.offered")}
+                </th>
+                <th scope="col" className="num">
+                  {t("queues.answered")}
+                </th>
+                <th scope="col" className="num">
+                  {t("queues.abandoned")}
+                </th>
+                <th scope="col" className="num">
+                  {t("queues.asa")}
+                </th>
+                <th scope="col" className="num">
+                  {t("queues.serviceLevel")}
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -73,7 +95,11 @@ export function QueuesView() {
                   <tr key={q.name} data-queue={q.name}>
                     <th scope="row">{q.name}</th>
                     <td className="num">
-                      {q.waiting > 0 ? <Badge tone={waitTone(wait, threshold)}>{format.number(q.waiting)}</Badge> : "0"}
+                      {q.waiting > 0 ? (
+                        <Badge tone={waitTone(wait, threshold)}>{format.number(q.waiting)}</Badge>
+                      ) : (
+                        "0"
+                      )}
                     </td>
                     <td className="num" data-field="longest_wait">
                       {q.waiting > 0 ? format.duration(wait) : t("app.none")}
@@ -83,7 +109,9 @@ export function QueuesView() {
                     <td className="num">{format.number(q.abandoned_today)}</td>
                     <td className="num">{format.duration(q.avg_speed_of_answer_seconds_today)}</td>
                     <td className="num">
-                      <Badge tone={slTone(q.service_level_pct_today)}>{format.percent(q.service_level_pct_today)}</Badge>
+                      <Badge tone={slTone(q.service_level_pct_today)}>
+                        {format.percent(q.service_level_pct_today)}
+                      </Badge>
                     </td>
                   </tr>
                 );
