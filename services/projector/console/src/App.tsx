@@ -60,7 +60,7 @@ function Header({ session, route }: { session: Session; route: Route }) {
         <LanguagePicker />
         <span className="user" title={session.user.name}>
           {session.user.display_name || session.user.name}
-          <span className="muted small"> · {session.user.role}</span>
+          <span className="muted small"> · {t(`app.roles.${session.user.role}`)}</span>
         </span>
         <button type="button" className="button button-small" onClick={() => signOut.mutate()}>
           {t("app.signOut")}
