@@ -37,7 +37,24 @@ TOPICS = {"calls": "callstream.voice.calls.v1", "recordings": "callstream.voice.
 # differ between any two runs) left out.
 READ_MODELS = ["projector_offsets", "call_events", "calls", "recording_events", "recordings",
                "taskrouter_events", "tasks", "reservations", "workers", "worker_activity",
-               "optout_events", "optouts"]
+               "optout_events", "optouts", "call_fact_rows"]
+# The KPI views: their rollups are appended per batch, so the tables differ from run to run; what
+# they sum to must not.
+KPI_VIEWS = ["analytics.calls_daily", "analytics.calls_hourly", "analytics.queues_daily", "analytics.agents_daily"]
+# The KPIs as 003_analytics.sql computed them, per call at query time, over the facts computed now.
+KPIS_FROM_SCRATCH = """
+SELECT day, direction, count(*) AS calls, count(*) FILTER (WHERE answered) AS answered,
+       count(*) FILTER (WHERE missed) AS missed, count(*) FILTER (WHERE abandoned) AS abandoned,
+       round(avg(duration_seconds), 1), round(avg(answer_seconds) FILTER (WHERE answered), 1),
+       round(avg(coalesce(talk_seconds, 0) + coalesce(wrapup_seconds, 0)) FILTER (WHERE answered), 1),
+       CASE WHEN direction = 'inbound'
+            THEN round(100.0 * count(*) FILTER (WHERE answered_within_threshold) / count(*), 1) END
+FROM callstream_call_facts(NULL::text[]) GROUP BY day, direction"""
+AGENTS_FROM_SCRATCH = """
+SELECT day, agent, count(*), round(sum(coalesce(talk_seconds, 0)), 1), round(avg(talk_seconds), 1),
+       round(avg(wrapup_seconds), 1), round(avg(coalesce(talk_seconds, 0) + coalesce(wrapup_seconds, 0)), 1),
+       round(avg(answer_seconds), 1)
+FROM callstream_call_facts(NULL::text[]) WHERE answered AND agent IS NOT NULL GROUP BY day, agent"""
 WALL_CLOCK = {("projector_offsets", "updated_at"), ("call_events", "applied_at")}
 POISONS = ["{not json", "", "\"a string\"", json.dumps({"specversion": "1.0", "type": "x"})]
 WORKSPACE = "WS" + "1" * 32
@@ -139,6 +156,24 @@ def read_models(dsn):
     return dict(r.split("|") for r in stack.psql(dsn, query).splitlines())
 
 
+def kpi_views(dsn):
+    query = " UNION ALL ".join("SELECT '%s', count(*) || '/' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') "
+                               "FROM %s t" % (v, v) for v in KPI_VIEWS)
+    return dict(r.split("|") for r in stack.psql(dsn, query).splitlines())
+
+
+def kpis_kept(dsn, step, what):
+    """The kept facts and rollups equal what the definitions compute from the read models now."""
+    def differ(a, b):
+        return stack.psql(dsn, "SELECT count(*) FROM ((%s) EXCEPT ALL (%s)) x" % (a, b))
+    checks = {"facts": ("SELECT * FROM call_fact_rows", "SELECT * FROM callstream_call_facts(NULL::text[])"),
+              "calls_daily": ("SELECT * FROM analytics.calls_daily", KPIS_FROM_SCRATCH),
+              "agents_daily": ("SELECT * FROM analytics.agents_daily", AGENTS_FROM_SCRATCH)}
+    for name, (kept, computed) in checks.items():
+        assert differ(kept, computed) == "0" and differ(computed, kept) == "0", \
+            "step %d (%s): the kept %s differ from the ones computed now" % (step, what, name)
+
+
 def letters(dsn):
     return stack.psql(dsn, "SELECT string_agg(concat_ws(',', kafka_topic, kafka_partition, kafka_offset, message_key, "
                            "kind, resolution, resolved_at IS NULL), '|' ORDER BY kafka_topic, kafka_partition, "
@@ -215,9 +250,12 @@ class Run:
         ends = self.wait_live()
         oracle = self.oracle(ends)
         live, fresh = read_models(self.s.dsn), read_models(oracle)
-        differ = [t for t in READ_MODELS if live[t] != fresh[t]]
+        live.update(kpi_views(self.s.dsn))
+        fresh.update(kpi_views(oracle))
+        differ = [t for t in READ_MODELS + KPI_VIEWS if live[t] != fresh[t]]
         assert not differ, "step %d (%s): read models differ from a fresh replay: %s" % (
             step, what, {t: (live[t], fresh[t]) for t in differ})
+        kpis_kept(self.s.dsn, step, what)
         assert letters(self.s.dsn) == letters(oracle), "step %d (%s): the replay changed dead letters" % (step, what)
         return live
 

@@ -346,9 +346,16 @@ TEST_CASE("the analytics views give the KPIs the call flows say", "[projection][
   CHECK(q("SELECT count(*) FROM analytics.call_facts WHERE recording_url LIKE 'https://%'") ==
         std::to_string(e.alice));
 
-  // A stricter threshold changes the service level, read at query time.
-  q("UPDATE callstream_settings SET value = '30' WHERE key = 'service_level_seconds' RETURNING 1");
+  // A stricter threshold, at the projector's next start, recomputes every call's facts and KPIs.
+  std::string kept_facts = q("SELECT count(*) FROM call_fact_rows");
+  pg::Connection c(pg::ConnectionSettings{db});
+  projector::ProjectorConfig stricter;
+  stricter.time_zone = "America/New_York";
+  stricter.service_level_seconds = 30;
+  projector::write_settings(c, stricter);
   CHECK(num("SELECT service_level_pct " + day) < 100.0 * e.within_sla / e.calls - 1);
+  CHECK(q("SELECT count(*) FROM call_fact_rows") == kept_facts);
+  CHECK(q("SELECT count(*) FROM call_fact_rows WHERE service_level_threshold_seconds <> 30") == "0");
 
   // The analyst role reads the views and nothing else.
   CHECK(q("SELECT has_schema_privilege('callstream_analyst', 'analytics', 'USAGE')") == "t");

@@ -121,6 +121,7 @@ void Projector::run(const std::atomic<bool>& stop) {
     auto batch = consumer_->poll_batch(config_.batch_max, config_.poll_timeout);
     if (!batch.empty()) {
       apply_batch(batch);
+      compaction_.maybe_run(*db_);
     } else if (std::chrono::steady_clock::now() - last_check > std::chrono::seconds(5)) {
       last_check = std::chrono::steady_clock::now();
       follow_offset_changes();
@@ -139,7 +140,10 @@ bool Projector::run_until(const std::atomic<bool>& stop,
   bool done = false;
   while (!stop && !(done = offsets_.reached(ends))) {
     auto batch = consumer_->poll_batch(config_.batch_max, config_.poll_timeout);
-    if (!batch.empty()) apply_batch(batch);
+    if (!batch.empty()) {
+      apply_batch(batch);
+      compaction_.maybe_run(*db_);
+    }
     if (std::chrono::steady_clock::now() - last_report > std::chrono::seconds(5)) {
       last_report = std::chrono::steady_clock::now();
       log::info("rebuilding", {{"applied", std::to_string(metrics_.applied.value())},

@@ -28,6 +28,7 @@
 #include "projector_config.hpp"
 #include "projector_metrics.hpp"
 #include "schema_setup.hpp"
+#include "kpi_rollups.hpp"
 #include "topic_projections.hpp"
 
 namespace callstream::projector {
@@ -107,6 +108,7 @@ class Projector : public kafka::RebalanceListener {
   std::vector<std::unique_ptr<pg::Connection>> workers_;  // further lanes of apply_batch
   std::unique_ptr<DeadLetterTopic> dead_letters_;
   std::unique_ptr<kafka::Consumer> consumer_;
+  KpiCompaction compaction_;
   const std::atomic<bool>* stop_ = nullptr;
   std::atomic<bool> ready_{false};
 

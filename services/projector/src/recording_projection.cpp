@@ -1,5 +1,7 @@
 #include "recording_projection.hpp"
 
+#include "kpi_rollups.hpp"
+
 namespace callstream::projector {
 namespace {
 
@@ -71,7 +73,9 @@ core::Result<EventRow> decode_recording_event(std::string_view value, std::strin
 }
 
 int64_t apply_recording_events(pg::Connection& c, const std::vector<EventRow>& rows) {
-  return exec_with_rows(c, "apply_recording_events", kApply, rows);
+  int64_t fresh = exec_with_rows(c, "apply_recording_events", kApply, rows);
+  if (fresh > 0) refresh_kpis(c, FactSource::recordings, event_ids(rows));
+  return fresh;
 }
 
 }  // namespace callstream::projector

@@ -5,15 +5,18 @@
 #include <vector>
 
 #include "callstream/pg/migrations.hpp"
+#include "kpi_rollups.hpp"
 #include "migration_files.hpp"
 
 namespace callstream::projector {
 namespace {
 
+// The settings that changed (RETURNING names them): what each call's facts say depends on them.
 constexpr const char* kWriteSettings = R"sql(
-INSERT INTO callstream_settings (key, value)
+INSERT INTO callstream_settings AS s (key, value)
 VALUES ('time_zone', $1), ('service_level_seconds', $2)
-ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value)sql";
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value WHERE s.value IS DISTINCT FROM EXCLUDED.value
+RETURNING key)sql";
 
 }  // namespace
 
@@ -25,8 +28,9 @@ int run_migrations(pg::Connection& c) {
 }
 
 void write_settings(pg::Connection& c, const ProjectorConfig& config) {
-  c.exec("write_settings", kWriteSettings,
-         {config.time_zone, std::to_string(config.service_level_seconds)});
+  auto changed = c.exec("write_settings", kWriteSettings,
+                        {config.time_zone, std::to_string(config.service_level_seconds)});
+  if (changed.rows() > 0) recompute_all_kpis(c);
 }
 
 }  // namespace callstream::projector

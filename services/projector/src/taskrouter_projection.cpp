@@ -1,5 +1,7 @@
 #include "taskrouter_projection.hpp"
 
+#include "kpi_rollups.hpp"
+
 namespace callstream::projector {
 namespace {
 
@@ -180,7 +182,9 @@ core::Result<EventRow> decode_taskrouter_event(std::string_view value, std::stri
 }
 
 int64_t apply_taskrouter_events(pg::Connection& c, const std::vector<EventRow>& rows) {
-  return exec_with_rows(c, "apply_taskrouter_events", kApply, rows);
+  int64_t fresh = exec_with_rows(c, "apply_taskrouter_events", kApply, rows);
+  if (fresh > 0) refresh_kpis(c, FactSource::taskrouter, event_ids(rows));
+  return fresh;
 }
 
 }  // namespace callstream::projector
