@@ -264,8 +264,8 @@ $$;
 
 -- What the console's queue view and call-back list look up (docs/console.md).
 CREATE INDEX tasks_waiting ON tasks (queue_name) WHERE status IN ('pending', 'reserved');
-CREATE INDEX calls_from_number ON calls (from_number);
-CREATE INDEX calls_to_number ON calls (to_number);
+CREATE INDEX calls_from_number ON calls (from_number, coalesce(initiated_at, ringing_at, first_event_at));
+CREATE INDEX calls_to_number ON calls (to_number, coalesce(initiated_at, ringing_at, first_event_at));
 
 -- The calls there are now.
 SELECT callstream_refresh_call_facts(NULL);

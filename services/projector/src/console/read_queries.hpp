@@ -159,7 +159,8 @@ SELECT json_build_object(
   (SELECT agent FROM f) AS agent, (SELECT count(*) FROM f) AS found)sql";
 
 // Missed and abandoned inbound calls of the last 7 days whose number has not been called back
-// nor called in again and answered since (the latest missed call per number).
+// nor called in again and answered since (the latest missed call per number; the 500 newest).
+// Each NOT EXISTS is one range of an index on (number, start).
 inline constexpr const char* kCallbacks = R"sql(
 WITH missed AS (
   SELECT DISTINCT ON (f.from_number) f.call_sid, f.from_number, f.started_at, f.queue,
@@ -167,17 +168,25 @@ WITH missed AS (
   FROM analytics.call_facts f
   WHERE f.direction = 'inbound' AND f.missed AND f.from_number IS NOT NULL
     AND f.started_at > now() - interval '7 days'
-  ORDER BY f.from_number, f.started_at DESC)
+  ORDER BY f.from_number, f.started_at DESC),
+waiting AS (
+  SELECT m.* FROM missed m
+  WHERE NOT EXISTS (
+      SELECT 1 FROM calls c
+      WHERE c.to_number = m.from_number
+        AND coalesce(c.initiated_at, c.ringing_at, c.first_event_at) > m.started_at
+        AND c.direction LIKE 'outbound%' AND c.direction <> 'outbound-dial')
+    AND NOT EXISTS (
+      SELECT 1 FROM calls c
+      WHERE c.from_number = m.from_number
+        AND coalesce(c.initiated_at, c.ringing_at, c.first_event_at) > m.started_at
+        AND c.direction = 'inbound' AND c.answered_at IS NOT NULL)
+    AND NOT EXISTS (SELECT 1 FROM optouts o WHERE o.number = m.from_number AND o.opted_out)
+  ORDER BY m.started_at DESC LIMIT 500)
 SELECT coalesce(json_agg(json_build_object(
-         'call_sid', m.call_sid, 'number', m.from_number, 'missed_at', m.started_at,
-         'queue', m.queue, 'abandoned', m.abandoned) ORDER BY m.started_at DESC), '[]') AS json
-FROM missed m
-WHERE NOT EXISTS (
-  SELECT 1 FROM calls c
-  WHERE coalesce(c.initiated_at, c.ringing_at, c.first_event_at) > m.started_at
-    AND ((c.direction LIKE 'outbound%' AND c.direction <> 'outbound-dial' AND c.to_number = m.from_number)
-         OR (c.direction = 'inbound' AND c.from_number = m.from_number AND c.answered_at IS NOT NULL)))
-  AND NOT EXISTS (SELECT 1 FROM optouts o WHERE o.number = m.from_number AND o.opted_out))sql";
+         'call_sid', w.call_sid, 'number', w.from_number, 'missed_at', w.started_at,
+         'queue', w.queue, 'abandoned', w.abandoned) ORDER BY w.started_at DESC), '[]') AS json
+FROM waiting w)sql";
 
 // A recording and the call it belongs to (for the role check and the media URL). $1 RecordingSid.
 inline constexpr const char* kRecording = R"sql(
