@@ -355,7 +355,8 @@ TEST_CASE("the analytics views give the KPIs the call flows say", "[projection][
   projector::write_settings(c, stricter);
   CHECK(num("SELECT service_level_pct " + day) < 100.0 * e.within_sla / e.calls - 1);
   CHECK(q("SELECT count(*) FROM call_fact_rows") == kept_facts);
-  CHECK(q("SELECT count(*) FROM call_fact_rows WHERE service_level_threshold_seconds <> 30") == "0");
+  CHECK(q("SELECT count(*) FROM call_fact_rows WHERE service_level_threshold_seconds <> 30") ==
+        "0");
 
   // The analyst role reads the views and nothing else.
   CHECK(q("SELECT has_schema_privilege('callstream_analyst', 'analytics', 'USAGE')") == "t");

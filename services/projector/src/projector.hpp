@@ -24,11 +24,11 @@
 #include "callstream/pg/connection.hpp"
 #include "dead_letter_topic.hpp"
 #include "dead_letters.hpp"
+#include "kpi_rollups.hpp"
 #include "partition_offsets.hpp"
 #include "projector_config.hpp"
 #include "projector_metrics.hpp"
 #include "schema_setup.hpp"
-#include "kpi_rollups.hpp"
 #include "topic_projections.hpp"
 
 namespace callstream::projector {

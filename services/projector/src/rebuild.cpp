@@ -20,10 +20,9 @@ namespace log = core::log;
 
 const std::vector<std::string>& rebuilt_tables() {
   static const std::vector<std::string> tables = {
-      "projector_offsets", "call_events",       "calls",         "recording_events",
-      "recordings",        "taskrouter_events", "tasks",         "reservations",
-      "workers",           "worker_activity",   "optout_events", "optouts",
-      "call_fact_rows",    "kpi_hourly",        "kpi_agents_daily"};
+      "projector_offsets", "call_events", "calls",          "recording_events", "recordings",
+      "taskrouter_events", "tasks",       "reservations",   "workers",          "worker_activity",
+      "optout_events",     "optouts",     "call_fact_rows", "kpi_hourly",       "kpi_agents_daily"};
   return tables;
 }
 

@@ -78,7 +78,9 @@ http::Response post_session(ApiCall& call) {
   return r;
 }
 
-http::Response get_session(ApiCall& call) { return json_response(200, session_json(*call.user, call.settings)); }
+http::Response get_session(ApiCall& call) {
+  return json_response(200, session_json(*call.user, call.settings));
+}
 
 http::Response delete_session(ApiCall& call) {
   sign_out(call.db, session_token(call.request));
