@@ -255,9 +255,12 @@ def check_live(twilio, supervisor):
 check_live.calls = 90
 
 
-def check_callback(supervisor, agent, missed):
+def check_callback(s, supervisor, agent, missed):
     status, body, _ = agent.request("POST", "/api/calls/%s/callback" % missed, {})
     assert status == 201, (status, body)
+    # The call placed lands in the read models like any other (before anything counts calls).
+    stack.wait_until(lambda: stack.psql(s.dsn, "SELECT count(*) FROM calls WHERE call_sid = '%s'" % body["call_sid"]) == "1",
+                     30, "the call back in the read models")
     status, body, _ = supervisor.request("POST", "/api/calls/%s/callback" % missed, {})
     assert status == 422 and body["error"] == "invalid_agent", body
 
@@ -331,7 +334,7 @@ def test(make):
     elsewhere = Browser(start_serve(s))
     assert elsewhere.sign_in(SUPERVISOR, PASSWORD)[0] == 200
     check_live(twilio, elsewhere)
-    check_callback(supervisor, agent, c4)
+    check_callback(s, supervisor, agent, c4)
     check_sample_data(s, twilio, supervisor)
     check_sign_in_limits(s, s.projector_port)
     check_sessions(s, s.projector_port)

@@ -7,6 +7,7 @@ export type Session = Schemas["Session"];
 export type KpiReport = Schemas["KpiReport"];
 export type Series = Schemas["Series"];
 export type QueueView = Schemas["QueueView"];
+export type Queue = Schemas["Queue"];
 export type Agent = Schemas["Agent"];
 export type CallSummary = Schemas["CallSummary"];
 export type CallPage = Schemas["CallPage"];

@@ -58,22 +58,57 @@ function AgentPicker({ value, onChange }: { value: string; onChange: (v: string)
   );
 }
 
-export function CallbacksPage() {
+/** One number waiting for a call back, with its button. */
+function CallbackRow({
+  callback,
+  state,
+  onCall,
+}: {
+  callback: Callback;
+  state: "ready" | "needs-agent" | "busy" | "calling";
+  onCall: () => void;
+}) {
   const { t } = useTranslation();
-  const { format, isSupervisor } = useCallCenter();
-  const query = useCallbacks();
-  const [agent, setAgent] = useState("");
+  const { format } = useCallCenter();
+  return (
+    <tr data-callback={callback.number}>
+      <th scope="row" className="mono">
+        {callback.number}
+      </th>
+      <td>{format.dateTime(callback.missed_at)}</td>
+      <td>{callback.queue ?? t("app.none")}</td>
+      <td>
+        <Badge tone={callback.abandoned ? "warn" : "bad"}>
+          {callback.abandoned ? t("callbacks.abandoned") : t("callbacks.missed")}
+        </Badge>
+      </td>
+      <td className="num">
+        <button
+          type="button"
+          className="button button-primary button-small"
+          disabled={state !== "ready"}
+          title={state === "needs-agent" ? t("callbacks.pickAgent") : undefined}
+          onClick={onCall}
+        >
+          {state === "calling" ? t("callbacks.calling") : t("callbacks.callBack")}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+function CallbacksTable({ callbacks, agent }: { callbacks: Callback[]; agent: string }) {
+  const { t } = useTranslation();
+  const { isSupervisor } = useCallCenter();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const callBack = useCallBack(setOutcome);
-  const canCall = !isSupervisor || agent !== "";
-
+  const state = (c: Callback) => {
+    if (callBack.isPending)
+      return callBack.variables?.callback.call_sid === c.call_sid ? "calling" : "busy";
+    return isSupervisor && agent === "" ? "needs-agent" : "ready";
+  };
   return (
-    <Panel
-      title={t("callbacks.title")}
-      id="callbacks"
-      actions={isSupervisor && <AgentPicker value={agent} onChange={setAgent} />}
-    >
-      <p className="muted">{t("callbacks.intro")}</p>
+    <>
       {outcome && (
         <p
           className={`notice ${outcome.tone === "bad" ? "notice-error" : "notice-good"}`}
@@ -82,6 +117,50 @@ export function CallbacksPage() {
           {outcome.text}
         </p>
       )}
+      <div className="table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t("callbacks.number")}</th>
+              <th scope="col">{t("callbacks.missedAt")}</th>
+              <th scope="col">{t("callbacks.queue")}</th>
+              <th scope="col">{t("callbacks.kind")}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t("callbacks.callBack")}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {callbacks.map((c) => (
+              <CallbackRow
+                key={c.call_sid}
+                callback={c}
+                state={state(c)}
+                onCall={() =>
+                  callBack.mutate({ callback: c, agent: isSupervisor ? agent : undefined })
+                }
+              />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+/** Who is waiting for a call back; a supervisor picks the agent who calls. */
+export function CallbacksPage() {
+  const { t } = useTranslation();
+  const { isSupervisor } = useCallCenter();
+  const query = useCallbacks();
+  const [agent, setAgent] = useState("");
+  return (
+    <Panel
+      title={t("callbacks.title")}
+      id="callbacks"
+      actions={isSupervisor && <AgentPicker value={agent} onChange={setAgent} />}
+    >
+      <p className="muted">{t("callbacks.intro")}</p>
       <QueryState
         isPending={query.isPending}
         error={query.error}
@@ -89,54 +168,7 @@ export function CallbacksPage() {
       />
       {query.data?.length === 0 && <Empty>{t("callbacks.empty")}</Empty>}
       {query.data && query.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t("callbacks.number")}</th>
-                <th scope="col">{t("callbacks.missedAt")}</th>
-                <th scope="col">{t("callbacks.queue")}</th>
-                <th scope="col">{t("callbacks.kind")}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t("callbacks.callBack")}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {query.data.map((c) => {
-                const busy =
-                  callBack.isPending && callBack.variables?.callback.call_sid === c.call_sid;
-                return (
-                  <tr key={c.call_sid} data-callback={c.number}>
-                    <th scope="row" className="mono">
-                      {c.number}
-                    </th>
-                    <td>{format.dateTime(c.missed_at)}</td>
-                    <td>{c.queue ?? t("app.none")}</td>
-                    <td>
-                      <Badge tone={c.abandoned ? "warn" : "bad"}>
-                        {c.abandoned ? t("callbacks.abandoned") : t("callbacks.missed")}
-                      </Badge>
-                    </td>
-                    <td className="num">
-                      <button
-                        type="button"
-                        className="button button-primary button-small"
-                        disabled={!canCall || callBack.isPending}
-                        title={canCall ? undefined : t("callbacks.pickAgent")}
-                        onClick={() =>
-                          callBack.mutate({ callback: c, agent: isSupervisor ? agent : undefined })
-                        }
-                      >
-                        {busy ? t("callbacks.calling") : t("callbacks.callBack")}
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <CallbacksTable callbacks={query.data} agent={agent} />
       )}
     </Panel>
   );

@@ -1,5 +1,5 @@
 import { useTranslation } from "react-i18next";
-import type { QueueView } from "../../api/client";
+import type { Queue, QueueView } from "../../api/client";
 import { Badge } from "../../ui/Badge";
 import { useCallCenter } from "../../ui/CallCenter";
 import { Empty, Panel, QueryState } from "../../ui/Panel";
@@ -36,13 +36,44 @@ export function Floor({ agents }: { agents: QueueView["agents"] }) {
   );
 }
 
+/** A queue now: its wait counts up from the server's figure between changes. */
+function QueueRow({ queue: q, elapsed }: { queue: Queue; elapsed: number }) {
+  const { t } = useTranslation();
+  const { format, session } = useCallCenter();
+  const wait = q.waiting > 0 ? q.longest_wait_seconds + elapsed : 0;
+  return (
+    <tr data-queue={q.name}>
+      <th scope="row">{q.name}</th>
+      <td className="num">
+        {q.waiting > 0 ? (
+          <Badge tone={waitTone(wait, session.call_center.service_level_seconds)}>
+            {format.number(q.waiting)}
+          </Badge>
+        ) : (
+          "0"
+        )}
+      </td>
+      <td className="num" data-field="longest_wait">
+        {q.waiting > 0 ? format.duration(wait) : t("app.none")}
+      </td>
+      <td className="num">{format.number(q.offered_today)}</td>
+      <td className="num">{format.number(q.answered_today)}</td>
+      <td className="num">{format.number(q.abandoned_today)}</td>
+      <td className="num">{format.duration(q.avg_speed_of_answer_seconds_today)}</td>
+      <td className="num">
+        <Badge tone={slTone(q.service_level_pct_today)}>
+          {format.percent(q.service_level_pct_today)}
+        </Badge>
+      </td>
+    </tr>
+  );
+}
+
 /** Flex's real-time queues view: what is waiting now and how today went, per queue. */
 export function QueuesView() {
   const { t } = useTranslation();
-  const { format, session } = useCallCenter();
   const query = useQueues();
   const now = useNow(1000);
-  const threshold = session.call_center.service_level_seconds;
   const data = query.data;
   // Waits keep counting between changes: the server's figure plus the time since it was read.
   const elapsed = data ? Math.max(0, Math.floor((now - data.fetchedAt) / 1000)) : 0;
@@ -89,33 +120,9 @@ export function QueuesView() {
               </tr>
             </thead>
             <tbody>
-              {data.view.queues.map((q) => {
-                const wait = q.waiting > 0 ? q.longest_wait_seconds + elapsed : 0;
-                return (
-                  <tr key={q.name} data-queue={q.name}>
-                    <th scope="row">{q.name}</th>
-                    <td className="num">
-                      {q.waiting > 0 ? (
-                        <Badge tone={waitTone(wait, threshold)}>{format.number(q.waiting)}</Badge>
-                      ) : (
-                        "0"
-                      )}
-                    </td>
-                    <td className="num" data-field="longest_wait">
-                      {q.waiting > 0 ? format.duration(wait) : t("app.none")}
-                    </td>
-                    <td className="num">{format.number(q.offered_today)}</td>
-                    <td className="num">{format.number(q.answered_today)}</td>
-                    <td className="num">{format.number(q.abandoned_today)}</td>
-                    <td className="num">{format.duration(q.avg_speed_of_answer_seconds_today)}</td>
-                    <td className="num">
-                      <Badge tone={slTone(q.service_level_pct_today)}>
-                        {format.percent(q.service_level_pct_today)}
-                      </Badge>
-                    </td>
-                  </tr>
-                );
-              })}
+              {data.view.queues.map((q) => (
+                <QueueRow key={q.name} queue={q} elapsed={elapsed} />
+              ))}
             </tbody>
           </table>
         </div>
