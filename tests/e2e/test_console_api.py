@@ -15,6 +15,9 @@ import sys
 import threading
 import time
 
+import jsonschema
+import yaml
+
 import stack
 
 PROJECTOR = os.path.join(stack.BIN, "services/projector/callstream-projector")
@@ -30,6 +33,18 @@ ENDPOINTS = [("GET", "/api/session", "any"), ("GET", "/api/kpis", "supervisor"),
              ("GET", "/api/calls/CA00000000000000000000000000000000", "any"),
              ("GET", "/api/recordings/RE00000000000000000000000000000000/media", "any"),
              ("GET", "/api/stream", "any")]
+
+
+OPENAPI = yaml.safe_load(open(os.path.join(stack.SOURCE, "services/projector/console/api/openapi.yaml")))
+
+
+def conforms(method, template, status, body):
+    """The answer is what the OpenAPI document (the page's types come from it) says it is."""
+    answer = OPENAPI["paths"][template][method.lower()]["responses"][str(status)]
+    if "$ref" in answer:
+        answer = OPENAPI["components"]["responses"][answer["$ref"].rsplit("/", 1)[1]]
+    schema = dict(answer["content"]["application/json"]["schema"], components=OPENAPI["components"])
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(body)
 
 
 class Browser:
@@ -128,6 +143,7 @@ def check_access_matrix(port, supervisor, agent):
     for method, path, who in ENDPOINTS:
         status, body, _ = stranger.request(method, path)
         assert status == 401, (path, status, body)
+        conforms(method, "/api/session", 401, body)
         if who == "supervisor":
             status, body, _ = agent.request(method, path)
             assert status == 403, (path, status, body)
@@ -174,6 +190,7 @@ def check_reads(s, supervisor, agent, calls):
     expected = json.loads(stack.psql(s.dsn, "SELECT row_to_json(k) FROM analytics.period_kpis("
                                             "(now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date) k"))
     assert kpis["kpis"] == expected, (kpis, expected)
+    check_contract(supervisor, agent, calls)
     assert kpis["kpis"]["calls"] == 4 and kpis["kpis"]["answered"] == 3 and kpis["kpis"]["missed"] == 1, kpis
     seen, after = [], ""
     while True:
@@ -201,6 +218,26 @@ def check_reads(s, supervisor, agent, calls):
     assert [c["call_sid"] for c in callbacks] == [calls[3]], callbacks
     status, queues, _ = agent.request("GET", "/api/queues")
     assert status == 200 and queues["queues"][0]["name"] == "Support", queues
+
+
+def check_contract(supervisor, agent, calls):
+    """Every read's answer, and its errors, as api/openapi.yaml describes them."""
+    reads = [("/api/session", "/api/session"), ("/api/kpis", "/api/kpis?period=week"),
+             ("/api/series", "/api/series?grain=hour"), ("/api/series", "/api/series?grain=day"),
+             ("/api/queues", "/api/queues"), ("/api/agents", "/api/agents"),
+             ("/api/calls", "/api/calls?limit=2"), ("/api/calls/{sid}", "/api/calls/" + calls[0]),
+             ("/api/callbacks", "/api/callbacks")]
+    for template, path in reads:
+        status, body, _ = supervisor.request("GET", path)
+        assert status == 200, (path, status, body)
+        conforms("GET", template, 200, body)
+    for template, path, status in [("/api/kpis", "/api/kpis?period=year", 422),
+                                   ("/api/calls/{sid}", "/api/calls/CA" + "0" * 32, 404)]:
+        got, body, _ = supervisor.request("GET", path)
+        assert got == status, (path, got, body)
+        conforms("GET", template, status, body)
+    got, body, _ = agent.request("GET", "/api/agents")
+    conforms("GET", "/api/agents", got, body)
 
 
 def check_media(fake_port, supervisor, agent, recording, others_recording):
