@@ -505,6 +505,10 @@ TEST_CASE("a rebuild replays the topics into a shadow schema and swaps it in whi
   CHECK(test::query_value(db,
                           "SELECT count(*) FROM pg_namespace WHERE nspname LIKE "
                           "'callstream_re%'") == "0");
+  // The swapped-in tables keep their storage parameters.
+  CHECK(test::query_value(db,
+                          "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE "
+                          "oid = 'public.call_fact_rows'::regclass") == "fillfactor=80");
   // Every table is either rebuilt or deliberately kept: a new read model cannot be forgotten.
   // The console's accounts and sessions are not built from events: kept.
   std::string listed =

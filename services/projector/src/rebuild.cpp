@@ -38,6 +38,9 @@ WHERE n.nspname = 'analytics' AND c.relkind = 'v' ORDER BY c.oid)sql";
 
 constexpr const char* kViewDefinition = "SELECT pg_get_viewdef($1::regclass) AS definition";
 
+constexpr const char* kTableOptions =
+    "SELECT array_to_string(reloptions, ', ') AS options FROM pg_class WHERE oid = $1::regclass";
+
 // Names in DDL cannot be parameters: each is quoted by libpq.
 struct Ddl {
   pg::Connection& c;
@@ -118,9 +121,15 @@ void prepare_shadow(pg::Connection& c) {
   pg::Transaction tx(c);
   ddl.drop_schema(kShadowSchema);
   ddl.create_schema(kShadowSchema);
-  for (const auto& t : rebuilt_tables())
+  for (const auto& t : rebuilt_tables()) {
     c.exec("CREATE TABLE " + ddl.table(kShadowSchema, t) + " (LIKE " + ddl.table("public", t) +
            " INCLUDING ALL)");
+    // LIKE copies no storage parameters (call_fact_rows' fillfactor): they follow by hand.
+    auto options = c.exec("table_options", kTableOptions, {ddl.table("public", t)});
+    if (!options.is_null(0, "options"))
+      c.exec("ALTER TABLE " + ddl.table(kShadowSchema, t) + " SET (" +
+             std::string(options.get(0, "options")) + ")");
+  }
   tx.commit();
 }
 
