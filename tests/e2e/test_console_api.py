@@ -24,6 +24,7 @@ PROJECTOR = os.path.join(stack.BIN, "services/projector/callstream-projector")
 API_KEY = "console-operator-key-0123"
 SUPERVISOR, AGENT, PASSWORD = "sam", "alice", "correct horse battery"
 WORKSPACE = "WS" + "1" * 32
+TOKEN_KEY, TOKEN_SECRET = "SK" + "5" * 32, "softphone-api-key-secret"
 
 # Every endpoint, with who may call it: "supervisor" or "any" signed-in user.
 ENDPOINTS = [("GET", "/api/session", "any"), ("GET", "/api/kpis", "supervisor"),
@@ -32,7 +33,7 @@ ENDPOINTS = [("GET", "/api/session", "any"), ("GET", "/api/kpis", "supervisor"),
              ("GET", "/api/calls.csv", "any"), ("GET", "/api/callbacks", "any"),
              ("GET", "/api/calls/CA00000000000000000000000000000000", "any"),
              ("GET", "/api/recordings/RE00000000000000000000000000000000/media", "any"),
-             ("GET", "/api/stream", "any")]
+             ("GET", "/api/stream", "any"), ("GET", "/api/softphone/token", "any")]
 
 
 OPENAPI = yaml.safe_load(open(os.path.join(stack.SOURCE, "services/projector/console/api/openapi.yaml")))
@@ -302,6 +303,20 @@ def check_callback(s, supervisor, agent, missed):
     assert status == 422 and body["error"] == "invalid_agent", body
 
 
+def check_softphone_token(supervisor, agent):
+    """A token for one's own identity only, minted by the ingress: Twilio's SDK verifies it."""
+    from twilio.jwt import Jwt
+    status, body, _ = agent.request("GET", "/api/softphone/token")
+    assert status == 200, (status, body)
+    conforms("GET", "/api/softphone/token", 200, body)
+    claims = Jwt.from_jwt(body["token"], TOKEN_SECRET).payload
+    assert claims["grants"]["identity"] == AGENT and body["identity"] == AGENT, claims
+    status, body, _ = agent.request("GET", "/api/softphone/token?identity=bob")
+    assert status == 403, (status, body)
+    status, body, _ = supervisor.request("GET", "/api/softphone/token?identity=" + SUPERVISOR)
+    assert status == 200 and body["identity"] == SUPERVISOR, body
+
+
 def check_sample_data(s, twilio, supervisor):
     """The simulator's weeks are consistent: durations agree with the times, KPIs with the views."""
     sys.path.insert(0, os.path.join(stack.SOURCE, "tools/sim"))
@@ -338,7 +353,8 @@ def test(make):
     s = make("e2e_console_api")
     fake = s.start_fake_twilio()
     api = "http://127.0.0.1:%d" % fake
-    s.start_ingress(OPERATOR_API_KEYS=API_KEY, TWILIO_PHONE_NUMBER="+12125550000", TWILIO_API_BASE_URL=api)
+    s.start_ingress(OPERATOR_API_KEYS=API_KEY, TWILIO_PHONE_NUMBER="+12125550000", TWILIO_API_BASE_URL=api,
+                    TWILIO_API_KEY_SID=TOKEN_KEY, TWILIO_API_KEY_SECRET=TOKEN_SECRET)
     s.start_projector(CONSOLE_OPERATOR_KEY=API_KEY, CONSOLE_INGRESS_URL="http://127.0.0.1:%d" % s.ingress_port,
                       TWILIO_API_BASE_URL=api, LOG_LEVEL="info")
     stack.wait_until(lambda: stack.http_ok(s.projector_port, "/readyz"), 30, "projector /readyz")
@@ -372,6 +388,7 @@ def test(make):
     assert elsewhere.sign_in(SUPERVISOR, PASSWORD)[0] == 200
     check_live(twilio, elsewhere)
     check_callback(s, supervisor, agent, c4)
+    check_softphone_token(supervisor, agent)
     check_sample_data(s, twilio, supervisor)
     check_sign_in_limits(s, s.projector_port)
     check_sessions(s, s.projector_port)

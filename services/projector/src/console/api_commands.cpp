@@ -27,8 +27,7 @@ core::Result<std::string, http::Response> callback_agent(const ApiCall& call) {
 http::Response from_ingress(const http::ClientResponse& r) {
   if (r.status == 0) {
     log::error("console: the ingress cannot be reached", {{"error", r.transport_error}});
-    return http::error_response(502, "ingress_unreachable",
-                                "the call could not be placed: the ingress did not answer");
+    return http::error_response(502, "ingress_unreachable", "the ingress did not answer");
   }
   if (r.status == 401 || r.status == 403) {
     log::error("console: the ingress refused CONSOLE_OPERATOR_KEY",
@@ -70,12 +69,27 @@ http::Response media_answer(http::ClientResponse&& r, std::string_view sid) {
                                   : "Twilio did not deliver the recording");
 }
 
+// Commands need the ingress's operator key; without it the console answers reads only.
+std::optional<http::Response> commands_disabled(const ApiCall& call) {
+  if (!call.settings.operator_key.empty()) return std::nullopt;
+  return http::error_response(503, "commands_disabled",
+                              "CONSOLE_OPERATOR_KEY is not set: the console is read-only");
+}
+
+// A request to the ingress's operator API with the console's key.
+http::ClientRequest to_ingress(const ApiCall& call, const char* method, const std::string& target) {
+  http::ClientRequest req;
+  req.method = method;
+  req.url = call.settings.ingress_url + target;
+  req.headers = {{"Authorization", "Bearer " + call.settings.operator_key}};
+  req.timeout = std::chrono::seconds(30);
+  return req;
+}
+
 }  // namespace
 
 http::Response post_callback(ApiCall& call) {
-  if (call.settings.operator_key.empty())
-    return http::error_response(503, "commands_disabled",
-                                "CONSOLE_OPERATOR_KEY is not set: the console is read-only");
+  if (auto disabled = commands_disabled(call)) return std::move(*disabled);
   auto number = call.db.exec("console_callback_number", sql::kCallbackNumber, {call.param});
   if (number.rows() == 0 || number.is_null(0, "from_number"))
     return http::error_response(404, "not_found", "no inbound call " + std::string(call.param));
@@ -83,16 +97,23 @@ http::Response post_callback(ApiCall& call) {
   if (!agent) return std::move(agent.error());
   events::JsonWriter body(128);
   body.begin_object().field("to", number.get(0, "from_number")).field("agent", *agent).end_object();
-  http::ClientRequest req;
-  req.method = "POST";
-  req.url = call.settings.ingress_url + "/make_call";
-  req.headers = {{"Authorization", "Bearer " + call.settings.operator_key},
-                 {"Content-Type", "application/json"}};
+  http::ClientRequest req = to_ingress(call, "POST", "/make_call");
+  req.headers.emplace_back("Content-Type", "application/json");
   req.body = body.str();
-  req.timeout = std::chrono::seconds(30);
   log::info("console call back",
             {{"user", call.user->name}, {"call_sid", std::string(call.param)}});
   return from_ingress(http::exchange(req));
+}
+
+// The softphone's access token, for the signed-in user's own identity only (a user's name is
+// their Twilio client identity): the ingress mints it, the browser never names anyone else.
+http::Response get_softphone_token(ApiCall& call) {
+  if (auto disabled = commands_disabled(call)) return std::move(*disabled);
+  if (const auto* asked = call.query_value("identity"); asked && *asked != call.user->name)
+    return forbidden("a softphone token is only ever for your own identity");
+  log::info("console softphone token", {{"user", call.user->name}});
+  return from_ingress(http::exchange(
+      to_ingress(call, "GET", "/token?" + twilio::encode_form({{"identity", call.user->name}}))));
 }
 
 // ?format=mp3 (the default) or wav; a Range header is passed through so the player can seek.

@@ -35,6 +35,7 @@ constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/api/callbacks", Access::signed_in, get_callbacks, "callbacks"},
     {"GET", "/api/recordings/{sid}/media", Access::signed_in, get_recording_media, "media"},
     {"GET", "/api/stream", Access::signed_in, get_stream, "stream"},
+    {"GET", "/api/softphone/token", Access::signed_in, get_softphone_token, "softphone_token"},
 };
 
 bool is_sid(std::string_view s) {
