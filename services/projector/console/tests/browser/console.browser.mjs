@@ -248,6 +248,7 @@ async function checkAgent(browser, problems) {
     agents.every((a) => a === env("CONSOLE_AGENT")),
     `an agent saw others' calls: ${agents}`,
   );
+  await page.screenshot({ path: join(shots, "console-agent.png") });
   await accessible(page, "the agent's dashboard");
   await context.close();
 }
