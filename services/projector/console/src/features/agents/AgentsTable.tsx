@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { getJson, type Agent } from "../../api/client";
 import { Badge } from "../../ui/Badge";
@@ -10,7 +10,7 @@ export function useAgents(enabled = true) {
   return useQuery({
     queryKey: ["agents"],
     queryFn: ({ signal }) => getJson<Agent[]>("/api/agents", undefined, signal),
-    placeholderData: (previous) => previous,
+    placeholderData: keepPreviousData,
     enabled,
   });
 }

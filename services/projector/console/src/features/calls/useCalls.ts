@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { getJson, type CallDetail, type CallPage, type Callback } from "../../api/client";
 import type { CallFilters } from "./filters";
 
@@ -8,7 +8,7 @@ export function useCalls(filters: CallFilters, after: string | null, limit = pag
   return useQuery({
     queryKey: ["calls", filters, after, limit],
     queryFn: ({ signal }) => getJson<CallPage>("/api/calls", { ...filters, after, limit }, signal),
-    placeholderData: (previous) => previous,
+    placeholderData: keepPreviousData,
   });
 }
 
@@ -23,6 +23,6 @@ export function useCallbacks() {
   return useQuery({
     queryKey: ["callbacks"],
     queryFn: ({ signal }) => getJson<Callback[]>("/api/callbacks", undefined, signal),
-    placeholderData: (previous) => previous,
+    placeholderData: keepPreviousData,
   });
 }

@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { getJson, type KpiReport, type Series } from "../../api/client";
 
 export type Period = "today" | "week" | "month";
@@ -8,7 +8,7 @@ export function useKpis(period: Period) {
   return useQuery({
     queryKey: ["kpis", period],
     queryFn: ({ signal }) => getJson<KpiReport>("/api/kpis", { period }, signal),
-    placeholderData: (previous) => previous,
+    placeholderData: keepPreviousData,
   });
 }
 
@@ -18,6 +18,6 @@ export function useSeries(grain: Grain) {
   return useQuery({
     queryKey: ["series", grain],
     queryFn: ({ signal }) => getJson<Series>("/api/series", { grain }, signal),
-    placeholderData: (previous) => previous,
+    placeholderData: keepPreviousData,
   });
 }

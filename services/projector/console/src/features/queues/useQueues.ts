@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { getJson, type QueueView } from "../../api/client";
 
 export function useQueues() {
@@ -8,6 +8,6 @@ export function useQueues() {
       view: await getJson<QueueView>("/api/queues", undefined, signal),
       fetchedAt: Date.now(),
     }),
-    placeholderData: (previous) => previous,
+    placeholderData: keepPreviousData,
   });
 }
