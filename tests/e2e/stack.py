@@ -160,8 +160,8 @@ class Stack:
         wait_until(lambda: os.path.exists(port_file), 20, name)
         return int(open(port_file).read())
 
-    def start_fake_twilio(self):
-        return self.start_fake("fake-twilio", "fake_twilio_api.py", "--account", ACCOUNT, "--token", TOKEN)
+    def start_fake_twilio(self, *args):
+        return self.start_fake("fake-twilio", "fake_twilio_api.py", "--account", ACCOUNT, "--token", TOKEN, *args)
 
     def twilio(self):
         return twilio_sim.Twilio("http://127.0.0.1:%d" % self.ingress_port, BASE_URL, TOKEN)

@@ -1,5 +1,5 @@
 // Call control without sockets or Kafka: SMS keywords and the opt-out list, /sms, /outbound with
-// answering-machine detection, opted-out callers on /voice.
+// answering-machine detection, opted-out callers on /voice, the softphone's /client_voice.
 #include <catch2/catch.hpp>
 
 #include "call_flow_config.hpp"
@@ -28,7 +28,9 @@ struct Fixture {
                                        .value();
   ingress::CallFlow flow{config, kBase};
   ingress::OptOutList optouts;
-  ingress::WebhookRouter router{{kBase, kAccount, "", true}, validator, contract, flow, &optouts};
+  ingress::CallerIdSelector caller_ids{{"+12125550000", {{"US-FL", {"+13055550001"}}}}};
+  ingress::WebhookRouter router{
+      {kBase, kAccount, "", true}, validator, contract, flow, &optouts, &caller_ids};
   core::SysMillis now = *core::parse_rfc3339("2026-02-12T11:50:00Z");
 
   http::Request signed_request(const twilio::Params& p, const std::string& target) {
@@ -225,4 +227,77 @@ TEST_CASE("the outbound settings are validated", "[call_flow]") {
       R"({"outbound": {"machine_detection": "Enable", "on_machine": "hangup"}})");
   CHECK(c.machine_detection == ingress::MachineDetection::enable);
   CHECK(std::string(ingress::to_string(c.machine_detection)) == "Enable");
+}
+
+namespace {
+
+// Twilio's request to the TwiML App's Voice URL when alice's browser dials `to`.
+twilio::Params softphone_dial(const std::string& to) {
+  return {{"AccountSid", kAccount},    {"ApplicationSid", "AP" + std::string(32, '6')},
+          {"CallSid", kCall},          {"From", "client:alice"},
+          {"Caller", "client:alice"},  {"To", to},
+          {"Direction", "inbound"},    {"CallStatus", "ringing"},
+          {"ApiVersion", "2010-04-01"}};
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(Fixture,
+                 "the softphone's call is dialed from a local number, recorded in dual channel",
+                 "[router][client_voice]") {
+  auto d = router.route(signed_request(softphone_dial("+1 (305) 555-0123"), "/client_voice"), now);
+  REQUIRE(d.response());
+  CHECK(d.outcome() == "dialing");
+  CHECK(d.response()->body ==
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial "
+        "action=\"https://calls.example.com/dial_status?stage=client\" answerOnBridge=\"true\" "
+        "callerId=\"+13055550001\" record=\"record-from-answer-dual\" "
+        "recordingStatusCallback=\"https://calls.example.com/recording_status\" "
+        "recordingStatusCallbackEvent=\"in-progress completed absent\" timeout=\"30\"><Number "
+        "statusCallback=\"https://calls.example.com/call_status\" "
+        "statusCallbackEvent=\"initiated ringing answered completed\">+13055550123</Number>"
+        "</Dial></Response>");
+  // The request on the record, and the call as /make_call records its calls.
+  REQUIRE(d.publish().size() == 2);
+  for (const auto& m : d.publish()) {
+    CHECK(contract.validate(m.value) == std::nullopt);
+    CHECK(m.key == kCall);
+  }
+  auto placed = events::JsonDocument::parse(d.publish()[1].value);
+  CHECK(placed->string_at({"type"}) == "io.callstream.call.outbound-requested");
+  CHECK(placed->string_at({"source"}) == kBase + "/client_voice");
+  CHECK(placed->string_at({"data", "to"}) == "+13055550123");
+  CHECK(placed->string_at({"data", "from"}) == "+13055550001");
+  CHECK(placed->string_at({"data", "caller_id_match"}) == "region");
+  CHECK(placed->string_at({"data", "agent"}) == "alice");
+  CHECK(placed->string_at({"data", "twilio_status"}) == "ringing");
+
+  // Elsewhere the default number; and the dial's end hangs up the agent's leg.
+  auto ny = router.route(signed_request(softphone_dial("+12125550123"), "/client_voice"), now);
+  CHECK(ny.response()->body.find(R"(callerId="+12125550000")") != std::string::npos);
+  CHECK(flow.dial_status({{"DialCallStatus", "completed"}}, {{"stage", "client"}})
+            .body.find("<Hangup />") != std::string::npos);
+}
+
+TEST_CASE_METHOD(Fixture, "the softphone cannot call an opted-out or invalid number",
+                 "[router][client_voice]") {
+  optouts.set("+13055550123", true);
+  auto d = router.route(signed_request(softphone_dial("+13055550123"), "/client_voice"), now);
+  REQUIRE(d.response());
+  CHECK(d.outcome() == "refused_opted_out");
+  CHECK(d.response()->body.find("asked not to be called") != std::string::npos);
+  CHECK(d.response()->body.find("<Dial") == std::string::npos);
+  REQUIRE(d.publish().size() == 1);  // the request is on the record; no call was placed
+  CHECK(events::JsonDocument::parse(d.publish()[0].value)->string_at({"type"}) ==
+        "com.twilio.voice.twiml.call.requested");
+
+  CHECK(router.route(signed_request(softphone_dial("555-0123"), "/client_voice"), now).outcome() ==
+        "invalid_number");
+  auto phone = softphone_dial("+12125550123");
+  phone[3].second = "+13055550100";  // From a phone, not a client: not this route's
+  CHECK(router.route(signed_request(phone, "/client_voice"), now).outcome() == "not_a_client");
+  // Unsigned: refused like every webhook.
+  auto unsigned_request = signed_request(softphone_dial("+12125550123"), "/client_voice");
+  unsigned_request.headers.pop_back();
+  CHECK(router.route(unsigned_request, now).response()->status == 400);
 }

@@ -17,6 +17,18 @@ Recording media (GET .../Recordings/RE....mp3 or .wav, account auth) is a playab
 of MP3 silence, or a two-channel WAV tone, with Range requests answered 206 as Twilio does.
 A RecordingSid that starts with RE404 has no media (404).
 
+TaskRouter (same address, paths under /v1, account auth), for --workspace WS... and each
+--worker WK...=name:
+    GET  /v1/Workspaces/{WS}/Activities        the activities ACTIVITIES lists
+    GET  /v1/Workspaces/{WS}/Workers/{WK}      the worker
+    POST /v1/Workspaces/{WS}/Workers/{WK}      ActivitySid=WA...: 200 and the worker, 400 (20001)
+                                               for an activity the workspace lacks, 404 (20404)
+                                               for an unknown worker; scripted failures apply
+With an event callback (--event-callback URL, or POST /_fake/event_callback {"url", "signed_url"}
+at run time), each activity change is then sent there as TaskRouter sends it: a
+worker.activity.update event callback, signed with the auth token over `signed_url` (the public
+URL the ingress knows itself by; the URL itself when not given).
+
     tools/sim/fake_twilio_api.py --port 0 --port-file /tmp/port --account AC... --token secret
 """
 import argparse
@@ -29,6 +41,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
@@ -36,14 +49,67 @@ E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 INVALID = {"+15005550001"}
 
 
+# The workspace's activities: (sid, friendly_name, available), as a Flex workspace has them.
+ACTIVITIES = [("WA" + "1" * 32, "Available", True), ("WA" + "2" * 32, "Unavailable", False),
+              ("WA" + "3" * 32, "Offline", False), ("WA" + "4" * 32, "Break", False)]
+
+
 class State:
-    def __init__(self, account, token):
+    def __init__(self, account, token, workspace="", workers=(), event_callback=""):
         self.account, self.token = account, token
+        self.workspace, self.worker_names = workspace, dict(workers)
+        self.event_callback, self.event_callback_signed = event_callback, event_callback
         self.lock = threading.Lock()
         self.reset()
 
     def reset(self):
         self.requests, self.calls, self.messages, self.plan = [], [], [], []
+        self.workers = {wk: {"sid": wk, "friendly_name": name, "activity_sid": ACTIVITIES[2][0],
+                             "activity_name": ACTIVITIES[2][1], "available": False,
+                             "workspace_sid": self.workspace, "account_sid": self.account,
+                             "date_status_changed": time.time()}
+                        for wk, name in self.worker_names.items()}
+
+
+def activity_resource(state, a):
+    return {"sid": a[0], "friendly_name": a[1], "available": a[2], "workspace_sid": state.workspace,
+            "account_sid": state.account}
+
+
+def worker_resource(w):
+    out = dict(w)
+    out.pop("date_status_changed")
+    out["attributes"] = json.dumps({"contact_uri": "client:" + w["friendly_name"]})
+    return out
+
+
+def send_activity_event(state, worker, previous):
+    """TaskRouter's worker.activity.update event callback, signed as Twilio signs webhooks."""
+    from twilio.request_validator import RequestValidator
+    now = time.time()
+    params = {"EventType": "worker.activity.update", "AccountSid": state.account,
+              "WorkspaceSid": state.workspace, "WorkspaceName": "Call center",
+              "Sid": sid("EV"), "ResourceType": "worker", "ResourceSid": worker["sid"],
+              "WorkerSid": worker["sid"], "WorkerName": worker["friendly_name"],
+              "WorkerActivitySid": worker["activity_sid"], "WorkerActivityName": worker["activity_name"],
+              "WorkerPreviousActivitySid": previous[0], "WorkerPreviousActivityName": previous[1],
+              "WorkerTimeInPreviousActivity": str(int(now - previous[2])),
+              "WorkerTimeInPreviousActivityMs": str(int((now - previous[2]) * 1000)),
+              "WorkerAttributes": worker_resource(worker)["attributes"],
+              "Timestamp": str(int(now)), "TimestampMs": str(int(now * 1000)),
+              "EventDescription": "Worker %s updated to %s Activity" % (worker["friendly_name"], worker["activity_name"])}
+    signature = RequestValidator(state.token).compute_signature(state.event_callback_signed, params)
+    body = urllib.parse.urlencode(params).encode()
+    request = urllib.request.Request(state.event_callback, data=body, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+    for _ in range(5):  # TaskRouter retries a failed callback
+        try:
+            with urllib.request.urlopen(request, timeout=10) as r:
+                if r.status < 300:
+                    return
+        except Exception as e:  # noqa: BLE001 - a refused callback is retried, then reported
+            print("event callback failed:", e, file=sys.stderr, flush=True)
+        time.sleep(0.5)
 
 
 def sid(prefix):
@@ -153,7 +219,34 @@ def make_handler(state):
             media = MEDIA.match(url.path)
             if media and media.group(1) == state.account:
                 return self.media(media.group(2), media.group(3))
+            workspace = "/v1/Workspaces/%s/" % state.workspace
+            if state.workspace and url.path == workspace + "Activities":
+                return self.answer(200, {"activities": [activity_resource(state, a) for a in ACTIVITIES],
+                                         "meta": {"page": 0, "page_size": 100, "key": "activities"}})
+            if state.workspace and url.path.startswith(workspace + "Workers/"):
+                with state.lock:
+                    worker = state.workers.get(url.path[len(workspace) + 8:])
+                if worker:
+                    return self.answer(200, worker_resource(worker))
             self.error(404, 20404, "The requested resource %s was not found" % url.path)
+
+        def update_worker(self, worker_sid, form):
+            wanted = form.get("ActivitySid", [""])[0]
+            activity = next((a for a in ACTIVITIES if a[0] == wanted), None)
+            with state.lock:
+                worker = state.workers.get(worker_sid)
+                if worker is None:
+                    return self.error(404, 20404, "The requested resource Worker %s was not found" % worker_sid)
+                if activity is None:
+                    return self.error(400, 20001, "Invalid ActivitySid %s" % wanted)
+                previous = (worker["activity_sid"], worker["activity_name"], worker["date_status_changed"])
+                worker.update(activity_sid=activity[0], activity_name=activity[1], available=activity[2],
+                              date_status_changed=time.time())
+                answer = worker_resource(worker)
+            self.answer(200, answer)
+            if state.event_callback and previous[0] != activity[0]:
+                threading.Thread(target=send_activity_event, args=(state, dict(worker), previous),
+                                 daemon=True).start()
 
         def do_POST(self):
             url = urllib.parse.urlsplit(self.path)
@@ -161,6 +254,12 @@ def make_handler(state):
             if url.path == "/_fake/reset":
                 with state.lock:
                     state.reset()
+                return self.answer(200, {"ok": True})
+            if url.path == "/_fake/event_callback":
+                target = json.loads(raw)
+                with state.lock:
+                    state.event_callback = target["url"]
+                    state.event_callback_signed = target.get("signed_url", target["url"])
                 return self.answer(200, {"ok": True})
             if url.path == "/_fake/plan":
                 with state.lock:
@@ -174,6 +273,12 @@ def make_handler(state):
                 time.sleep(step["delay"])
             if (user, password) != (state.account, state.token):
                 return self.error(401, 20003, "Authenticate")
+            if step.get("status") and url.path.startswith("/v1/"):
+                return self.answer(step["status"], {"code": 20429 if step["status"] == 429 else 20500,
+                                                    "message": "scripted failure", "status": step["status"]})
+            workers = "/v1/Workspaces/%s/Workers/" % state.workspace
+            if state.workspace and url.path.startswith(workers):
+                return self.update_worker(url.path[len(workers):], form)
             base = "/2010-04-01/Accounts/%s/" % state.account
             if url.path not in (base + "Calls.json", base + "Messages.json"):
                 return self.error(404, 20404, "The requested resource %s was not found" % url.path)
@@ -212,8 +317,13 @@ def main():
     ap.add_argument("--port-file")
     ap.add_argument("--account", required=True)
     ap.add_argument("--token", required=True)
+    ap.add_argument("--workspace", default="", help="TaskRouter workspace SID (WS...)")
+    ap.add_argument("--worker", action="append", default=[], help="WK...=name, a worker of the workspace")
+    ap.add_argument("--event-callback", default="", help="the workspace's Event Callback URL")
     args = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(State(args.account, args.token)))
+    workers = [w.split("=", 1) for w in args.worker]
+    state = State(args.account, args.token, args.workspace, workers, args.event_callback)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(state))
     port = server.server_address[1]
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as f:

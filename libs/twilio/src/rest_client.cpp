@@ -20,8 +20,8 @@ std::string string_member(const rapidjson::Value& v, const char* name) {
 }  // namespace
 
 RestClient::RestClient(RestSettings settings) : settings_(std::move(settings)) {
-  while (!settings_.base_url.empty() && settings_.base_url.back() == '/')
-    settings_.base_url.pop_back();
+  for (std::string* base : {&settings_.base_url, &settings_.taskrouter_base_url})
+    while (!base->empty() && base->back() == '/') base->pop_back();
   sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
 }
 
@@ -31,9 +31,14 @@ std::string RestClient::account_path(const std::string& resource) const {
 
 RestResponse RestClient::exchange(const std::string& method, const std::string& path,
                                   const std::string& form) const {
+  return exchange_at(settings_.base_url, method, path, form);
+}
+
+RestResponse RestClient::exchange_at(const std::string& base, const std::string& method,
+                                     const std::string& path, const std::string& form) const {
   http::ClientRequest req;
   req.method = method;
-  req.url = settings_.base_url + path;
+  req.url = base + path;
   req.headers = {{"Accept", "application/json"}};
   if (method == "POST") {
     req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
@@ -148,6 +153,56 @@ core::Result<RestResponse, RestError> RestClient::create_message(const Params& p
     if (!not_taken || attempt >= settings_.max_attempts) return std::unexpected(error_of(r));
     sleep(backoff(attempt, r));
   }
+}
+
+RestResponse RestClient::taskrouter(const std::string& method, const std::string& path,
+                                    const std::string& form, int& attempts) const {
+  for (attempts = 1;; ++attempts) {
+    RestResponse r = exchange_at(settings_.taskrouter_base_url, method, path, form);
+    if (r.status == 200 || r.status == 201 || !error_of(r).retryable ||
+        attempts >= settings_.max_attempts)
+      return r;
+    sleep(backoff(attempts, r));
+  }
+}
+
+core::Result<WorkerState, RestError> RestClient::update_worker_activity(
+    const std::string& workspace_sid, const std::string& worker_sid,
+    const std::string& activity_sid) {
+  int attempts = 0;
+  RestResponse r = taskrouter("POST", "/v1/Workspaces/" + workspace_sid + "/Workers/" + worker_sid,
+                              encode_form({{"ActivitySid", activity_sid}}), attempts);
+  if (r.status != 200) return std::unexpected(error_of(r));
+  rapidjson::Document doc;
+  doc.Parse(r.body.data(), r.body.size());
+  if (doc.HasParseError() || !doc.IsObject())
+    return std::unexpected(
+        RestError{r.status, 0, "unexpected answer to the worker update", "", false});
+  return WorkerState{string_member(doc, "sid"), string_member(doc, "activity_sid"),
+                     string_member(doc, "activity_name"), attempts};
+}
+
+core::Result<std::vector<Activity>, RestError> RestClient::list_activities(
+    const std::string& workspace_sid) {
+  int attempts = 0;
+  RestResponse r = taskrouter("GET", "/v1/Workspaces/" + workspace_sid + "/Activities?PageSize=100",
+                              "", attempts);
+  if (r.status != 200) return std::unexpected(error_of(r));
+  rapidjson::Document doc;
+  doc.Parse(r.body.data(), r.body.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("activities") ||
+      !doc["activities"].IsArray())
+    return std::unexpected(
+        RestError{r.status, 0, "unexpected answer to the activity list", "", false});
+  std::vector<Activity> out;
+  for (const auto& a : doc["activities"].GetArray()) {
+    if (!a.IsObject()) continue;
+    auto available = a.FindMember("available");
+    out.push_back(
+        {string_member(a, "sid"), string_member(a, "friendly_name"),
+         available != a.MemberEnd() && available->value.IsBool() && available->value.GetBool()});
+  }
+  return out;
 }
 
 }  // namespace callstream::twilio

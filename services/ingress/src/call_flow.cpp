@@ -246,6 +246,10 @@ FlowAnswer CallFlow::dial_status(const twilio::Params& p, const twilio::Params& 
     b.twiml().element("Hangup");
     return b.done("hangup");
   }
+  if (stage == "client") {  // the softphone's call (/client_voice) is over: the agent hangs up
+    b.twiml().element("Hangup");
+    return b.done("hangup");
+  }
   // stage=voicemail (the <Record action>), or anything unknown: end the call politely.
   b.say(config_.goodbye);
   b.twiml().element("Hangup");

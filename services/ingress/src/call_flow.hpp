@@ -18,6 +18,7 @@
 //   /dial_status?stage=outbound&step=N
 //                                unanswered: the failover numbers in turn, then the no-agent
 //                                message
+//   /dial_status?stage=client    the softphone's <Dial> (/client_voice, client_voice.hpp) ended
 #include <string>
 
 #include "call_flow_config.hpp"

@@ -15,13 +15,14 @@ IngressApp::IngressApp(IngressConfig config)
       validator_({config_.auth_token, config_.auth_token_secondary}),
       contract_(config_.topic_prefix),
       flow_(config_.call_flow, config_.base_url),
+      caller_ids_(config_.caller_ids),
       router_({config_.base_url, config_.account_sid,
                config_.event_streams_user.empty()
                    ? std::string()
                    : twilio::basic_authorization(config_.event_streams_user,
                                                  config_.event_streams_password),
                config_.reject_opted_out_callers},
-              validator_, contract_, flow_, &optouts_) {
+              validator_, contract_, flow_, &optouts_, &caller_ids_) {
   kafka::set_common_properties(config_.kafka_properties);  // before any Kafka client exists
   kafka::ProducerSettings ps;
   ps.extra = config_.producer_properties;
@@ -44,8 +45,8 @@ IngressApp::IngressApp(IngressConfig config)
   OperatorApiSettings api;
   api.api_keys = config_.operator_api_keys;
   api.base_url = config_.base_url;
-  api.caller_ids = config_.caller_ids;
   api.rest.base_url = config_.twilio_api_base_url;
+  api.rest.taskrouter_base_url = config_.taskrouter_base_url;
   api.rest.account_sid = config_.account_sid;
   api.rest.username = config_.account_sid;
   api.rest.password = config_.auth_token;
@@ -53,8 +54,9 @@ IngressApp::IngressApp(IngressConfig config)
   api.rest.max_attempts = config_.twilio_api_max_attempts;
   api.token = {config_.account_sid, config_.api_key_sid, config_.api_key_secret, config_.token_ttl};
   api.outgoing_application_sid = config_.twiml_app_sid;
+  api.workspace_sid = config_.workspace_sid;
   operator_api_ = std::make_unique<OperatorApi>(
-      std::move(api), config_.call_flow, contract_, optouts_, metrics_,
+      std::move(api), config_.call_flow, contract_, optouts_, caller_ids_, metrics_,
       [this](std::vector<kafka::Message> m, Published done) {
         publish_all(std::move(m), std::move(done));
       },

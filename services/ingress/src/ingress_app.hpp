@@ -68,6 +68,7 @@ class IngressApp {
   events::Contract contract_;
   CallFlow flow_;
   OptOutList optouts_;
+  CallerIdSelector caller_ids_;  // local presence, for /make_call and /client_voice alike
   WebhookRouter router_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<http::Server> server_;

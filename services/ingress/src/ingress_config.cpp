@@ -57,7 +57,8 @@ std::vector<core::EnvVar> variables() {
       {"DRAIN_TIMEOUT_MS", "20000", "on SIGTERM, how long in-flight requests get to finish"},
       {"LOG_LEVEL", "info", "debug, info, warn or error"},
       {"OPERATOR_API_KEYS", "",
-       "comma-separated API keys of /make_call, /token and /optouts (Authorization: Bearer "
+       "comma-separated API keys of /make_call, /token, /optouts and /worker_activity "
+       "(Authorization: Bearer "
        "<key>); unset: that API answers 404",
        false, true},
       {"TWILIO_PHONE_NUMBER", "", "default caller id of outbound calls (E.164)"},
@@ -73,6 +74,11 @@ std::vector<core::EnvVar> variables() {
       {"TWILIO_API_KEY_SECRET", "", "that API key's secret", false, true},
       {"TWIML_APP_SID", "", "TwiML App (AP...) of the softphone's outgoing calls"},
       {"ACCESS_TOKEN_TTL_SECONDS", "3600", "lifetime of a /token access token (at most 86400)"},
+      {"TASKROUTER_WORKSPACE_SID", "",
+       "TaskRouter workspace (WS...) whose workers /activities and /worker_activity serve; unset: "
+       "those routes answer 404"},
+      {"TWILIO_TASKROUTER_BASE_URL", "https://taskrouter.twilio.com",
+       "TaskRouter's REST API (a fake one in tests)"},
       {"REJECT_OPTED_OUT_CALLERS", "false",
        "inbound calls from numbers on the opt-out list get <Reject>"},
       {"OPTOUTS_LOAD_TIMEOUT_MS", "30000",
@@ -176,6 +182,9 @@ void read_operator_api(core::Env& env, IngressConfig& c) {
   c.twiml_app_sid = env.str("TWIML_APP_SID");
   check_sid(env, "TWIML_APP_SID", c.twiml_app_sid, "AP");
   c.token_ttl = std::chrono::seconds(env.integer("ACCESS_TOKEN_TTL_SECONDS", 60, 86400));
+  c.workspace_sid = env.str("TASKROUTER_WORKSPACE_SID");
+  check_sid(env, "TASKROUTER_WORKSPACE_SID", c.workspace_sid, "WS");
+  c.taskrouter_base_url = env.str("TWILIO_TASKROUTER_BASE_URL");
 }
 
 }  // namespace

@@ -38,6 +38,8 @@ struct IngressConfig {
   std::string api_key_secret;  // TWILIO_API_KEY_SECRET
   std::string twiml_app_sid;   // TWIML_APP_SID (AP...): the softphone's outgoing calls
   std::chrono::seconds token_ttl{3600};
+  std::string workspace_sid;  // TASKROUTER_WORKSPACE_SID (WS...): the workers /worker_activity sets
+  std::string taskrouter_base_url = "https://taskrouter.twilio.com";
   bool reject_opted_out_callers = false;
   std::chrono::milliseconds optouts_load_timeout{30000};
   core::log::Level log_level = core::log::Level::info;

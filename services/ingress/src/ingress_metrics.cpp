@@ -28,6 +28,8 @@ OperatorApiMetrics::OperatorApiMetrics(core::Registry& registry)
                      "POST /make_call outcomes"),
       caller_ids(registry, "callstream_ingress_caller_id_total",
                  "Caller ids chosen, by how they matched"),
+      worker_activity(registry, "callstream_ingress_worker_activity_total",
+                      "POST /worker_activity outcomes (TaskRouter worker activity changes)"),
       tokens_issued(registry.counter("callstream_ingress_tokens_issued_total",
                                      "Voice SDK access tokens issued")),
       twilio_api_seconds(

@@ -30,8 +30,9 @@ struct IngressMetrics {
 struct OperatorApiMetrics {
   explicit OperatorApiMetrics(core::Registry& registry);
 
-  core::CounterFamily outbound_calls;  // result
-  core::CounterFamily caller_ids;      // match
+  core::CounterFamily outbound_calls;   // result
+  core::CounterFamily caller_ids;       // match
+  core::CounterFamily worker_activity;  // result: POST /worker_activity outcomes
   core::Counter& tokens_issued;
   core::Histogram& twilio_api_seconds;
   void optouts(std::function<double()> read);

@@ -7,6 +7,7 @@
 #include "callstream/events/cloudevent.hpp"
 #include "callstream/events/json.hpp"
 #include "callstream/twilio/phone_number.hpp"
+#include "worker_activity.hpp"
 
 namespace callstream::ingress {
 namespace log = core::log;
@@ -45,8 +46,8 @@ std::string optout_state(const std::string& number, bool opted_out) {
 
 OperatorApi::OperatorApi(OperatorApiSettings settings, const CallFlowConfig& flow,
                          const events::Contract& contract, OptOutList& optouts,
-                         core::Registry& metrics, PublishAll publish_all,
-                         PublishAlongside publish_alongside)
+                         CallerIdSelector& caller_ids, core::Registry& metrics,
+                         PublishAll publish_all, PublishAlongside publish_alongside)
     : settings_(std::move(settings)),
       keys_(settings_.api_keys),
       flow_(flow),
@@ -55,7 +56,7 @@ OperatorApi::OperatorApi(OperatorApiSettings settings, const CallFlowConfig& flo
       metrics_(metrics),
       publish_all_(std::move(publish_all)),
       publish_alongside_(std::move(publish_alongside)),
-      caller_ids_(settings_.caller_ids),
+      caller_ids_(caller_ids),
       rest_(settings_.rest),
       jobs_(settings_.workers, settings_.queue_limit) {
   metrics_.optouts([this] { return static_cast<double>(optouts_.size()); });
@@ -78,6 +79,10 @@ void OperatorApi::handle(const Route& route, const http::Request& request, http:
       return token(request, std::move(respond));
     case Handler::optouts:
       return add_optout(request, std::move(respond));
+    case Handler::activities:
+      return activities(std::move(respond));
+    case Handler::worker_activity:
+      return set_worker_activity(request, std::move(respond));
     default:
       return optout(request, std::move(respond));
   }
@@ -91,11 +96,14 @@ void OperatorApi::count_outcome(std::string_view result) {
 void OperatorApi::make_call(const http::Request& request, http::Respond respond) {
   auto call = validate_call(request);
   if (!call) return respond(std::move(call.error()));
-  if (!jobs_.submit([this, call = *call, respond] { place_call(call, respond); })) {
-    auto r = http::error_response(503, "busy", "too many calls being placed; retry shortly");
-    r.headers.emplace_back("Retry-After", "1");
-    respond(std::move(r));
-  }
+  submit([this, call = *call, respond] { place_call(call, respond); }, respond);
+}
+
+void OperatorApi::submit(std::function<void()> job, const http::Respond& respond) {
+  if (jobs_.submit(std::move(job))) return;
+  auto r = http::error_response(503, "busy", "too many Twilio requests waiting; retry shortly");
+  r.headers.emplace_back("Retry-After", "1");
+  respond(std::move(r));
 }
 
 core::Result<OutboundCall, http::Response> OperatorApi::validate_call(
@@ -146,8 +154,9 @@ void OperatorApi::place_call(const OutboundCall& call, const http::Respond& resp
                                      {"from", log::mask_phone(call.caller_id.number)},
                                      {"caller_id_match", call.caller_id.match},
                                      {"attempts", std::to_string(created->attempts)}});
-  kafka::Message event = outbound_requested(call, *created, flow_, contract_, settings_.base_url,
-                                            settings_.rest.account_sid, core::now_millis());
+  kafka::Message event =
+      outbound_requested(call, *created, {"/make_call", flow_.machine_detection}, contract_,
+                         settings_.base_url, settings_.rest.account_sid, core::now_millis());
   // The call exists now: its event must land. Answered once persisted; if Kafka cannot take
   // it in time, it is retried in the background and the answer says so.
   publish_all_({event}, [this, event, respond,
@@ -184,6 +193,69 @@ void OperatorApi::token(const http::Request& request, http::Respond respond) {
       .integer(now + settings_.token.ttl.count())
       .end_object();
   respond(json_response(200, w.str()));
+}
+
+void OperatorApi::activities(http::Respond respond) {
+  if (settings_.workspace_sid.empty())
+    return respond(http::error_response(404, "not_found",
+                                        "TaskRouter is not configured (TASKROUTER_WORKSPACE_SID)"));
+  {
+    std::lock_guard lock(activities_mutex_);
+    if (!activities_body_.empty() &&
+        std::chrono::steady_clock::now() - activities_at_ < std::chrono::minutes(1))
+      return respond(json_response(200, activities_body_));
+  }
+  submit(
+      [this, respond] {
+        auto listed = rest_.list_activities(settings_.workspace_sid);
+        if (!listed) {
+          log::warn("twilio did not list the workspace's activities",
+                    {{"http_status", std::to_string(listed.error().http_status)},
+                     {"error", listed.error().message}});
+          return respond(std::move(twilio_refusal(listed.error()).response));
+        }
+        std::string body = activities_body(*listed);
+        {
+          std::lock_guard lock(activities_mutex_);
+          activities_body_ = body;
+          activities_at_ = std::chrono::steady_clock::now();
+        }
+        respond(json_response(200, body));
+      },
+      respond);
+}
+
+void OperatorApi::set_worker_activity(const http::Request& request, http::Respond respond) {
+  if (settings_.workspace_sid.empty())
+    return respond(http::error_response(404, "not_found",
+                                        "TaskRouter is not configured (TASKROUTER_WORKSPACE_SID)"));
+  auto doc = json_object(request);
+  if (!doc) return respond(std::move(doc.error()));
+  auto change = parse_activity_change(*doc);
+  if (!change) return respond(std::move(change.error()));
+  submit(
+      [this, change = *change, respond] {
+        auto updated = rest_.update_worker_activity(settings_.workspace_sid, change.worker_sid,
+                                                    change.activity_sid);
+        if (!updated) {
+          const twilio::RestError& e = updated.error();
+          log::warn("twilio did not set the worker's activity",
+                    {{"worker_sid", change.worker_sid},
+                     {"activity_sid", change.activity_sid},
+                     {"http_status", std::to_string(e.http_status)},
+                     {"twilio_code", std::to_string(e.code)},
+                     {"error", e.message}});
+          TwilioRefusal refusal = twilio_refusal(e);
+          metrics_.worker_activity.at({{"result", refusal.outcome}}).inc();
+          return respond(std::move(refusal.response));
+        }
+        metrics_.worker_activity.at({{"result", "updated"}}).inc();
+        log::info("worker activity set", {{"worker_sid", change.worker_sid},
+                                          {"activity", updated->activity_name},
+                                          {"attempts", std::to_string(updated->attempts)}});
+        respond(json_response(200, worker_body(*updated)));
+      },
+      respond);
 }
 
 // POST /optouts {"number", "reason"}

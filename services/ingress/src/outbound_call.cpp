@@ -77,7 +77,7 @@ std::string placed_body(const OutboundCall& call, const twilio::CreatedCall& cre
 }
 
 kafka::Message outbound_requested(const OutboundCall& call, const twilio::CreatedCall& created,
-                                  const CallFlowConfig& flow, const events::Contract& contract,
+                                  const CallOrigin& origin, const events::Contract& contract,
                                   const std::string& base_url, const std::string& account_sid,
                                   core::SysMillis now) {
   const CallerIdChoice& choice = call.caller_id;
@@ -89,14 +89,14 @@ kafka::Message outbound_requested(const OutboundCall& call, const twilio::Create
       .field("caller_id_match", choice.match);
   if (!choice.to_region.empty()) data.field("to_region", choice.to_region);
   data.field("agent", call.agent)
-      .field("machine_detection", to_string(flow.machine_detection))
+      .field("machine_detection", to_string(origin.machine_detection))
       .field("twilio_status", created.status)
       .key("twilio_attempts")
       .integer(created.attempts)
       .end_object();
   events::CloudEvent e;
-  e.id = events::event_id("/make_call", {{"CallSid", created.sid}});
-  e.source = base_url + "/make_call";
+  e.id = events::event_id(origin.route, {{"CallSid", created.sid}});
+  e.source = base_url + origin.route;
   e.type = "io.callstream.call.outbound-requested";
   e.subject = created.sid;
   e.receivedat = core::format_rfc3339(now);

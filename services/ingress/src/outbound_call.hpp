@@ -43,9 +43,16 @@ TwilioRefusal twilio_refusal(const twilio::RestError& error);
 // 201's body: the call sid, both numbers, how the caller id matched, Twilio's status.
 std::string placed_body(const OutboundCall& call, const twilio::CreatedCall& created);
 
+// Where an outbound call came from: its route (/make_call, /client_voice) and the answering
+// machine detection it was placed with.
+struct CallOrigin {
+  std::string route;
+  MachineDetection machine_detection = MachineDetection::off;
+};
+
 // io.callstream.call.outbound-requested on the calls topic, keyed by the call sid.
 kafka::Message outbound_requested(const OutboundCall& call, const twilio::CreatedCall& created,
-                                  const CallFlowConfig& flow, const events::Contract& contract,
+                                  const CallOrigin& origin, const events::Contract& contract,
                                   const std::string& base_url, const std::string& account_sid,
                                   core::SysMillis now);
 

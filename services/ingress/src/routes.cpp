@@ -22,12 +22,16 @@ constexpr Route kRoutes[] = {
     {"/dial_status", "POST", Auth::twilio_signature, Handler::dial_status},
     {"/whisper", "POST", Auth::twilio_signature, Handler::whisper},
     {"/assignment", "POST", Auth::twilio_signature, Handler::assignment},
+    // The TwiML App's Voice URL: calls placed from the browser softphone.
+    {"/client_voice", "POST", Auth::twilio_signature, Handler::client_voice},
     {"/sms", "POST", Auth::twilio_signature, Handler::sms},
     {"/events/twilio", "POST", Auth::event_streams, Handler::event_streams},
     {"/make_call", "POST", Auth::api_key, Handler::make_call},
     {"/token", "GET", Auth::api_key, Handler::token},
     {"/optouts", "POST", Auth::api_key, Handler::optouts},
     {"/optouts/{number}", "GET, DELETE", Auth::api_key, Handler::optout},
+    {"/activities", "GET", Auth::api_key, Handler::activities},
+    {"/worker_activity", "POST", Auth::api_key, Handler::worker_activity},
 };
 
 // A route's last segment may be a {placeholder}: any one non-empty segment.

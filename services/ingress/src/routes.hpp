@@ -30,13 +30,16 @@ enum class Handler {
   queue_wait,
   dial_status,
   whisper,
-  assignment,  // call control: answered at once
+  assignment,
+  client_voice,  // call control: answered at once
   sms,
   event_streams,  // publish, then answer
   make_call,
   token,
   optouts,
-  optout,  // the operator API
+  optout,
+  activities,
+  worker_activity,  // the operator API
 };
 
 struct Route {

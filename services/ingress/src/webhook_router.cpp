@@ -9,6 +9,7 @@
 #include "callstream/twilio/form.hpp"
 #include "callstream/twilio/phone_number.hpp"
 #include "callstream/twilio/twiml.hpp"
+#include "client_voice.hpp"
 
 namespace callstream::ingress {
 namespace {
@@ -69,12 +70,13 @@ std::string_view Decision::outcome() const {
 
 WebhookRouter::WebhookRouter(RouterSettings settings, const twilio::SignatureValidator& validator,
                              const events::Contract& contract, const CallFlow& flow,
-                             const OptOutList* optouts)
+                             const OptOutList* optouts, CallerIdSelector* caller_ids)
     : settings_(std::move(settings)),
       validator_(validator),
       contract_(contract),
       flow_(flow),
-      optouts_(optouts) {
+      optouts_(optouts),
+      caller_ids_(caller_ids) {
   for (const Route& r : routes())
     if (r.handler == Handler::status_webhook)
       status_topics_.emplace_back(&r, contract.topic(r.topic));
@@ -116,6 +118,7 @@ Decision WebhookRouter::route(const Route& route, const http::Request& request,
     case Handler::dial_status:
     case Handler::whisper:
     case Handler::assignment:
+    case Handler::client_voice:
       return call_control(route, request, received_at);
     case Handler::sms:
       return sms(request, received_at);
@@ -259,7 +262,8 @@ Decision WebhookRouter::call_control(const Route& route, const http::Request& re
   if (auto q = twilio::decode_form(request.query())) query = std::move(*q);
 
   std::string type;
-  FlowAnswer answer = instructions(route.handler, p, query, received_at, type);
+  std::optional<OutboundCall> placed;
+  FlowAnswer answer = instructions(route.handler, p, query, received_at, type, placed);
   events::CloudEvent e =
       webhook_event(events::event_id(request.target, p), form->source(), received_at, p);
   e.type = type;
@@ -283,15 +287,27 @@ Decision WebhookRouter::call_control(const Route& route, const http::Request& re
              AnswerThenPublish{http::Response{200, answer.content_type, std::move(answer.body), {}},
                                {},
                                std::move(answer.outcome)}};
-  std::get<AnswerThenPublish>(d.action).publish.push_back(events::to_message(
-      assignment ? taskrouter_topic_ : calls_topic_, std::move(key), e, std::move(value)));
+  auto& publish = std::get<AnswerThenPublish>(d.action).publish;
+  publish.push_back(events::to_message(assignment ? taskrouter_topic_ : calls_topic_,
+                                       std::move(key), e, std::move(value)));
+  if (placed)  // the softphone's call: the same record of it as /make_call's
+    publish.push_back(outbound_requested(*placed, {e.subject, param(p, "CallStatus"), 1, false},
+                                         {path, MachineDetection::off}, contract_,
+                                         settings_.base_url, e.twilioaccount, received_at));
   return d;
 }
 
 FlowAnswer WebhookRouter::instructions(Handler handler, const twilio::Params& p,
                                        const twilio::Params& query, core::SysMillis received_at,
-                                       std::string& type) const {
+                                       std::string& type,
+                                       std::optional<OutboundCall>& placed) const {
   switch (handler) {
+    case Handler::client_voice: {
+      type = "com.twilio.voice.twiml.call.requested";
+      ClientDial dial = client_dial(p, optouts_, caller_ids_, flow_.config(), settings_.base_url);
+      placed = std::move(dial.call);
+      return std::move(dial.answer);
+    }
     case Handler::voice:
       type = "com.twilio.voice.twiml.call.requested";
       if (settings_.reject_opted_out_callers && optouts_ && optouts_->contains(param(p, "From"))) {

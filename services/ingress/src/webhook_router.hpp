@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "call_flow.hpp"
+#include "caller_id.hpp"
 #include "callstream/core/time.hpp"
 #include "callstream/events/contract.hpp"
 #include "callstream/http/message.hpp"
 #include "callstream/kafka/settings.hpp"
 #include "callstream/twilio/signature.hpp"
 #include "optouts.hpp"
+#include "outbound_call.hpp"
 #include "routes.hpp"
 
 namespace callstream::ingress {
@@ -65,7 +67,7 @@ class WebhookRouter {
  public:
   WebhookRouter(RouterSettings settings, const twilio::SignatureValidator& validator,
                 const events::Contract& contract, const CallFlow& flow,
-                const OptOutList* optouts = nullptr);
+                const OptOutList* optouts = nullptr, CallerIdSelector* caller_ids = nullptr);
 
   // A request to any path: matched against the route table first (404, 405).
   Decision route(const http::Request& request, core::SysMillis received_at) const;
@@ -93,9 +95,11 @@ class WebhookRouter {
                           core::SysMillis received_at) const;
   Decision call_control(const Route& route, const http::Request& request,
                         core::SysMillis received_at) const;
-  // What the flow tells the call, and the type of the event that records it.
+  // What the flow tells the call, the type of the event that records it and, for a call the
+  // softphone places, that call.
   FlowAnswer instructions(Handler handler, const twilio::Params& p, const twilio::Params& query,
-                          core::SysMillis received_at, std::string& type) const;
+                          core::SysMillis received_at, std::string& type,
+                          std::optional<OutboundCall>& placed) const;
   Decision sms(const http::Request& request, core::SysMillis received_at) const;
   std::optional<kafka::Message> optout_of_sms(const http::Request& request, const SignedForm& form,
                                               core::SysMillis received_at, bool& opted_out) const;
@@ -105,6 +109,7 @@ class WebhookRouter {
   const events::Contract& contract_;
   const CallFlow& flow_;
   const OptOutList* optouts_;
+  CallerIdSelector* caller_ids_;  // /client_voice's caller ids; shared with the operator API
   std::vector<std::pair<const Route*, std::string>> status_topics_;  // with the prefix
   std::string event_streams_topic_;
   std::string calls_topic_;

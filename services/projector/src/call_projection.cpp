@@ -26,10 +26,16 @@ WITH input AS (
 ), folded AS (
   SELECT call_sid,
          min(data->'params'->>'AccountSid') AS account_sid,
-         min(coalesce(data->'params'->>'Direction',
-                      CASE WHEN event_type = 'io.callstream.call.outbound-requested' THEN 'outbound-api' END)) AS direction,
-         min(coalesce(data->'params'->>'From', data->>'from')) AS from_number,
-         min(coalesce(data->'params'->>'To', data->>'to')) AS to_number,
+         -- A call from the softphone (From client:..., /client_voice) is the agent's outbound
+         -- call; its numbers are the ones /client_voice recorded (E.164, the chosen caller id).
+         min(CASE WHEN event_type = 'io.callstream.call.outbound-requested' THEN 'outbound-api'
+                  WHEN data->'params'->>'From' LIKE 'client:%'
+                       AND data->'params'->>'Direction' = 'inbound' THEN 'outbound-api'
+                  ELSE data->'params'->>'Direction' END) AS direction,
+         min(coalesce(CASE WHEN data->'params'->>'From' NOT LIKE 'client:%' THEN data->'params'->>'From' END,
+                      data->>'from')) AS from_number,
+         min(coalesce(CASE WHEN data->'params'->>'From' NOT LIKE 'client:%' THEN data->'params'->>'To' END,
+                      data->>'to')) AS to_number,
          (array_agg(call_status ORDER BY status_rank DESC, sequence_number DESC, event_time DESC, call_status DESC))[1] AS status,
          max(status_rank) AS status_rank,
          (array_agg(sequence_number ORDER BY status_rank DESC, sequence_number DESC, event_time DESC, call_status DESC))[1] AS status_sequence,

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "callstream/core/result.hpp"
 #include "callstream/http/client.hpp"
@@ -15,9 +16,11 @@ namespace callstream::twilio {
 
 struct RestSettings {
   std::string base_url = "https://api.twilio.com";  // TWILIO_API_BASE_URL (a fake in tests)
-  std::string account_sid;                          // AC...: the account the resources live in
-  std::string username;                             // AccountSid or an API key SID (SK...)
-  std::string password;                             // auth token or the API key secret
+  // TaskRouter's API (TWILIO_TASKROUTER_BASE_URL; a fake in tests)
+  std::string taskrouter_base_url = "https://taskrouter.twilio.com";
+  std::string account_sid;  // AC...: the account the resources live in
+  std::string username;     // AccountSid or an API key SID (SK...)
+  std::string password;     // auth token or the API key secret
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds timeout{10000};  // one attempt, whole
   int max_attempts = 4;
@@ -44,6 +47,21 @@ struct CreatedCall {
   bool recovered = false;  // found by lookup after an attempt whose outcome was unknown
 };
 
+// A TaskRouter activity of the workspace (Available, Break, Offline...).
+struct Activity {
+  std::string sid;   // WA...
+  std::string name;  // friendly_name
+  bool available = false;
+};
+
+// A worker as TaskRouter answers after an update.
+struct WorkerState {
+  std::string sid;            // WK...
+  std::string activity_sid;   // WA...
+  std::string activity_name;  // Break
+  int attempts = 1;
+};
+
 class RestClient {
  public:
   explicit RestClient(RestSettings settings);
@@ -57,6 +75,16 @@ class RestClient {
   // POST /2010-04-01/Accounts/{AccountSid}/Messages.json (SMS, WhatsApp). Retried only when
   // Twilio did not take the request (429, 503, no connection).
   core::Result<RestResponse, RestError> create_message(const Params& params);
+
+  // POST taskrouter /v1/Workspaces/{WS}/Workers/{WK} ActivitySid=...: the worker's activity.
+  // Setting an activity is idempotent, so every failure a later try may overcome (429, 5xx, no
+  // answer) is retried.
+  core::Result<WorkerState, RestError> update_worker_activity(const std::string& workspace_sid,
+                                                              const std::string& worker_sid,
+                                                              const std::string& activity_sid);
+
+  // GET taskrouter /v1/Workspaces/{WS}/Activities: the workspace's activities (one page of 100).
+  core::Result<std::vector<Activity>, RestError> list_activities(const std::string& workspace_sid);
 
   // One HTTP exchange, no retry. `form` empty = GET.
   RestResponse exchange(const std::string& method, const std::string& path,
@@ -75,6 +103,11 @@ class RestClient {
   core::Result<std::optional<CreatedCall>, RestError> find_created_call(const Params& params,
                                                                         long since_unix) const;
   std::string account_path(const std::string& resource) const;
+  // One exchange with TaskRouter's API, retried while a later try may do better.
+  RestResponse taskrouter(const std::string& method, const std::string& path,
+                          const std::string& form, int& attempts) const;
+  RestResponse exchange_at(const std::string& base, const std::string& method,
+                           const std::string& path, const std::string& form) const;
 
   RestSettings settings_;
 };
