@@ -6,7 +6,8 @@ CSRF refused; failed sign-ins slowed down without saying which of name or passwo
 idle, expired and revoked sessions; the password never in a log or an answer; security headers;
 the KPIs equal analytics.period_kpis; keyset pages and the CSV export; a signed webhook reaching
 an open live stream, on the consuming instance and on a `serve` one; a recording's media through the console with Range; a call back through
-the ingress's operator API."""
+the ingress's operator API; the softphone's activities, activity switch (reaching the fake
+TaskRouter API with the agent's worker) and who is calling."""
 import http.client
 import json
 import os
@@ -33,7 +34,8 @@ ENDPOINTS = [("GET", "/api/session", "any"), ("GET", "/api/kpis", "supervisor"),
              ("GET", "/api/calls.csv", "any"), ("GET", "/api/callbacks", "any"),
              ("GET", "/api/calls/CA00000000000000000000000000000000", "any"),
              ("GET", "/api/recordings/RE00000000000000000000000000000000/media", "any"),
-             ("GET", "/api/stream", "any"), ("GET", "/api/softphone/token", "any")]
+             ("GET", "/api/stream", "any"), ("GET", "/api/softphone/token", "any"),
+             ("GET", "/api/softphone/activities", "any"), ("GET", "/api/softphone/incoming", "any")]
 
 
 OPENAPI = yaml.safe_load(open(os.path.join(stack.SOURCE, "services/projector/console/api/openapi.yaml")))
@@ -105,7 +107,7 @@ def answered_call(twilio, n, start, agent):
     tr = {"AccountSid": stack.ACCOUNT, "WorkspaceSid": WORKSPACE, "TaskSid": task,
           "TaskQueueSid": "WQ" + "2" * 32, "TaskQueueName": "Support",
           "TaskAttributes": json.dumps({"call_sid": call, "from": frm})}
-    worker = {"WorkerSid": sid("WK", 1), "WorkerName": agent, "ReservationSid": sid("WR", n)}
+    worker = {"WorkerSid": sid("WK", 1 if agent == AGENT else 2), "WorkerName": agent, "ReservationSid": sid("WR", n)}
     for i, (event, status) in enumerate([("task.created", "pending"), ("reservation.created", "reserved"),
                                          ("reservation.accepted", "assigned"), ("task.completed", "completed")]):
         p = dict(tr, EventType=event, TaskAssignmentStatus=status, Sid=sid("EV", n * 10 + i),
@@ -317,6 +319,45 @@ def check_softphone_token(supervisor, agent):
     assert status == 200 and body["identity"] == SUPERVISOR, body
 
 
+def check_softphone_activity(fake, agent):
+    status, body, _ = agent.request("GET", "/api/softphone/activities")
+    assert status == 200, (status, body)
+    conforms("GET", "/api/softphone/activities", 200, body)
+    assert body["current"]["worker_sid"] == sid("WK", 1), body
+    brk = {a["name"]: a["sid"] for a in body["activities"]}["Break"]
+    status, body, _ = agent.request("POST", "/api/softphone/activity", {"activity_sid": brk})
+    assert status == 200 and body["activity_name"] == "Break", (status, body)
+    conforms("POST", "/api/softphone/activity", 200, body)
+    c = http.client.HTTPConnection("127.0.0.1", fake, timeout=10)
+    c.request("GET", "/_fake/requests")
+    updates = [r for r in json.loads(c.getresponse().read()) if r["method"] == "POST" and "/Workers/" in r["path"]]
+    assert [(r["path"], r["params"]) for r in updates] == [
+        ("/v1/Workspaces/%s/Workers/%s" % (WORKSPACE, sid("WK", 1)), {"ActivitySid": [brk]})], updates
+    status, body, _ = agent.request("POST", "/api/softphone/activity", {})
+    assert status == 422, (status, body)
+
+
+def check_incoming(s, twilio, agent):
+    """A call ringing alice through her reservation: the softphone shows who it is before she answers."""
+    call, frm = sid("CA", 9), "+13055550009"
+    assert twilio.post("/call_status", {"AccountSid": stack.ACCOUNT, "CallSid": call, "Direction": "inbound",
+                                        "From": frm, "To": "+18005551212", "FromCity": "MIAMI", "FromState": "FL",
+                                        "CallStatus": "ringing", "SequenceNumber": "0"})[0] == 204
+    tr = {"AccountSid": stack.ACCOUNT, "WorkspaceSid": WORKSPACE, "TaskSid": sid("WT", 9),
+          "TaskQueueSid": "WQ" + "2" * 32, "TaskQueueName": "Sales",
+          "TaskAttributes": json.dumps({"call_sid": call, "from": frm}), "TimestampMs": str(int(time.time() * 1000))}
+    assert twilio.post("/taskrouter_event", dict(tr, EventType="task.created", Sid=sid("EV", 901)))[0] == 204
+    assert twilio.post("/taskrouter_event", dict(tr, EventType="reservation.created", Sid=sid("EV", 902),
+                                                 WorkerSid=sid("WK", 1), WorkerName=AGENT,
+                                                 ReservationSid=sid("WR", 9)))[0] == 204
+    stack.wait_until(lambda: stack.psql(s.dsn, "SELECT count(*) FROM reservations WHERE reservation_sid = '%s'"
+                                        % sid("WR", 9)) == "1", 30, "the reservation")
+    status, body, _ = agent.request("GET", "/api/softphone/incoming?from=%2B19995550000")  # From: the queue's number
+    assert status == 200, (status, body)
+    conforms("GET", "/api/softphone/incoming", 200, body)
+    assert body == {"call_sid": call, "from": frm, "city": "MIAMI", "state": "FL", "queue": "Sales"}, body
+
+
 def check_sample_data(s, twilio, supervisor):
     """The simulator's weeks are consistent: durations agree with the times, KPIs with the views."""
     sys.path.insert(0, os.path.join(stack.SOURCE, "tools/sim"))
@@ -331,7 +372,7 @@ def check_sample_data(s, twilio, supervisor):
         {p["CallSid"] for path, p in flows if path == "/call_status" and p["Direction"] == "outbound-api"})
     stack.wait_until(lambda: int(stack.psql(s.dsn, "SELECT count(*) FROM calls")) == before + expected_calls,
                      60, "the sample calls in the read models")
-    stack.wait_until(lambda: stack.psql(s.dsn, "SELECT count(*) FROM workers") == str(len(call_center.AGENTS) + 1),
+    stack.wait_until(lambda: stack.psql(s.dsn, "SELECT count(*) FROM workers") == str(len(call_center.AGENTS) + 2),
                      30, "the sample agents")
     wrong = stack.psql(s.dsn, "SELECT count(*) FROM calls WHERE status = 'completed' AND "
                               "duration_seconds <> extract(epoch FROM ended_at - answered_at)::integer")
@@ -351,10 +392,11 @@ def check_sample_data(s, twilio, supervisor):
 
 def test(make):
     s = make("e2e_console_api")
-    fake = s.start_fake_twilio()
+    fake = s.start_fake_twilio("--workspace", WORKSPACE, "--worker", sid("WK", 1) + "=" + AGENT)
     api = "http://127.0.0.1:%d" % fake
     s.start_ingress(OPERATOR_API_KEYS=API_KEY, TWILIO_PHONE_NUMBER="+12125550000", TWILIO_API_BASE_URL=api,
-                    TWILIO_API_KEY_SID=TOKEN_KEY, TWILIO_API_KEY_SECRET=TOKEN_SECRET)
+                    TWILIO_API_KEY_SID=TOKEN_KEY, TWILIO_API_KEY_SECRET=TOKEN_SECRET,
+                    TASKROUTER_WORKSPACE_SID=WORKSPACE, TWILIO_TASKROUTER_BASE_URL=api)
     s.start_projector(CONSOLE_OPERATOR_KEY=API_KEY, CONSOLE_INGRESS_URL="http://127.0.0.1:%d" % s.ingress_port,
                       TWILIO_API_BASE_URL=api, LOG_LEVEL="info")
     stack.wait_until(lambda: stack.http_ok(s.projector_port, "/readyz"), 30, "projector /readyz")
@@ -391,6 +433,8 @@ def test(make):
     check_live(twilio, elsewhere)
     check_callback(s, supervisor, agent, c4)
     check_softphone_token(supervisor, agent)
+    check_softphone_activity(fake, agent)
+    check_incoming(s, twilio, agent)
     check_sample_data(s, twilio, supervisor)
     check_sign_in_limits(s, s.projector_port)
     check_sessions(s, s.projector_port)

@@ -2,7 +2,6 @@
 
 #include <cctype>
 
-
 namespace callstream::ingress {
 namespace {
 
@@ -21,8 +20,9 @@ core::Result<ActivityChange, http::Response> parse_activity_change(
   std::string worker(body.string_at({"worker_sid"}).value_or(""));
   std::string activity(body.string_at({"activity_sid"}).value_or(""));
   if (!is_sid(worker, "WK"))
-    return std::unexpected(http::error_response(
-        422, "invalid_worker", "'worker_sid' must be a TaskRouter worker SID (WK + 32 hex digits)"));
+    return std::unexpected(
+        http::error_response(422, "invalid_worker",
+                             "'worker_sid' must be a TaskRouter worker SID (WK + 32 hex digits)"));
   if (!is_sid(activity, "WA"))
     return std::unexpected(http::error_response(
         422, "invalid_activity",

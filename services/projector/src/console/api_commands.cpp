@@ -5,6 +5,7 @@
 #include "callstream/core/log.hpp"
 #include "callstream/events/json.hpp"
 #include "callstream/http/client.hpp"
+#include "ingress_client.hpp"
 #include "read_queries.hpp"
 
 namespace callstream::projector::console {
@@ -22,19 +23,6 @@ core::Result<std::string, http::Response> callback_agent(const ApiCall& call) {
     return std::unexpected(http::error_response(
         422, "invalid_agent", "a supervisor names the agent who calls back: {\"agent\": \"...\"}"));
   return std::string(*agent);
-}
-
-http::Response from_ingress(const http::ClientResponse& r) {
-  if (r.status == 0) {
-    log::error("console: the ingress cannot be reached", {{"error", r.transport_error}});
-    return http::error_response(502, "ingress_unreachable", "the ingress did not answer");
-  }
-  if (r.status == 401 || r.status == 403) {
-    log::error("console: the ingress refused CONSOLE_OPERATOR_KEY",
-               {{"status", std::to_string(r.status)}});
-    return http::error_response(502, "ingress_refused", "the console's operator key is refused");
-  }
-  return json_response(r.status, r.body);  // 201, 409 opted_out, 422, 503: as the ingress says
 }
 
 std::string media_url(const ConsoleSettings& s, std::string_view sid, std::string_view format) {
@@ -69,23 +57,6 @@ http::Response media_answer(http::ClientResponse&& r, std::string_view sid) {
                                   : "Twilio did not deliver the recording");
 }
 
-// Commands need the ingress's operator key; without it the console answers reads only.
-std::optional<http::Response> commands_disabled(const ApiCall& call) {
-  if (!call.settings.operator_key.empty()) return std::nullopt;
-  return http::error_response(503, "commands_disabled",
-                              "CONSOLE_OPERATOR_KEY is not set: the console is read-only");
-}
-
-// A request to the ingress's operator API with the console's key.
-http::ClientRequest to_ingress(const ApiCall& call, const char* method, const std::string& target) {
-  http::ClientRequest req;
-  req.method = method;
-  req.url = call.settings.ingress_url + target;
-  req.headers = {{"Authorization", "Bearer " + call.settings.operator_key}};
-  req.timeout = std::chrono::seconds(30);
-  return req;
-}
-
 }  // namespace
 
 http::Response post_callback(ApiCall& call) {
@@ -103,17 +74,6 @@ http::Response post_callback(ApiCall& call) {
   log::info("console call back",
             {{"user", call.user->name}, {"call_sid", std::string(call.param)}});
   return from_ingress(http::exchange(req));
-}
-
-// The softphone's access token, for the signed-in user's own identity only (a user's name is
-// their Twilio client identity): the ingress mints it, the browser never names anyone else.
-http::Response get_softphone_token(ApiCall& call) {
-  if (auto disabled = commands_disabled(call)) return std::move(*disabled);
-  if (const auto* asked = call.query_value("identity"); asked && *asked != call.user->name)
-    return forbidden("a softphone token is only ever for your own identity");
-  log::info("console softphone token", {{"user", call.user->name}});
-  return from_ingress(http::exchange(
-      to_ingress(call, "GET", "/token?" + twilio::encode_form({{"identity", call.user->name}}))));
 }
 
 // ?format=mp3 (the default) or wav; a Range header is passed through so the player can seek.

@@ -8,6 +8,5 @@ namespace callstream::projector::console {
 
 http::Response post_callback(ApiCall& call);
 http::Response get_recording_media(ApiCall& call);
-http::Response get_softphone_token(ApiCall& call);
 
 }  // namespace callstream::projector::console

@@ -6,6 +6,7 @@
 #include "api_commands.hpp"
 #include "api_reads.hpp"
 #include "api_session.hpp"
+#include "api_softphone.hpp"
 #include "csv_export.hpp"
 
 namespace callstream::projector::console {
@@ -36,6 +37,12 @@ constexpr ApiRoute kApiRoutes[] = {
     {"GET", "/api/recordings/{sid}/media", Access::signed_in, get_recording_media, "media"},
     {"GET", "/api/stream", Access::signed_in, get_stream, "stream"},
     {"GET", "/api/softphone/token", Access::signed_in, get_softphone_token, "softphone_token"},
+    {"GET", "/api/softphone/activities", Access::signed_in, get_softphone_activities,
+     "softphone_activities"},
+    {"POST", "/api/softphone/activity", Access::signed_in, post_softphone_activity,
+     "softphone_activity"},
+    {"GET", "/api/softphone/incoming", Access::signed_in, get_softphone_incoming,
+     "softphone_incoming"},
 };
 
 bool is_sid(std::string_view s) {
