@@ -6,6 +6,10 @@ import { Dashboard } from "./Dashboard";
 import { CallbacksPage } from "./features/calls/CallbacksPage";
 import { CallDetailPage } from "./features/calls/CallDetailPage";
 import { CallsPage } from "./features/calls/CallsPage";
+import { NotificationsToggle } from "./features/notifications/NotificationsToggle";
+import { useSupervisorNotifications } from "./features/notifications/useSupervisorNotifications";
+import { Softphone } from "./features/softphone/Softphone";
+import { SoftphoneProvider } from "./features/softphone/SoftphoneProvider";
 import { useLiveStatus, useLiveUpdates } from "./live/useLiveUpdates";
 import { onLinkClick, useRoute, type Route } from "./router";
 import { SignIn } from "./session/SignIn";
@@ -57,6 +61,7 @@ function Header({ session, route }: { session: Session; route: Route }) {
       </nav>
       <div className="topbar-end">
         <LiveIndicator />
+        <NotificationsToggle />
         <LanguagePicker />
         <span className="user" title={session.user.name}>
           {session.user.display_name || session.user.name}
@@ -83,6 +88,11 @@ function Page({ route }: { route: Route }) {
   }
 }
 
+function SupervisorNotifications() {
+  useSupervisorNotifications();
+  return null;
+}
+
 function Console({ session }: { session: Session }) {
   const { t } = useTranslation();
   const client = useQueryClient();
@@ -92,15 +102,28 @@ function Console({ session }: { session: Session }) {
     [client],
   );
   useLiveUpdates(client, ended);
+  const agent = session.user.role === "agent";
   return (
     <CallCenterProvider session={session}>
-      <a className="skip" href="#main">
-        {t("app.skip")}
-      </a>
-      <Header session={session} route={route} />
-      <main id="main" className="main">
-        <Page route={route} />
-      </main>
+      <SoftphoneProvider>
+        <a className="skip" href="#main">
+          {t("app.skip")}
+        </a>
+        <Header session={session} route={route} />
+        {!agent && <SupervisorNotifications />}
+        <main id="main" className="main">
+          {agent ? (
+            <div className="workspace">
+              <div>
+                <Page route={route} />
+              </div>
+              <Softphone />
+            </div>
+          ) : (
+            <Page route={route} />
+          )}
+        </main>
+      </SoftphoneProvider>
     </CallCenterProvider>
   );
 }

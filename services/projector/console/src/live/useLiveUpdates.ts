@@ -9,7 +9,7 @@ export type LiveStatus = "connecting" | "live" | "reconnecting";
 // What each kind of change can move on screen.
 const affected: Record<Change["kind"], string[]> = {
   calls: ["kpis", "series", "queues", "agents", "calls", "call", "callbacks"],
-  taskrouter: ["kpis", "series", "queues", "agents", "calls", "call", "callbacks"],
+  taskrouter: ["kpis", "series", "queues", "agents", "calls", "call", "callbacks", "softphone"],
   recordings: ["calls", "call"],
   optouts: ["callbacks"],
   rebuilt: [],
