@@ -15,21 +15,27 @@ SELECT worker_sid, activity_sid, activity_name FROM workers
 WHERE name = $1 OR position('"client:' || $1 || '"' IN coalesce(attributes, '')) > 0
 ORDER BY name = $1 DESC, updated_at DESC LIMIT 1)sql";
 
-// The call ringing the user: the call of their newest open reservation, else the newest inbound
-// call from `from` not yet over; both from the last 15 minutes.
+// The call ringing the user, from the last 15 minutes: the call of their open reservation from
+// `from`, else the inbound call from `from` not yet over, else the call of their newest open
+// reservation (TaskRouter's dequeue may show the agent another number than the caller's).
 constexpr const char* kIncoming = R"sql(
 WITH me AS (SELECT worker_sid FROM workers
             WHERE name = $1 OR position('"client:' || $1 || '"' IN coalesce(attributes, '')) > 0),
+reserved AS (
+  SELECT t.call_sid, t.queue_name, r.created_at FROM reservations r JOIN tasks t USING (task_sid)
+  WHERE r.worker_sid IN (SELECT worker_sid FROM me) AND r.status_rank <= 1
+    AND r.created_at > now() - interval '15 minutes' AND t.call_sid IS NOT NULL),
 candidates AS (
-  (SELECT 0 AS rank, t.call_sid, t.queue_name FROM reservations r JOIN tasks t USING (task_sid)
-   WHERE r.worker_sid IN (SELECT worker_sid FROM me) AND r.status_rank <= 1
-     AND r.created_at > now() - interval '15 minutes' AND t.call_sid IS NOT NULL
-   ORDER BY r.created_at DESC LIMIT 1)
+  (SELECT 0 AS rank, r.call_sid, r.queue_name FROM reserved r JOIN calls c USING (call_sid)
+   WHERE c.from_number = $2 AND c.status_rank < 4 ORDER BY r.created_at DESC LIMIT 1)
   UNION ALL
   (SELECT 1, c.call_sid, NULL FROM calls c
    WHERE $2 <> '' AND c.from_number = $2 AND c.direction = 'inbound' AND c.status_rank < 4
      AND c.first_event_at > now() - interval '15 minutes'
-   ORDER BY c.first_event_at DESC LIMIT 1)),
+   ORDER BY c.first_event_at DESC LIMIT 1)
+  UNION ALL
+  (SELECT 2, r.call_sid, r.queue_name FROM reserved r JOIN calls c USING (call_sid)
+   WHERE c.status_rank < 4 ORDER BY r.created_at DESC LIMIT 1)),
 chosen AS (SELECT * FROM candidates ORDER BY rank LIMIT 1)
 SELECT json_build_object(
   'call_sid', c.call_sid, 'from', c.from_number,
@@ -82,13 +88,14 @@ http::Response post_softphone_activity(ApiCall& call) {
   auto doc = events::JsonDocument::parse(call.request.body.empty() ? "{}" : call.request.body);
   auto activity = doc && doc->is_object() ? doc->string_at({"activity_sid"}) : std::nullopt;
   if (!activity || activity->empty())
-    return http::error_response(422, "invalid_activity", "{\"activity_sid\": \"WA...\"} is required");
+    return http::error_response(422, "invalid_activity",
+                                "{\"activity_sid\": \"WA...\"} is required");
   auto worker = call.db.exec("console_worker", kWorker, {call.user->name});
   if (worker.rows() == 0)
     return http::error_response(
         404, "no_worker",
-        "TaskRouter has no worker for you yet (its name or contact_uri must be " +
-            call.user->name + ")");
+        "TaskRouter has no worker for you yet (its name or contact_uri must be " + call.user->name +
+            ")");
   events::JsonWriter body(128);
   body.begin_object()
       .field("worker_sid", worker.get(0, "worker_sid"))
@@ -97,7 +104,8 @@ http::Response post_softphone_activity(ApiCall& call) {
   http::ClientRequest req = to_ingress(call, "POST", "/worker_activity");
   req.headers.emplace_back("Content-Type", "application/json");
   req.body = body.str();
-  log::info("console activity change", {{"user", call.user->name}, {"activity_sid", std::string(*activity)}});
+  log::info("console activity change",
+            {{"user", call.user->name}, {"activity_sid", std::string(*activity)}});
   return from_ingress(http::exchange(req));
 }
 
