@@ -53,6 +53,12 @@ void dial_noun(twilio::TwimlWriter& w, const std::string& target,
     w.element("Number", std::move(attrs), target);
 }
 
+// A <Dial> nobody answered: the next step of the chain may.
+bool unanswered(const twilio::Params& p) {
+  std::string status = param(p, "DialCallStatus");
+  return status == "busy" || status == "no-answer" || status == "failed";
+}
+
 const char* dial_record(RecordingMode m) {
   return m == RecordingMode::dual ? "record-from-answer-dual" : "record-from-answer";
 }
@@ -225,8 +231,7 @@ FlowAnswer CallFlow::dial_status(const twilio::Params& p, const twilio::Params& 
     return b.done("hangup");
   }
   if (stage == "chain") {
-    std::string status = param(p, "DialCallStatus");
-    if (status == "busy" || status == "no-answer" || status == "failed") {
+    if (unanswered(p)) {
       int step = int_param(query, "step", -1);
       // A step outside the chain (the file changed mid-call) goes to voicemail.
       size_t next = step < 0 ? chain_.size() : static_cast<size_t>(step) + 1;
@@ -236,8 +241,7 @@ FlowAnswer CallFlow::dial_status(const twilio::Params& p, const twilio::Params& 
     return b.done("hangup");
   }
   if (stage == "outbound") {
-    std::string status = param(p, "DialCallStatus");
-    if (status == "busy" || status == "no-answer" || status == "failed") {
+    if (unanswered(p)) {
       int step = int_param(query, "step", -1);
       return outbound_step(b,
                            step < 0 ? config_.failover.size() + 1 : static_cast<size_t>(step) + 1,

@@ -47,6 +47,14 @@ events::CloudEvent webhook_event(std::string id, std::string source, core::SysMi
   return e;
 }
 
+// TaskRouter's Timestamp: seconds since the epoch.
+std::optional<core::SysMillis> epoch_seconds(const std::string& ts) {
+  long long seconds = 0;
+  auto [end, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), seconds);
+  if (ec != std::errc() || end != ts.data() + ts.size() || seconds <= 0) return std::nullopt;
+  return core::SysMillis(std::chrono::seconds(seconds));
+}
+
 }  // namespace
 
 const http::Response* Decision::response() const {
@@ -268,13 +276,8 @@ Decision WebhookRouter::call_control(const Route& route, const http::Request& re
       webhook_event(events::event_id(request.target, p), form->source(), received_at, p);
   e.type = type;
   e.subject = param(p, assignment ? "ReservationSid" : "CallSid");
-  if (assignment) {  // TaskRouter's Timestamp: seconds since the epoch
-    const std::string ts = param(p, "Timestamp");
-    long long seconds = 0;
-    auto [end, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), seconds);
-    if (ec == std::errc() && end == ts.data() + ts.size() && seconds > 0)
-      e.time = core::format_rfc3339(core::SysMillis(std::chrono::seconds(seconds)));
-  }
+  if (assignment)
+    if (auto at = epoch_seconds(param(p, "Timestamp"))) e.time = core::format_rfc3339(*at);
   e.dataschema = contract_.dataschema_for_type(e.type).value_or("");
   // A child leg (whisper, agent leg) is keyed by its parent so one call's events stay in order.
   std::string key = assignment ? param(p, "TaskSid") : param(p, "ParentCallSid");
