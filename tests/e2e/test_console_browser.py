@@ -34,28 +34,38 @@ def load_sample(s, twilio):
                      90, "the sample calls in the read models")
 
 
-def drive_browser(s, twilio, shots):
-    """Runs the browser script and answers its requests for webhooks."""
-    env = dict(os.environ, CONSOLE_URL="http://127.0.0.1:%d" % s.projector_port, DATABASE_URL=s.dsn,
-               CONSOLE_SUPERVISOR=api.SUPERVISOR, CONSOLE_AGENT=api.AGENT, CONSOLE_PASSWORD=api.PASSWORD,
-               SCREENSHOT_DIR=shots)
-    node = subprocess.Popen(["node", "tests/browser/console.browser.mjs"], cwd=CONSOLE, env=env,
+def run_browser(script, env, answer):
+    """Runs a browser script of the console's, answering each of its requests ("send ...") with
+    "sent " + answer(request), until it says "done"."""
+    node = subprocess.Popen(["node", script], cwd=CONSOLE, env=dict(os.environ, **env),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-    n = 500
     try:
         for line in node.stdout:
             request = line.strip()
             if request == "done":
                 break
-            assert request == "send missed", "unknown request from the browser: %r" % request
-            n += 1
-            call = api.missed_call(twilio, n, time.time())
-            node.stdin.write("sent %s\n" % call)
+            node.stdin.write("sent %s\n" % answer(request))
             node.stdin.flush()
         assert node.wait(timeout=60) == 0, "the browser test failed (its log is above)"
     finally:
         if node.poll() is None:
             node.kill()
+
+
+def browser_env(s, shots):
+    return {"CONSOLE_URL": "http://127.0.0.1:%d" % s.projector_port, "DATABASE_URL": s.dsn,
+            "CONSOLE_SUPERVISOR": api.SUPERVISOR, "CONSOLE_AGENT": api.AGENT, "CONSOLE_PASSWORD": api.PASSWORD,
+            "SCREENSHOT_DIR": shots}
+
+
+def drive_browser(s, twilio, shots):
+    """Runs the browser script and answers its requests for webhooks."""
+    sent = iter(range(501, 10**6))
+
+    def answer(request):
+        assert request == "send missed", "unknown request from the browser: %r" % request
+        return api.missed_call(twilio, next(sent), time.time())
+    run_browser("tests/browser/console.browser.mjs", browser_env(s, shots), answer)
 
 
 def test(make):

@@ -15,14 +15,15 @@ the real SDK bundle loading from the console with no request elsewhere."""
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
+import urllib.request
 
 import stack
 import test_console_api as api
+import test_console_browser as browser
 
-CONSOLE = os.path.join(stack.SOURCE, "services/projector/console")
+CONSOLE = browser.CONSOLE
 WORKER = "WK" + "a1" * 16
 WORKSPACE = api.WORKSPACE
 
@@ -49,32 +50,19 @@ def incoming(twilio, n):
 
 
 def drive_browser(s, twilio, fake, shots):
-    env = dict(os.environ, CONSOLE_URL="http://127.0.0.1:%d" % s.projector_port, DATABASE_URL=s.dsn,
-               CONSOLE_SUPERVISOR=api.SUPERVISOR, CONSOLE_AGENT=api.AGENT, CONSOLE_PASSWORD=api.PASSWORD,
-               SCREENSHOT_DIR=shots, FAKE_TWILIO_URL="http://127.0.0.1:%d" % fake, AGENT_WORKER=WORKER)
-    node = subprocess.Popen(["node", "tests/browser/softphone.browser.mjs"], cwd=CONSOLE, env=env,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-    n = 700
-    try:
-        for line in node.stdout:
-            request = line.strip()
-            if request == "done":
-                break
-            n += 1
-            if request == "send incoming":
-                answer = incoming(twilio, n)
-                stack.wait_until(lambda: stack.psql(s.dsn, "SELECT count(*) FROM reservations WHERE reservation_sid"
-                                                    " = '%s'" % api.sid("WR", n)) == "1", 30, "the reservation")
-            elif request == "send missed":
-                answer = api.missed_call(twilio, n, time.time())
-            else:
-                raise AssertionError("unknown request from the browser: %r" % request)
-            node.stdin.write("sent %s\n" % answer)
-            node.stdin.flush()
-        assert node.wait(timeout=60) == 0, "the browser test failed (its log is above)"
-    finally:
-        if node.poll() is None:
-            node.kill()
+    env = dict(browser.browser_env(s, shots), FAKE_TWILIO_URL="http://127.0.0.1:%d" % fake, AGENT_WORKER=WORKER)
+    sent = iter(range(701, 10**6))
+
+    def answer(request):
+        n = next(sent)
+        if request == "send missed":
+            return api.missed_call(twilio, n, time.time())
+        assert request == "send incoming", "unknown request from the browser: %r" % request
+        ringing = incoming(twilio, n)
+        stack.wait_until(lambda: stack.psql(s.dsn, "SELECT count(*) FROM reservations WHERE reservation_sid"
+                                            " = '%s'" % api.sid("WR", n)) == "1", 30, "the reservation")
+        return ringing
+    browser.run_browser("tests/browser/softphone.browser.mjs", env, answer)
 
 
 def test(make):
@@ -92,7 +80,7 @@ def test(make):
     stack.wait_until(lambda: stack.http_ok(s.projector_port, "/readyz"), 30, "projector /readyz")
     body = json.dumps({"url": "http://127.0.0.1:%d/taskrouter_event" % s.ingress_port,
                        "signed_url": stack.BASE_URL + "/taskrouter_event"})
-    subprocess.run(["curl", "-sf", "-d", body, fake_api + "/_fake/event_callback"], check=True, capture_output=True)
+    urllib.request.urlopen(fake_api + "/_fake/event_callback", data=body.encode(), timeout=10).read()
     api.add_user(s, api.SUPERVISOR, "supervisor")
     api.add_user(s, api.AGENT, "agent")
     twilio = s.twilio()

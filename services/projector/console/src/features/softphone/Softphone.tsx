@@ -5,7 +5,7 @@ import { useNow } from "../../ui/useNow";
 import { useCallbacks } from "../calls/useCalls";
 import { ActivityPicker } from "./ActivityPicker";
 import { clock, toDialable } from "./number";
-import type { CallState } from "./phone";
+import type { AudioChoice, CallState } from "./phone";
 import { place, useSoftphone } from "./SoftphoneProvider";
 
 const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
@@ -145,6 +145,33 @@ function Dialer() {
   );
 }
 
+function DeviceSelect({
+  label,
+  value,
+  choices,
+  onChange,
+}: {
+  label: string;
+  value: string | null;
+  choices: AudioChoice[];
+  onChange: (id: string) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <select value={value ?? ""} onChange={(e) => void onChange(e.target.value)}>
+        {!value && <option value="">{t("phone.defaultDevice")}</option>}
+        {choices.map((d) => (
+          <option key={d.id} value={d.id}>
+            {d.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function AudioDevices() {
   const { t } = useTranslation();
   const { phone, state } = useSoftphone();
@@ -152,32 +179,19 @@ function AudioDevices() {
   return (
     <details className="phone-audio">
       <summary>{t("phone.audio")}</summary>
-      <label className="field">
-        <span>{t("phone.microphone")}</span>
-        <select value={state.input ?? ""} onChange={(e) => void phone.chooseInput(e.target.value)}>
-          {!state.input && <option value="">{t("phone.defaultDevice")}</option>}
-          {state.inputs.map((d) => (
-            <option key={d.id} value={d.id}>
-              {d.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <DeviceSelect
+        label={t("phone.microphone")}
+        value={state.input}
+        choices={state.inputs}
+        onChange={(id) => phone.chooseInput(id)}
+      />
       {state.outputs.length > 0 && (
-        <label className="field">
-          <span>{t("phone.speaker")}</span>
-          <select
-            value={state.output ?? ""}
-            onChange={(e) => void phone.chooseOutput(e.target.value)}
-          >
-            {!state.output && <option value="">{t("phone.defaultDevice")}</option>}
-            {state.outputs.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <DeviceSelect
+          label={t("phone.speaker")}
+          value={state.output}
+          choices={state.outputs}
+          onChange={(id) => phone.chooseOutput(id)}
+        />
       )}
     </details>
   );
