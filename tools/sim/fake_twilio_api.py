@@ -24,7 +24,8 @@ TaskRouter (same address, paths under /v1, account auth), for --workspace WS... 
     POST /v1/Workspaces/{WS}/Workers/{WK}      ActivitySid=WA...: 200 and the worker, 400 (20001)
                                                for an activity the workspace lacks, 404 (20404)
                                                for an unknown worker; scripted failures apply
-With an event callback (--event-callback URL, or POST /_fake/event_callback {"url", "signed_url"}
+With an event callback (--event-callback URL [--event-callback-signed-as URL], or
+POST /_fake/event_callback {"url", "signed_url"}
 at run time), each activity change is then sent there as TaskRouter sends it: a
 worker.activity.update event callback, signed with the auth token over `signed_url` (the public
 URL the ingress knows itself by; the URL itself when not given).
@@ -319,10 +320,13 @@ def main():
     ap.add_argument("--token", required=True)
     ap.add_argument("--workspace", default="", help="TaskRouter workspace SID (WS...)")
     ap.add_argument("--worker", action="append", default=[], help="WK...=name, a worker of the workspace")
-    ap.add_argument("--event-callback", default="", help="the workspace's Event Callback URL")
+    ap.add_argument("--event-callback", default="", help="where to send the workspace's event callbacks")
+    ap.add_argument("--event-callback-signed-as", default="",
+                    help="the Event Callback URL as Twilio signs it (the ingress's BASE_URL/taskrouter_event)")
     args = ap.parse_args()
     workers = [w.split("=", 1) for w in args.worker]
     state = State(args.account, args.token, args.workspace, workers, args.event_callback)
+    state.event_callback_signed = args.event_callback_signed_as or args.event_callback
     server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(state))
     port = server.server_address[1]
     if args.port_file:
