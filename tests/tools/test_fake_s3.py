@@ -3,7 +3,9 @@
 SigV4 (curl --aws-sigv4, what the archiver uses) are taken, with their checksum; a wrong secret,
 a wrong checksum, a tampered or expired presigned URL are refused with S3's codes; callstream's
 presigned URLs (tests/tools/sigv4_presign) are accepted; multipart uploads signed by botocore
-assemble; planned failures happen (500, a connection dropped mid-upload)."""
+assemble; planned failures happen (500, a connection dropped mid-upload). callstream's own S3
+client (libs/s3, through tests/tools/s3_put) uploads path-style and virtual-hosted, in one PUT
+and in parts, and its objects are byte for byte the file; a wrong secret is reported."""
 import base64
 import hashlib
 import http.client
@@ -21,14 +23,15 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-PRESIGN = sys.argv[1]
+PRESIGN, S3_PUT = sys.argv[1], sys.argv[2]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KEY, SECRET, REGION = "AKIAFAKES3TEST", "fake/s3+secret", "us-east-1"
 
 
-def curl(url, *args, secret=SECRET):
+def curl(url, *args, secret=SECRET, payload="UNSIGNED-PAYLOAD"):
+    claim = ["-H", "x-amz-content-sha256: " + payload] if payload else []
     out = subprocess.run(["curl", "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}", "--aws-sigv4",
-                          "aws:amz:%s:s3" % REGION, "--user", "%s:%s" % (KEY, secret), *args, url],
+                          "aws:amz:%s:s3" % REGION, "--user", "%s:%s" % (KEY, secret), *claim, *args, url],
                          capture_output=True, timeout=30, check=True)
     body, _, status = out.stdout.rpartition(b"\n")
     return int(status), body
@@ -78,6 +81,8 @@ def check_uploads(base, data):
         url = base + "/archive/recordings/2026/12/03/CA1/RE%201.wav"
         status, body = curl(url, "-T", f.name, "-H", "x-amz-checksum-sha256: " + sha)
         assert status == 200, (status, body)
+        status, body = curl(url, "-T", f.name, payload=None)  # S3 wants the payload claimed
+        assert status == 400 and b"x-amz-content-sha256" in body, (status, body)
         status, body = curl(url, "-T", f.name, secret="not-the-secret")
         assert status == 403 and b"SignatureDoesNotMatch" in body, (status, body)
         wrong = base64.b64encode(hashlib.sha256(b"other").digest()).decode()
@@ -133,6 +138,33 @@ def check_failures(base, port):
     assert objects["archive/flaky.wav"]["sha256"] == hashlib.sha256(data).hexdigest(), objects
 
 
+def ours_put(endpoint, path_style, key, data, threshold=64 << 20, secret=SECRET):
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(data)
+        f.flush()
+        out = subprocess.run([S3_PUT, endpoint, "archive", "1" if path_style else "0", KEY, secret, key, f.name,
+                              str(threshold), str(5 << 20)], capture_output=True, text=True, timeout=60)
+    return out.returncode, out.stdout.split()
+
+
+def check_our_client(base, port):
+    objects = lambda: json.loads(urllib.request.urlopen(base + "/_fake/objects", timeout=10).read())
+    small = os.urandom(200_000)
+    rc, words = ours_put(base, True, "recordings/2026/12/03/CA2/RE 2.wav", small)
+    sha = base64.b64encode(hashlib.sha256(small).digest()).decode()
+    assert rc == 0 and words[2:] == ["head", str(len(small)), sha], words
+    assert objects()["archive/recordings/2026/12/03/CA2/RE 2.wav"]["sha256"] == hashlib.sha256(small).hexdigest()
+    # Virtual-hosted: bucket.localhost resolves to loopback.
+    rc, words = ours_put("http://localhost:%d" % port, False, "vh/RE3.wav", small)
+    assert rc == 0, words
+    big = os.urandom(12 << 20)  # three parts of 5 MiB, 5 MiB and 2 MiB
+    rc, words = ours_put(base, True, "big/RE4.wav", big, threshold=8 << 20)
+    assert rc == 0 and words[1].endswith('-3"') and words[3] == str(len(big)), words
+    assert objects()["archive/big/RE4.wav"]["sha256"] == hashlib.sha256(big).hexdigest()
+    rc, words = ours_put(base, True, "x/RE5.wav", small, secret="wrong")
+    assert rc == 1 and words == ["error", "403", "SignatureDoesNotMatch"], words
+
+
 def main():
     proc, port = start()
     base = "http://127.0.0.1:%d" % port
@@ -142,6 +174,7 @@ def main():
         check_presigned(port, data)
         check_multipart(base)
         check_failures(base, port)
+        check_our_client(base, port)
         print("the fake S3 checks signatures and checksums, and fails on demand")
     finally:
         proc.kill()

@@ -4,7 +4,8 @@
 Every request's SigV4 signature is verified with botocore (Debian's python3-botocore: an
 implementation independent of callstream's), whether it is signed in the Authorization header
 (as libcurl's CURLOPT_AWS_SIGV4 signs uploads) or in the query (a presigned URL, which also
-expires). A signed payload hash must match the body; x-amz-checksum-sha256 and Content-MD5 must
+expires). Header-signed requests must claim their payload (x-amz-content-sha256: its SHA-256,
+or UNSIGNED-PAYLOAD), as S3 requires, and a hash must match the body; x-amz-checksum-sha256 and Content-MD5 must
 match it too. Objects are kept in memory, path-style (/bucket/key) or virtual-hosted
 (Host: bucket.<anything>).
 
@@ -88,6 +89,8 @@ def verify_header_auth(state, method, host, raw_path, raw_query, headers, body):
     if abs((timestamp_of(amz_date) - datetime.datetime.now(datetime.timezone.utc)).total_seconds()) > 900:
         raise S3Error(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.")
     content_sha = headers.get("X-Amz-Content-SHA256", "")
+    if not content_sha:  # S3 signs its payload claim: no claim, no request
+        raise S3Error(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
     if re.fullmatch(r"[0-9a-f]{64}", content_sha) and hashlib.sha256(body).hexdigest() != content_sha:
         raise S3Error(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
     names = signed.split(";")

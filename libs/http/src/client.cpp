@@ -2,7 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -16,13 +18,41 @@ using HeaderList = std::unique_ptr<curl_slist, void (*)(curl_slist*)>;
 struct Sink {
   ClientResponse* response;
   size_t max_body;
+  const std::function<bool(std::string_view)>* on_body;
 };
 
 size_t append_body(char* data, size_t size, size_t n, void* out) {
   auto* sink = static_cast<Sink*>(out);
+  if (*sink->on_body) return (*sink->on_body)(std::string_view(data, size * n)) ? size * n : 0;
   if (sink->response->body.size() + size * n > sink->max_body) return 0;  // curl: write error
   sink->response->body.append(data, size * n);
   return size * n;
+}
+
+using FilePtr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+struct Upload {
+  std::FILE* file;
+  int64_t left;
+};
+
+size_t read_upload(char* buffer, size_t size, size_t n, void* in) {
+  auto* up = static_cast<Upload*>(in);
+  size_t want = std::min<size_t>(size * n, static_cast<size_t>(up->left));
+  size_t got = want ? std::fread(buffer, 1, want, up->file) : 0;
+  up->left -= static_cast<int64_t>(got);
+  return got;
+}
+
+// Credentials: SigV4 signed by curl, or HTTP Basic.
+void authenticate(CURL* c, const ClientRequest& request) {
+  if (request.basic_user.empty()) return;
+  if (!request.aws_sigv4.empty())
+    curl_easy_setopt(c, CURLOPT_AWS_SIGV4, request.aws_sigv4.c_str());
+  else
+    curl_easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+  curl_easy_setopt(c, CURLOPT_USERNAME, request.basic_user.c_str());
+  curl_easy_setopt(c, CURLOPT_PASSWORD, request.basic_password.c_str());
 }
 
 std::string trimmed(std::string_view v) {
@@ -82,24 +112,36 @@ ClientResponse exchange(const ClientRequest& request) {
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(c, CURLOPT_USERAGENT, "callstream/0.1");
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
-  Sink sink{&r, request.max_body};
+  Sink sink{&r, request.max_body, &request.on_body};
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   if (request.follow_redirects) follow_redirects(c);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-  if (!request.basic_user.empty()) {
-    curl_easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-    curl_easy_setopt(c, CURLOPT_USERNAME, request.basic_user.c_str());
-    curl_easy_setopt(c, CURLOPT_PASSWORD, request.basic_password.c_str());
-  }
+  authenticate(c, request);
   HeaderList headers(nullptr, curl_slist_free_all);
   for (const auto& [name, value] : request.headers)
     headers.reset(curl_slist_append(headers.release(), (name + ": " + value).c_str()));
-  if (request.method == "POST" || !request.body.empty()) {
+  FilePtr file(nullptr, std::fclose);
+  Upload upload{nullptr, request.upload_length};
+  if (!request.upload_file.empty()) {
+    file.reset(std::fopen(request.upload_file.c_str(), "rb"));
+    if (!file || std::fseek(file.get(), static_cast<long>(request.upload_offset), SEEK_SET) != 0) {
+      r.transport_error = "cannot read " + request.upload_file;
+      return r;
+    }
+    upload.file = file.get();
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload);
+    curl_easy_setopt(c, CURLOPT_READDATA, &upload);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.upload_length));
+  } else if (request.method == "POST" || !request.body.empty()) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
   }
-  if (request.method != "GET" && request.method != "POST")
+  if (request.method == "HEAD")
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  else if (request.method != "GET" && request.method != "POST" &&
+           !(request.method == "PUT" && !request.upload_file.empty()))
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
 
