@@ -15,7 +15,9 @@ JSON for a bad number (21211) or bad credentials (20003). Failures on demand, fo
 
 Recording media (GET .../Recordings/RE....mp3 or .wav, account auth) is a playable file: 5 s
 of MP3 silence, or a two-channel WAV tone, with Range requests answered 206 as Twilio does.
-A RecordingSid that starts with RE404 has no media (404).
+A RecordingSid that starts with RE404 has no media (404); one that starts with RE302 is
+redirected to /media/<sid>.<format>, served without credentials, as Twilio hands media over to
+its storage.
 
 TaskRouter (same address, paths under /v1, account auth), for --workspace WS... and each
 --worker WK...=name:
@@ -206,6 +208,9 @@ def make_handler(state):
             if url.path == "/_fake/requests":
                 with state.lock:
                     return self.answer(200, state.requests)
+            moved = re.match(r"^/media/(RE[0-9a-zA-Z]{1,34})\.(mp3|wav)$", url.path)
+            if moved:  # where a redirect leads: no credentials, as a presigned storage URL
+                return self.media(moved.group(1), moved.group(2))
             query = urllib.parse.parse_qs(url.query)
             user, password = self.user()
             with state.lock:
@@ -219,6 +224,8 @@ def make_handler(state):
                 return self.answer(200, {"calls": calls[: int(query.get("PageSize", ["50"])[0])]})
             media = MEDIA.match(url.path)
             if media and media.group(1) == state.account:
+                if media.group(2).startswith("RE302"):
+                    return self.answer(302, b"", [("Location", "/media/%s.%s" % (media.group(2), media.group(3)))])
                 return self.media(media.group(2), media.group(3))
             workspace = "/v1/Workspaces/%s/" % state.workspace
             if state.workspace and url.path == workspace + "Activities":
