@@ -93,6 +93,38 @@ void follow_redirects(CURL* c) {
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 }
 
+// The body: a file streamed up (`file` and `upload` live as long as the transfer), or `body`.
+// False when the file cannot be read.
+bool attach_body(CURL* c, const ClientRequest& request, FilePtr& file, Upload& upload) {
+  if (request.upload_file.empty()) {
+    if (request.method == "POST" || !request.body.empty()) {
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+    }
+    return true;
+  }
+  file.reset(std::fopen(request.upload_file.c_str(), "rb"));
+  if (!file || std::fseek(file.get(), static_cast<long>(request.upload_offset), SEEK_SET) != 0)
+    return false;
+  upload.file = file.get();
+  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload);
+  curl_easy_setopt(c, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.upload_length));
+  return true;
+}
+
+// The method, where curl's own choice for the body (GET, POST, PUT for an upload) is not it.
+void set_method(CURL* c, const ClientRequest& request) {
+  const char* chosen = !request.upload_file.empty()                        ? "PUT"
+                       : request.method == "POST" || !request.body.empty() ? "POST"
+                                                                           : "GET";
+  if (request.method == "HEAD")
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  else if (request.method != chosen)
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+}
+
 }  // namespace
 
 ClientResponse exchange(const ClientRequest& request) {
@@ -123,26 +155,11 @@ ClientResponse exchange(const ClientRequest& request) {
     headers.reset(curl_slist_append(headers.release(), (name + ": " + value).c_str()));
   FilePtr file(nullptr, std::fclose);
   Upload upload{nullptr, request.upload_length};
-  if (!request.upload_file.empty()) {
-    file.reset(std::fopen(request.upload_file.c_str(), "rb"));
-    if (!file || std::fseek(file.get(), static_cast<long>(request.upload_offset), SEEK_SET) != 0) {
-      r.transport_error = "cannot read " + request.upload_file;
-      return r;
-    }
-    upload.file = file.get();
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload);
-    curl_easy_setopt(c, CURLOPT_READDATA, &upload);
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.upload_length));
-  } else if (request.method == "POST" || !request.body.empty()) {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+  if (!attach_body(c, request, file, upload)) {
+    r.transport_error = "cannot read " + request.upload_file;
+    return r;
   }
-  if (request.method == "HEAD")
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  else if (request.method != "GET" && request.method != "POST" &&
-           !(request.method == "PUT" && !request.upload_file.empty()))
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  set_method(c, request);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
 
   CURLcode rc = curl_easy_perform(c);
