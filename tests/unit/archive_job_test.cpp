@@ -22,8 +22,7 @@ std::string event(const std::string& status, const std::string& extra = "") {
 
 }  // namespace
 
-TEST_CASE("a completed recording is a job; the key is dated in the call center's zone",
-          "[archive]") {
+TEST_CASE("a completed recording is a job, its key dated in the call center zone", "[archive]") {
   auto job = archive_job(event("completed"));
   REQUIRE(job);
   REQUIRE(*job);
@@ -42,7 +41,8 @@ TEST_CASE("a completed recording is a job; the key is dated in the call center's
         "a/b/2026/12/04/" + kCall + "/" + kRec + ".wav");
 }
 
-TEST_CASE("only completed recordings are copied; a bad event is an error, not a job", "[archive]") {
+TEST_CASE("only completed recordings are copied, and a bad event is an error, not a job",
+          "[archive]") {
   for (const char* status : {"in-progress", "absent", "failed"}) {
     auto job = archive_job(event(status));
     REQUIRE(job);
