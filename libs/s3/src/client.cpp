@@ -7,18 +7,13 @@
 #include <vector>
 
 #include "callstream/http/client.hpp"
+#include "digest.hpp"
 
 namespace callstream::s3 {
 namespace {
 
-std::string base64(std::string_view raw) {
-  std::string out(4 * ((raw.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(raw.data()),
-                          static_cast<int>(raw.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
+using detail::base64;
+using detail::sha256_hex;
 
 // The MD5 of `length` bytes of `path` from `offset`: a part's Content-MD5.
 std::optional<std::string> md5_of(const std::string& path, int64_t offset, int64_t length) {
@@ -80,16 +75,6 @@ namespace {
 
 constexpr const char* kEmptySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), digest, &n, EVP_sha256(), nullptr);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < n; ++i) (out += kDigits[digest[i] >> 4]) += kDigits[digest[i] & 15];
-  return out;
-}
 
 // Signed by libcurl. S3 wants the payload claimed in x-amz-content-sha256 (libcurl 7.88 signs
 // the header's value but does not add it): the body's SHA-256, or UNSIGNED-PAYLOAD for a file

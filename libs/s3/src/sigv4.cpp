@@ -1,38 +1,16 @@
 #include "callstream/s3/sigv4.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <ctime>
+
+#include "digest.hpp"
 
 namespace callstream::s3 {
 namespace {
 
-std::string hex(const unsigned char* data, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 15];
-  }
-  return out;
-}
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), digest, &n, EVP_sha256(), nullptr);
-  return hex(digest, n);
-}
-
-std::string hmac(std::string_view key, std::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &n);
-  return std::string(reinterpret_cast<const char*>(mac), n);
-}
+using detail::hex;
+using detail::hmac_sha256;
+using detail::sha256_hex;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -125,10 +103,9 @@ std::string signature(const Credentials& credentials, const Scope& scope,
   const std::string date = amz_date(unix_seconds);
   std::string to_sign = "AWS4-HMAC-SHA256\n" + date + "\n" + scope_of(scope, unix_seconds) + "\n" +
                         sha256_hex(canonical_request(request));
-  std::string key = hmac("AWS4" + credentials.secret_access_key, date.substr(0, 8));
-  key = hmac(hmac(hmac(key, scope.region), scope.service), "aws4_request");
-  std::string mac = hmac(key, to_sign);
-  return hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+  std::string key = hmac_sha256("AWS4" + credentials.secret_access_key, date.substr(0, 8));
+  key = hmac_sha256(hmac_sha256(hmac_sha256(key, scope.region), scope.service), "aws4_request");
+  return hex(hmac_sha256(key, to_sign));
 }
 
 std::string authorization(const Credentials& credentials, const Scope& scope,

@@ -1,29 +1,18 @@
 #include "worker_activity.hpp"
 
-#include <cctype>
+#include "callstream/twilio/sid.hpp"
 
 namespace callstream::ingress {
-namespace {
-
-// A Twilio SID: its two-letter prefix and 32 hex digits.
-bool is_sid(std::string_view s, std::string_view prefix) {
-  if (s.size() != 34 || !s.starts_with(prefix)) return false;
-  for (char c : s.substr(2))
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-  return true;
-}
-
-}  // namespace
 
 core::Result<ActivityChange, http::Response> parse_activity_change(
     const events::JsonDocument& body) {
   std::string worker(body.string_at({"worker_sid"}).value_or(""));
   std::string activity(body.string_at({"activity_sid"}).value_or(""));
-  if (!is_sid(worker, "WK"))
+  if (!twilio::is_sid(worker, "WK"))
     return std::unexpected(
         http::error_response(422, "invalid_worker",
                              "'worker_sid' must be a TaskRouter worker SID (WK + 32 hex digits)"));
-  if (!is_sid(activity, "WA"))
+  if (!twilio::is_sid(activity, "WA"))
     return std::unexpected(http::error_response(
         422, "invalid_activity",
         "'activity_sid' must be one of the workspace's activities (WA + 32 hex digits)"));

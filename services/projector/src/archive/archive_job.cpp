@@ -1,22 +1,11 @@
 #include "archive_job.hpp"
 
-#include <cctype>
 #include <cstdio>
 
 #include "callstream/events/json.hpp"
+#include "callstream/twilio/sid.hpp"
 
 namespace callstream::projector::archive {
-namespace {
-
-// A Twilio SID: its prefix and 32 hex digits (what goes into a key is never a path).
-bool is_sid(std::string_view s, std::string_view prefix) {
-  if (s.size() != 34 || !s.starts_with(prefix)) return false;
-  for (char c : s.substr(2))
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-  return true;
-}
-
-}  // namespace
 
 core::Result<std::optional<ArchiveJob>> archive_job(std::string_view event_json) {
   auto doc = events::JsonDocument::parse(event_json);
@@ -28,7 +17,8 @@ core::Result<std::optional<ArchiveJob>> archive_job(std::string_view event_json)
   job.call_sid = std::string(doc->string_at({"data", "params", "CallSid"}).value_or(""));
   job.recording_sid = std::string(doc->string_at({"data", "params", "RecordingSid"}).value_or(""));
   std::string url(doc->string_at({"data", "params", "RecordingUrl"}).value_or(""));
-  if (job.event_id.empty() || !is_sid(job.call_sid, "CA") || !is_sid(job.recording_sid, "RE"))
+  if (job.event_id.empty() || !twilio::is_sid(job.call_sid, "CA") ||
+      !twilio::is_sid(job.recording_sid, "RE"))
     return core::fail("undecodable",
                       "a completed recording needs an id, a CallSid and a RecordingSid");
   if (!url.starts_with("https://") && !url.starts_with("http://"))

@@ -9,18 +9,22 @@ namespace log = core::log;
 
 namespace {
 
-// The user's TaskRouter worker: the one named as they are, or whose contact_uri is their client.
-constexpr const char* kWorker = R"sql(
-SELECT worker_sid, activity_sid, activity_name FROM workers
-WHERE name = $1 OR position('"client:' || $1 || '"' IN coalesce(attributes, '')) > 0
-ORDER BY name = $1 DESC, updated_at DESC LIMIT 1)sql";
+// The user's ($1) TaskRouter workers: the one named as they are, or whose contact_uri is their
+// client.
+#define CALLSTREAM_USER_WORKERS \
+  "name = $1 OR position('\"client:' || $1 || '\"' IN coalesce(attributes, '')) > 0"
+
+constexpr const char* kWorker =
+    "SELECT worker_sid, activity_sid, activity_name FROM workers WHERE " CALLSTREAM_USER_WORKERS
+    " ORDER BY name = $1 DESC, updated_at DESC LIMIT 1";
 
 // The call ringing the user, from the last 15 minutes: the call of their open reservation from
 // `from`, else the inbound call from `from` not yet over, else the call of their newest open
 // reservation (TaskRouter's dequeue may show the agent another number than the caller's).
-constexpr const char* kIncoming = R"sql(
-WITH me AS (SELECT worker_sid FROM workers
-            WHERE name = $1 OR position('"client:' || $1 || '"' IN coalesce(attributes, '')) > 0),
+constexpr const char* kIncoming =
+    "WITH me AS (SELECT worker_sid FROM workers WHERE " CALLSTREAM_USER_WORKERS
+    "), "
+    R"sql(
 reserved AS (
   SELECT t.call_sid, t.queue_name, r.created_at FROM reservations r JOIN tasks t USING (task_sid)
   WHERE r.worker_sid IN (SELECT worker_sid FROM me) AND r.status_rank <= 1
