@@ -38,18 +38,19 @@ import datetime
 import hashlib
 import hmac
 import json
-import os
 import re
 import sys
 import threading
 import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+import loopback
 
 AUTH = re.compile(r"^AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/s3/aws4_request, "
                   r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$")
@@ -319,14 +320,7 @@ def main():
     ap.add_argument("--region", default="us-east-1")
     args = ap.parse_args()
     state = State(args.bucket, args.access_key, args.secret_key, args.region)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(state))
-    port = server.server_address[1]
-    if args.port_file:
-        with open(args.port_file + ".tmp", "w") as f:
-            f.write(str(port))
-        os.rename(args.port_file + ".tmp", args.port_file)
-    print("fake S3 on http://127.0.0.1:%d" % port, flush=True)
-    server.serve_forever()
+    loopback.serve(make_handler(state), args.port, args.port_file, "fake S3")
 
 
 if __name__ == "__main__":

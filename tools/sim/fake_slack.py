@@ -13,11 +13,12 @@ POST (any path) records the JSON message and answers 200 "ok", as Slack does. Fa
 """
 import argparse
 import json
-import os
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+import loopback
 
 LOCK = threading.Lock()
 STATE = {"requests": [], "plan": []}
@@ -79,14 +80,7 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     args = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    port = server.server_address[1]
-    if args.port_file:
-        with open(args.port_file + ".tmp", "w") as f:
-            f.write(str(port))
-        os.rename(args.port_file + ".tmp", args.port_file)
-    print("fake Slack webhook on http://127.0.0.1:%d" % port, flush=True)
-    server.serve_forever()
+    loopback.serve(Handler, args.port, args.port_file, "fake Slack webhook")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,9 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+import loopback
 
 E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 # Twilio's magic test number for "invalid To" (https://www.twilio.com/docs/iam/test-credentials).
@@ -334,15 +336,7 @@ def main():
     workers = [w.split("=", 1) for w in args.worker]
     state = State(args.account, args.token, args.workspace, workers, args.event_callback)
     state.event_callback_signed = args.event_callback_signed_as or args.event_callback
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(state))
-    port = server.server_address[1]
-    if args.port_file:
-        with open(args.port_file + ".tmp", "w") as f:
-            f.write(str(port))
-        import os
-        os.rename(args.port_file + ".tmp", args.port_file)
-    print("fake Twilio API on http://127.0.0.1:%d" % port, flush=True)
-    server.serve_forever()
+    loopback.serve(make_handler(state), args.port, args.port_file, "fake Twilio API")
 
 
 if __name__ == "__main__":
