@@ -22,10 +22,12 @@ Errors are S3's XML: SignatureDoesNotMatch, InvalidAccessKeyId, AccessDenied (an
 BadDigest, XAmzContentSHA256Mismatch, NoSuchKey, NoSuchBucket, NoSuchUpload, InvalidPart.
 
 Failures on demand, for the retry paths:
-    POST /_fake/plan     {"responses": [{"status": 500}, {"delay": 3}, {"drop": true}]} scripts
-                         the next requests in order ("drop": the connection closes halfway
-                         through the body, as a crash or a cut network would)
-    GET  /_fake/requests every request so far: [{"method", "path", "query", "status"}]
+    POST /_fake/plan     {"responses": [{"status": 500}, {"delay": 3}, {"drop": true},
+                         {"tamper": true}]} scripts the next requests in order ("drop": the
+                         connection closes halfway through the body, as a crash or a cut network
+                         would; "tamper": a HEAD or GET answers for other bytes than stored, as
+                         if the object had been replaced)
+    GET  /_fake/requests every request so far: [{"method", "path", "query", "status", "time"}]
     GET  /_fake/objects  {"bucket/key": {"size", "sha256", "etag"}}
     POST /_fake/reset    forgets requests, objects, uploads and the plan
 
@@ -202,7 +204,9 @@ def make_handler(state):
                 return self.fake(url.path, self.rfile.read(n) if n else b"")
             with state.lock:
                 step = state.plan.pop(0) if state.plan else {}
-            entry = {"method": self.command, "path": url.path, "query": url.query, "status": None}
+            entry = {"method": self.command, "path": url.path, "query": url.query, "status": None,
+                     "time": time.time()}
+            self.step = step
             with state.lock:
                 state.requests.append(entry)
             self.status = 0
@@ -248,7 +252,7 @@ def make_handler(state):
             self.serve(obj)
 
         def serve(self, obj):
-            data = obj["body"]
+            data = obj["body"] + (b"tampered" if self.step.get("tamper") else b"")
             headers = [("ETag", obj["etag"]), ("Accept-Ranges", "bytes")]
             if self.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED":
                 headers.append(("x-amz-checksum-sha256", base64.b64encode(hashlib.sha256(data).digest()).decode()))

@@ -17,7 +17,12 @@ Recording media (GET .../Recordings/RE....mp3 or .wav, account auth) is a playab
 of MP3 silence, or a two-channel WAV tone, with Range requests answered 206 as Twilio does.
 A RecordingSid that starts with RE404 has no media (404); one that starts with RE302 is
 redirected to /media/<sid>.<format>, served without credentials, as Twilio hands media over to
-its storage.
+its storage. The WAV lasts --wav-seconds (1 s at 8 kHz, two channels: 32 kB; 33 s is 1 MiB).
+    POST /_fake/media_plan {"RE...": [404, 404, 500]}  the next GETs of that recording's media
+                          answer these statuses, then the media
+    DELETE .../Recordings/RE....json                   204; the media is gone (404) from then on
+Every request in /_fake/requests carries its "time" (time.time()), to order it against another
+fake's.
 
 TaskRouter (same address, paths under /v1, account auth), for --workspace WS... and each
 --worker WK...=name:
@@ -37,6 +42,7 @@ URL the ingress knows itself by; the URL itself when not given).
 import argparse
 import base64
 import email.utils
+import functools
 import json
 import random
 import re
@@ -65,10 +71,12 @@ class State:
         self.workspace, self.worker_names = workspace, dict(workers)
         self.event_callback, self.event_callback_signed = event_callback, event_callback
         self.lock = threading.Lock()
+        self.wav_seconds = 1
         self.reset()
 
     def reset(self):
         self.requests, self.calls, self.messages, self.plan = [], [], [], []
+        self.media_plan, self.deleted = {}, set()
         self.workers = {wk: {"sid": wk, "friendly_name": name, "activity_sid": ACTIVITIES[2][0],
                              "activity_name": ACTIVITIES[2][1], "available": False,
                              "workspace_sid": self.workspace, "account_sid": self.account,
@@ -130,6 +138,7 @@ def mp3_silence(seconds=5):
     return frame * int(seconds * 44100 / 1152)
 
 
+@functools.lru_cache(maxsize=4)
 def wav_tone(seconds=1, rate=8000):
     """Two channels (caller left, agent right, as dual-channel recordings are), 16-bit PCM."""
     import io, math, struct, wave
@@ -175,9 +184,15 @@ def make_handler(state):
             self.wfile.write(data)
 
         def media(self, recording_sid, fmt):
-            if recording_sid.startswith("RE404"):
+            with state.lock:
+                planned = state.media_plan.get(recording_sid) or []
+                status = planned.pop(0) if planned else None
+                gone = recording_sid in state.deleted
+            if recording_sid.startswith("RE404") or gone or status == 404:
                 return self.error(404, 20404, "The requested resource was not found")
-            data = mp3_silence() if fmt == "mp3" else wav_tone()
+            if status:
+                return self.error(status, 20500, "scripted failure")
+            data = mp3_silence() if fmt == "mp3" else wav_tone(state.wav_seconds)
             kind = "audio/mpeg" if fmt == "mp3" else "audio/x-wav"
             wanted = self.headers.get("Range")
             if not wanted:
@@ -216,7 +231,8 @@ def make_handler(state):
             query = urllib.parse.parse_qs(url.query)
             user, password = self.user()
             with state.lock:
-                state.requests.append({"method": "GET", "path": url.path, "params": query, "user": user})
+                state.requests.append({"method": "GET", "path": url.path, "params": query, "user": user,
+                                       "time": time.time()})
             if (user, password) != (state.account, state.token):
                 return self.error(401, 20003, "Authenticate")
             if url.path == "/2010-04-01/Accounts/%s/Calls.json" % state.account:
@@ -275,9 +291,15 @@ def make_handler(state):
                 with state.lock:
                     state.plan.extend(json.loads(raw)["responses"])
                 return self.answer(200, {"ok": True})
+            if url.path == "/_fake/media_plan":
+                with state.lock:
+                    for recording, statuses in json.loads(raw).items():
+                        state.media_plan.setdefault(recording, []).extend(statuses)
+                return self.answer(200, {"ok": True})
             user, password = self.user()
             with state.lock:
-                state.requests.append({"method": "POST", "path": url.path, "params": form, "user": user})
+                state.requests.append({"method": "POST", "path": url.path, "params": form, "user": user,
+                                       "time": time.time()})
                 step = state.plan.pop(0) if state.plan else {}
             if step.get("delay"):
                 time.sleep(step["delay"])
@@ -318,6 +340,26 @@ def make_handler(state):
                                                     "status": step["status"]})
             self.answer(201, resource)
 
+        def do_DELETE(self):
+            url = urllib.parse.urlsplit(self.path)
+            user, password = self.user()
+            with state.lock:
+                state.requests.append({"method": "DELETE", "path": url.path, "params": {}, "user": user,
+                                       "time": time.time()})
+            if (user, password) != (state.account, state.token):
+                return self.error(401, 20003, "Authenticate")
+            m = re.match(r"^/2010-04-01/Accounts/%s/Recordings/(RE[0-9a-zA-Z]{1,34})\.json$" % state.account, url.path)
+            if not m:
+                return self.error(404, 20404, "The requested resource %s was not found" % url.path)
+            with state.lock:
+                known = m.group(1) not in state.deleted
+                state.deleted.add(m.group(1))
+            if not known:
+                return self.error(404, 20404, "The requested resource %s was not found" % url.path)
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
     return Handler
 
 
@@ -332,10 +374,12 @@ def main():
     ap.add_argument("--event-callback", default="", help="where to send the workspace's event callbacks")
     ap.add_argument("--event-callback-signed-as", default="",
                     help="the Event Callback URL as Twilio signs it (the ingress's BASE_URL/taskrouter_event)")
+    ap.add_argument("--wav-seconds", type=float, default=1, help="length of every WAV recording")
     args = ap.parse_args()
     workers = [w.split("=", 1) for w in args.worker]
     state = State(args.account, args.token, args.workspace, workers, args.event_callback)
     state.event_callback_signed = args.event_callback_signed_as or args.event_callback
+    state.wav_seconds = args.wav_seconds
     loopback.serve(make_handler(state), args.port, args.port_file, "fake Twilio API")
 
 

@@ -168,4 +168,19 @@ std::string S3Client::presigned_get(const std::string& key, std::chrono::seconds
                        static_cast<int>(expires.count()));
 }
 
+std::optional<std::string> mismatch(const ObjectInfo& seen, const Upload& file,
+                                    const ObjectInfo& stored) {
+  if (seen.size != file.size)
+    return "the object holds " + std::to_string(seen.size) + " bytes, not " +
+           std::to_string(file.size);
+  if (!seen.sha256_base64.empty()) {
+    if (seen.sha256_base64 != detail::base64(file.sha256))
+      return "the object's SHA-256 is " + seen.sha256_base64 + ", not " +
+             detail::base64(file.sha256);
+    return std::nullopt;
+  }
+  if (seen.etag != stored.etag) return "the object's ETag is " + seen.etag + ", not " + stored.etag;
+  return std::nullopt;
+}
+
 }  // namespace callstream::s3

@@ -155,6 +155,16 @@ core::Result<RestResponse, RestError> RestClient::create_message(const Params& p
   }
 }
 
+core::Result<void, RestError> RestClient::delete_recording(const std::string& recording_sid) {
+  for (int attempt = 1;; ++attempt) {
+    RestResponse r = exchange("DELETE", account_path("Recordings/" + recording_sid + ".json"), "");
+    if (r.status == 204 || r.status == 200 || r.status == 404) return {};
+    RestError error = error_of(r);
+    if (!error.retryable || attempt >= settings_.max_attempts) return std::unexpected(error);
+    sleep(backoff(attempt, r));
+  }
+}
+
 RestResponse RestClient::taskrouter(const std::string& method, const std::string& path,
                                     const std::string& form, int& attempts) const {
   for (attempts = 1;; ++attempts) {

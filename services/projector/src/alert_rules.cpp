@@ -92,6 +92,21 @@ WHERE r.event_id = ANY($3::text[]) AND r.status IN ('failed', 'absent')
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING channel)sql";
 
+// One alert per recording and rule, however often its copy is redone (its key is taken).
+constexpr const char* kNotArchived = R"sql(
+INSERT INTO alerts (idempotency_key, rule, kind, channel, subject, facts)
+SELECT $1 || ':archive:' || r.recording_sid || ':' || ch, $1, 'recording_failed', ch,
+       r.recording_sid,
+       jsonb_build_object('recording_sid', r.recording_sid, 'call_sid', r.call_sid,
+                          'caller', c.from_number, 'called', c.to_number,
+                          'status', 'not-archived', 'reason', $3::text, 'at', now())
+FROM recordings r
+LEFT JOIN calls c ON c.call_sid = r.call_sid
+CROSS JOIN unnest($2::text[]) AS ch
+WHERE r.recording_sid = $4
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING channel)sql";
+
 constexpr const char* kDeadLetters = R"sql(
 INSERT INTO alerts (idempotency_key, rule, kind, channel, subject, facts)
 SELECT $1 || ':' || d.id || ':' || ch, $1, 'dead_letters', ch, d.id::text,
@@ -100,7 +115,8 @@ SELECT $1 || ':' || d.id || ':' || ch, $1, 'dead_letters', ch, d.id::text,
                           'at', d.dead_at)
 FROM dead_letters d
 CROSS JOIN unnest($2::text[]) AS ch
-WHERE d.resolved_at IS NULL AND d.kind = 'poison' AND d.dead_at > now() - $3 * interval '1 second'
+WHERE d.resolved_at IS NULL AND d.kind = 'poison' AND d.consumer = 'projector'
+  AND d.dead_at > now() - $3 * interval '1 second'
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING channel)sql";
 
@@ -185,6 +201,16 @@ int64_t AlertRules::on_dead_letters(pg::Connection& c) const {
           count(rule.name,
                 c.exec("alert_dead_letters", kDeadLetters,
                        {rule.name, channels_of(rule), std::to_string(config_.max_age.count())}));
+  return written;
+}
+
+int64_t AlertRules::on_archive_failure(pg::Connection& c, const std::string& recording_sid,
+                                       const std::string& reason) const {
+  int64_t written = 0;
+  for (const auto& rule : config_.rules)
+    if (rule.kind == AlertKind::recording_failed)
+      written += count(rule.name, c.exec("alert_not_archived", kNotArchived,
+                                         {rule.name, channels_of(rule), reason, recording_sid}));
   return written;
 }
 

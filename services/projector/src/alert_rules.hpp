@@ -89,6 +89,9 @@ class AlertRules {
   int64_t on_calls(pg::Connection& c, const std::vector<CallEventRow>& rows) const;
   int64_t on_recordings(pg::Connection& c, const std::vector<EventRow>& rows) const;
   int64_t on_dead_letters(pg::Connection& c) const;
+  // From the archiver, when it gives a recording up: a recording_failed alert saying why.
+  int64_t on_archive_failure(pg::Connection& c, const std::string& recording_sid,
+                             const std::string& reason) const;
   // From the sender: one alert per rule and hour while the lag stays above the threshold.
   int64_t on_lag(pg::Connection& c, double lag) const;
 

@@ -52,6 +52,7 @@ std::string status_text(std::string_view status, bool pt) {
   if (status == "no-answer") return pt ? "não atendida" : "not answered";
   if (status == "failed") return pt ? "falhou" : "failed";
   if (status == "absent") return pt ? "vazia (sem áudio)" : "absent (no audio)";
+  if (status == "not-archived") return pt ? "não arquivada" : "not archived";
   return std::string(status);
 }
 
@@ -127,6 +128,7 @@ std::string line(AlertKind kind, const Facts& f, bool pt, const core::TimeZone& 
       std::string error = f.str("error_code", "");
       std::string detail =
           error.empty() || error == "0" ? "" : (pt ? ", erro " : ", error ") + error;
+      if (std::string reason = f.str("reason", ""); !reason.empty()) detail += " (" + reason + ")";
       return pt ? "Gravação " + f.str("recording_sid") + " da chamada de " + caller + " às " +
                       when + ": " + status + detail
                 : "Recording " + f.str("recording_sid") + " of the call from " + caller + " at " +

@@ -1,11 +1,7 @@
 #include "dead_letters.hpp"
 
 namespace callstream::projector {
-namespace {
 
-using pg::hex;
-
-// A bytea column in PostgreSQL's hex output (\x...) back to its bytes.
 std::string from_bytea_hex(std::string_view text) {
   std::string value;
   value.reserve(text.size() / 2);
@@ -15,6 +11,10 @@ std::string from_bytea_hex(std::string_view text) {
   return value;
 }
 
+namespace {
+
+using pg::hex;
+
 constexpr const char* kLetterLockId = "7431000013";
 constexpr const char* kLockLetters = "SELECT pg_try_advisory_lock($1::bigint) AS locked";
 constexpr const char* kLockLettersShared =
@@ -22,27 +22,27 @@ constexpr const char* kLockLettersShared =
 
 constexpr const char* kOpenLetters = R"sql(
 SELECT kafka_topic, kafka_partition, kafka_offset, kind, value
-FROM dead_letters WHERE resolved_at IS NULL ORDER BY id)sql";
+FROM dead_letters WHERE resolved_at IS NULL AND consumer = 'projector' ORDER BY id)sql";
 
 constexpr const char* kListOpen = R"sql(
-SELECT id, kafka_topic, kafka_partition, kafka_offset, message_key, kind,
+SELECT id, consumer, kafka_topic, kafka_partition, kafka_offset, message_key, kind,
        to_char(dead_at, 'YYYY-MM-DD"T"HH24:MI:SSOF') AS dead_at, coalesce(event_id, '') AS event_id,
        error
 FROM dead_letters WHERE resolved_at IS NULL ORDER BY id)sql";
 
 constexpr const char* kDiscard = R"sql(
 UPDATE dead_letters SET resolved_at = now(), resolution = 'discarded'
-WHERE id = $1 AND resolved_at IS NULL RETURNING message_key)sql";
+WHERE id = $1 AND resolved_at IS NULL RETURNING message_key, consumer)sql";
 
-// The parked keys (or just $1), each with its topic.
+// The parked keys (or just $1), each with its topic; the archiver redrives its own.
 constexpr const char* kParkedKeys = R"sql(
 SELECT DISTINCT kafka_topic, message_key FROM dead_letters
-WHERE resolved_at IS NULL AND ($1::text IS NULL OR message_key = $1)
+WHERE resolved_at IS NULL AND consumer = 'projector' AND ($1::text IS NULL OR message_key = $1)
 ORDER BY kafka_topic, message_key)sql";
 
 constexpr const char* kLettersOfKey = R"sql(
 SELECT id, kafka_partition, kafka_offset, value FROM dead_letters
-WHERE resolved_at IS NULL AND kafka_topic = $1 AND message_key = $2
+WHERE resolved_at IS NULL AND consumer = 'projector' AND kafka_topic = $1 AND message_key = $2
 ORDER BY kafka_partition, kafka_offset FOR UPDATE)sql";
 
 constexpr const char* kStillFailing =
@@ -83,7 +83,7 @@ PartitionLetters PartitionLetters::load(pg::Connection& c, const std::string& to
   static constexpr const char* kPartitionLetters = R"sql(
     SELECT kafka_offset, message_key, resolved_at IS NULL AS is_open, resolution
     FROM dead_letters
-    WHERE kafka_topic = $1 AND kafka_partition = $2
+    WHERE consumer = 'projector' AND kafka_topic = $1 AND kafka_partition = $2
       AND (kafka_offset BETWEEN $3 AND $4
            OR (resolved_at IS NULL AND kafka_offset < $4 AND message_key = ANY($5::text[]))))sql";
   pg::ArrayLiteral list;
@@ -123,9 +123,9 @@ void PartitionLetters::open(const std::string& key, int64_t offset) {
 void record_dead_letters(pg::Connection& c, const std::vector<DeadLetter>& letters) {
   static constexpr const char* kRecordDeadLetter = R"sql(
     INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, message_key, event_id,
-                              kind, error, value)
-    VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, decode($8, 'hex'))
-    ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO UPDATE
+                              kind, error, value, consumer)
+    VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, decode($8, 'hex'), $9)
+    ON CONFLICT (consumer, kafka_topic, kafka_partition, kafka_offset) DO UPDATE
       SET kind = EXCLUDED.kind, error = EXCLUDED.error, dead_at = now(),
           resolved_at = NULL, resolution = NULL
       WHERE dead_letters.resolution = 'redriven')sql";
@@ -133,18 +133,18 @@ void record_dead_letters(pg::Connection& c, const std::vector<DeadLetter>& lette
     std::string partition = std::to_string(l.partition), offset = std::to_string(l.offset);
     std::string value = hex(l.value);
     c.exec("record_dead_letter", kRecordDeadLetter,
-           {l.topic, partition, offset, l.key, l.event_id, l.kind, l.error, value});
+           {l.topic, partition, offset, l.key, l.event_id, l.kind, l.error, value, l.consumer});
   }
 }
 
 int64_t dlq_list(pg::Connection& c, std::ostream& out) {
   auto r = c.exec("dlq_list", kListOpen, {});
-  out << "id\ttopic/partition@offset\tkey\tkind\tdead_at\tevent_id\terror\n";
+  out << "id\ttopic/partition@offset\tkey\tkind\tdead_at\tevent_id\terror\tconsumer\n";
   for (int i = 0; i < r.rows(); ++i)
     out << r.get(i, "id") << '\t' << r.get(i, "kafka_topic") << '/' << r.get(i, "kafka_partition")
         << '@' << r.get(i, "kafka_offset") << '\t' << r.get(i, "message_key") << '\t'
         << r.get(i, "kind") << '\t' << r.get(i, "dead_at") << '\t' << r.get(i, "event_id") << '\t'
-        << r.get(i, "error") << '\n';
+        << r.get(i, "error") << '\t' << r.get(i, "consumer") << '\n';
   out << r.rows() << " open dead letter(s)\n";
   return r.rows();
 }
@@ -156,8 +156,10 @@ bool dlq_discard(pg::Connection& c, int64_t id, std::ostream& out) {
     out << "no open dead letter " << id << "\n";
     return false;
   }
-  out << "discarded dead letter " << id << " (key " << r.get(0, "message_key")
-      << "); run 'dlq redrive' to apply the events parked behind it\n";
+  out << "discarded dead letter " << id << " (key " << r.get(0, "message_key") << ")";
+  if (r.get(0, "consumer") == "projector")
+    out << "; run 'dlq redrive' to apply the events parked behind it";
+  out << "\n";
   return true;
 }
 

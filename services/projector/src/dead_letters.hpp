@@ -16,6 +16,9 @@
 
 namespace callstream::projector {
 
+// A bytea column in PostgreSQL's hex output (\x...) back to its bytes (a letter's value).
+std::string from_bytea_hex(std::string_view text);
+
 struct DeadLetter {
   std::string topic;
   int32_t partition = 0;
@@ -25,6 +28,7 @@ struct DeadLetter {
   std::string kind;  // poison | parked
   std::string error;
   std::string value;
+  std::string consumer = "projector";  // or "archive": whose letter it is (it parks only its own)
 };
 
 // What the dead letters say about the messages of one partition batch, so that a replay (a

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "alert_sender.hpp"
+#include "archive/archiver.hpp"
 #include "callstream/core/log.hpp"
 #include "callstream/http/server.hpp"
 #include "callstream/kafka/settings.hpp"
@@ -58,19 +59,21 @@ http::Response serve(ProcessRoute route, const core::Registry& metrics, const Re
                  : http::text_response(503, "text/plain", "not ready\n");
 }
 
+// The process endpoints, and the console's routes when `console` is given.
 std::unique_ptr<http::Server> http_server(const ProjectorConfig& config, core::Registry& metrics,
-                                          Readiness ready, console::Console& console) {
+                                          Readiness ready, console::Console* console) {
   http::ServerSettings hs;
   hs.address = config.http_address;
   hs.port = config.http_port;
   hs.threads = 1;
   hs.drain_timeout = std::chrono::seconds(2);
   hs.server_name = "callstream-projector";
-  auto handler = [&metrics, ready = std::move(ready), &console](http::Request&& r,
-                                                                http::Respond respond) {
+  auto handler = [&metrics, ready = std::move(ready), console](http::Request&& r,
+                                                               http::Respond respond) {
     for (const auto& [path, route] : kRoutes)
       if (r.path() == path) return respond(serve(route, metrics, ready));
-    console.handle(std::move(r), std::move(respond));
+    if (!console) return respond(http::text_response(404, "text/plain", "not found\n"));
+    console->handle(std::move(r), std::move(respond));
   };
   return std::make_unique<http::Server>(hs, handler, metrics);
 }
@@ -114,13 +117,19 @@ int run(ProjectorConfig config) {
   Projector projector(config, metrics);
   console::Console console(console_settings(config), console_database(config), metrics);
   auto health = http_server(
-      config, metrics, [&projector] { return projector.ready(); }, console);
+      config, metrics, [&projector] { return projector.ready(); }, &console);
   uint16_t port = health->listen();
   core::log::info("console and health endpoints", {{"port", std::to_string(port)}});
   std::thread health_thread([&health] { health->run(false); });
   auto sender = alert_sender(config, metrics, projector);
   std::thread sender_thread;
   if (sender) sender_thread = std::thread([&sender] { sender->run(g_stop); });
+  std::unique_ptr<archive::Archiver> archiver;
+  std::thread archiver_thread;
+  if (config.archive.enabled()) {
+    archiver = std::make_unique<archive::Archiver>(config, metrics);
+    archiver_thread = std::thread([&archiver] { archiver->run(g_stop); });
+  }
 
   int status = 0;
   try {
@@ -131,6 +140,7 @@ int run(ProjectorConfig config) {
   }
   g_stop = true;
   if (sender_thread.joinable()) sender_thread.join();
+  if (archiver_thread.joinable()) archiver_thread.join();
   console.stop();
   health->stop();
   health_thread.join();
@@ -148,7 +158,7 @@ int serve_console(const ProjectorConfig& config) {
   }
   console::Console console(console_settings(config), console_database(config), metrics);
   auto server = http_server(
-      config, metrics, [&console] { return console.ready(); }, console);
+      config, metrics, [&console] { return console.ready(); }, &console);
   uint16_t port = server->listen();
   core::log::info("serving the console", {{"port", std::to_string(port)}});
   std::thread server_thread([&server] { server->run(false); });
@@ -157,6 +167,29 @@ int serve_console(const ProjectorConfig& config) {
   server->stop();
   server_thread.join();
   return 0;
+}
+
+// The archiver alone: its own consumer group, its own health and metrics endpoints.
+int archive_only(const ProjectorConfig& config) {
+  stop_on_signals();
+  core::Registry metrics;
+  archive::Archiver archiver(config, metrics);
+  auto server = http_server(
+      config, metrics, [&archiver] { return archiver.ready(); }, nullptr);
+  uint16_t port = server->listen();
+  core::log::info("archiver health endpoints", {{"port", std::to_string(port)}});
+  std::thread server_thread([&server] { server->run(false); });
+  int status = 0;
+  try {
+    archiver.run(g_stop);
+  } catch (const std::exception& e) {
+    core::log::error("archiver failed", {{"error", e.what()}});
+    status = 1;
+  }
+  server->stop();
+  server_thread.join();
+  bound_the_shutdown(status);
+  return status;
 }
 
 }  // namespace
@@ -195,6 +228,12 @@ int dlq_command(const ProjectorConfig& config, const std::vector<std::string>& a
     std::optional<std::string> key;
     if (args.size() == 2) key = args[1];
     dlq_redrive(db, projections, key, std::cout);
+    if (config.archive.enabled() && !config.kafka_brokers.empty()) {
+      core::Registry metrics;
+      archive::Archiver(config, metrics).redrive(key, std::cout);
+    } else if (config.archive.enabled()) {
+      std::cerr << "archive letters are redone with KAFKA_BROKERS set (their events go there)\n";
+    }
     // Exit 1 while letters stay open, so a script sees what is left.
     return dlq_list(db, std::cout) > 0 ? 1 : 0;
   }
@@ -219,6 +258,7 @@ int run_command(const std::string& command, ProjectorConfig config,
   }
   if (command == "dlq") return dlq_command(config, args);
   if (command == "serve") return serve_console(config);
+  if (command == "archive") return archive_only(config);
   if (command == "users") return users_command(config, args);
   if (command == "rebuild") {
     struct sigaction sa {};

@@ -76,6 +76,24 @@ std::vector<core::EnvVar> variables() {
       {"CONSOLE_OPERATOR_KEY", "",
        "one of the ingress's OPERATOR_API_KEYS, for the console's commands; unset: read-only",
        false, true},
+      {"ARCHIVE_S3_BUCKET", "", "bucket of the recording archive (docs/archive.md); unset: none"},
+      {"ARCHIVE_S3_ENDPOINT", "",
+       "S3 endpoint; unset: https://s3.REGION.amazonaws.com (any S3-compatible store by URL)"},
+      {"ARCHIVE_S3_REGION", "us-east-1", "the bucket's region, as SigV4 signs it"},
+      {"ARCHIVE_S3_ACCESS_KEY_ID", "", "access key of the archive's IAM user or role"},
+      {"ARCHIVE_S3_SECRET_ACCESS_KEY", "", "its secret", false, true},
+      {"ARCHIVE_S3_PATH_STYLE", "false",
+       "true: endpoint/bucket/key (MinIO, most S3-compatible stores); false: bucket.endpoint/key"},
+      {"ARCHIVE_PREFIX", "recordings", "first segment of every object key"},
+      {"ARCHIVE_MULTIPART_THRESHOLD_MB", "64", "recordings above this go up in 16 MiB parts"},
+      {"ARCHIVE_TMP_DIR", "/tmp", "where a recording is kept while it is copied"},
+      {"ARCHIVE_CONCURRENCY", "8", "recordings copied at once"},
+      {"ARCHIVE_ATTEMPTS", "5", "tries of a failing download or upload before a dead letter"},
+      {"ARCHIVE_MEDIA_WAIT_SECONDS", "600",
+       "how long Twilio's 404 (media not available yet) is retried before a dead letter"},
+      {"ARCHIVE_DELETE_AT_TWILIO", "false",
+       "delete Twilio's copy once the archived one is verified (HEAD: size and checksum)"},
+      {"ARCHIVE_PLAYBACK_URL_SECONDS", "900", "lifetime of the console's presigned playback URLs"},
   };
 }
 
@@ -87,7 +105,7 @@ namespace {
 void read_projection(core::Env& env, const std::string& command, ProjectorConfig& c) {
   c.database_url = env.str("DATABASE_URL");
   c.kafka_brokers = env.str("KAFKA_BROKERS");
-  if (c.kafka_brokers.empty() && (command == "run" || command == "rebuild"))
+  if (c.kafka_brokers.empty() && (command == "run" || command == "rebuild" || command == "archive"))
     env.fail("KAFKA_BROKERS", "is required");
   c.topic_prefix = env.str("KAFKA_TOPIC_PREFIX");
   c.group_id = env.str("KAFKA_GROUP_ID");
@@ -182,6 +200,38 @@ void read_console(core::Env& env, const AlertsConfig& alerts, console::ConsoleSe
   c.auth_token = alerts.twilio.password;
 }
 
+// The recording archive: the bucket and its credentials, the retry policy, Twilio's account.
+void read_archive(core::Env& env, const AlertsConfig& alerts, archive::ArchiveSettings& a) {
+  a.s3.bucket = env.str("ARCHIVE_S3_BUCKET");
+  a.s3.region = env.str("ARCHIVE_S3_REGION");
+  a.s3.endpoint = env.str("ARCHIVE_S3_ENDPOINT");
+  if (a.s3.endpoint.empty()) a.s3.endpoint = "https://s3." + a.s3.region + ".amazonaws.com";
+  while (a.s3.endpoint.ends_with('/')) a.s3.endpoint.pop_back();
+  if (!a.s3.endpoint.starts_with("http://") && !a.s3.endpoint.starts_with("https://"))
+    env.fail("ARCHIVE_S3_ENDPOINT", "must be an http(s) URL");
+  a.s3.credentials.access_key_id = env.str("ARCHIVE_S3_ACCESS_KEY_ID");
+  a.s3.credentials.secret_access_key = env.str("ARCHIVE_S3_SECRET_ACCESS_KEY");
+  if (a.enabled() &&
+      (a.s3.credentials.access_key_id.empty() || a.s3.credentials.secret_access_key.empty()))
+    env.fail("ARCHIVE_S3_ACCESS_KEY_ID",
+             "and ARCHIVE_S3_SECRET_ACCESS_KEY are required with a bucket");
+  a.s3.path_style = env.boolean("ARCHIVE_S3_PATH_STYLE");
+  a.s3.multipart_threshold = env.integer("ARCHIVE_MULTIPART_THRESHOLD_MB", 5, 5000) << 20;
+  a.prefix = env.str("ARCHIVE_PREFIX");
+  a.tmp_dir = env.str("ARCHIVE_TMP_DIR");
+  a.concurrency = static_cast<int>(env.integer("ARCHIVE_CONCURRENCY", 1, 64));
+  a.attempts = static_cast<int>(env.integer("ARCHIVE_ATTEMPTS", 1, 100));
+  a.media_wait = std::chrono::seconds(env.integer("ARCHIVE_MEDIA_WAIT_SECONDS", 0, 7 * 86400));
+  a.delete_at_twilio = env.boolean("ARCHIVE_DELETE_AT_TWILIO");
+  a.playback_expiry = std::chrono::seconds(env.integer("ARCHIVE_PLAYBACK_URL_SECONDS", 60, 604800));
+  a.twilio = alerts.twilio;
+  a.twilio.timeout = std::chrono::seconds(300);  // one download, whole: hours of audio
+  a.twilio.max_attempts = 1;                     // the archiver retries by its own policy
+  if (a.enabled() && (a.twilio.account_sid.empty() || a.twilio.password.empty()))
+    env.fail("ARCHIVE_S3_BUCKET",
+             "needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (the media's account)");
+}
+
 }  // namespace
 
 ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env::Lookup lookup) {
@@ -192,6 +242,9 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
   read_alert_policy(env, c.alerts);
   read_alert_rules(env, c.alerts);
   read_console(env, c.alerts, c.console);
+  read_archive(env, c.alerts, c.archive);
+  if (command == "archive" && !c.archive.enabled())
+    env.fail("ARCHIVE_S3_BUCKET", "is required by archive");
   env.finish();
   return c;
 }
@@ -199,11 +252,13 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
 std::string ProjectorConfig::help() {
   return core::Env(variables())
       .help(
-          "callstream-projector [run | serve | migrate | rebuild | dlq [list | discard ID | "
+          "callstream-projector [run | serve | archive | migrate | rebuild | dlq [list | discard "
+          "ID | "
           "redrive [KEY]] | users [add | passwd | disable | list] | --help]",
           "Consumes callstream's topics into PostgreSQL read models, exactly once.\n"
           "  run            (default) migrate, then project and serve the console until SIGTERM\n"
           "  serve          serve the console only (no consuming): reads scale apart\n"
+          "  archive        copy completed recordings to S3 only (its own consumer group)\n"
           "  migrate        apply pending schema migrations and exit\n"
           "  rebuild        replay every topic into a shadow schema, then swap it in (the\n"
           "                 analytics views keep answering; run it beside the running projector)\n"

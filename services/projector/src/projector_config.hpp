@@ -4,6 +4,7 @@
 #include <string>
 
 #include "alert_rules.hpp"
+#include "archive/archive_settings.hpp"
 #include "callstream/core/env.hpp"
 #include "console/console_settings.hpp"
 
@@ -28,6 +29,7 @@ struct ProjectorConfig {
   core::log::Level log_level = core::log::Level::info;
   AlertsConfig alerts;
   console::ConsoleSettings console;
+  archive::ArchiveSettings archive;
   // `rebuild`: the read models are built in this schema (found first on the search path), dead
   // letters are recorded but not published again, and no alert is written.
   std::string schema;  // ALERT_RULES_FILE, SLACK_WEBHOOK_URL, WHATSAPP_*: none = no alerts

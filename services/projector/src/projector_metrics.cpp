@@ -48,4 +48,16 @@ AlertMetrics::AlertMetrics(core::Registry& registry)
                              "Alert written -> delivered (settle time and grouping included)",
                              {1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600})) {}
 
+ArchiveMetrics::ArchiveMetrics(core::Registry& registry)
+    : recordings(registry, "callstream_archive_recordings_total",
+                 "Completed recordings handled by the archiver, by outcome"),
+      retries(registry, "callstream_archive_retries_total", "Failed tries retried, by step"),
+      bytes(registry.counter("callstream_archive_bytes_total", "Bytes uploaded to the archive")),
+      media_deleted(registry.counter("callstream_archive_media_deleted_total",
+                                     "Recordings deleted at Twilio after a verified copy")),
+      copy_seconds(registry.histogram("callstream_archive_copy_seconds",
+                                      "One recording: download, upload and verification",
+                                      core::latency_buckets())),
+      in_flight(registry.gauge("callstream_archive_in_flight", "Recordings being copied now")) {}
+
 }  // namespace callstream::projector

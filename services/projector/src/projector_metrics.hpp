@@ -43,4 +43,16 @@ struct AlertMetrics {
   core::Histogram& send_latency;
 };
 
+// The recording archive: recordings copied, bytes, retries by step, what was given up.
+struct ArchiveMetrics {
+  explicit ArchiveMetrics(core::Registry& registry);
+
+  core::CounterFamily recordings;  // outcome: archived, duplicate, dead_lettered
+  core::CounterFamily retries;     // step: download, upload, verify, delete
+  core::Counter& bytes;
+  core::Counter& media_deleted;
+  core::Histogram& copy_seconds;
+  core::Gauge& in_flight;
+};
+
 }  // namespace callstream::projector

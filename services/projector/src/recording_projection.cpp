@@ -1,5 +1,6 @@
 #include "recording_projection.hpp"
 
+#include "callstream/events/json.hpp"
 #include "kpi_rollups.hpp"
 
 namespace callstream::projector {
@@ -63,19 +64,77 @@ inserted AS (
 SELECT (SELECT count(*) FROM inserted) AS events_new,
        (SELECT count(*) FROM upserted) AS recordings_changed)sql");
 
+constexpr std::string_view kArchiveTypes = "io.callstream.recording.";
+constexpr std::string_view kArchived = "io.callstream.recording.archived";
+constexpr std::string_view kMediaDeleted = "io.callstream.recording.media-deleted";
+
+// The copy's location, size and digest; a replay of the same copy changes nothing.
+const std::string kApplyArchived = with_event_rows(R"sql(
+changed AS (
+  UPDATE recordings r
+  SET archive_location = i.data->>'location', archive_size = (i.data->>'size')::bigint,
+      archive_sha256 = i.data->>'sha256', archived_at = (i.data->>'archived_at')::timestamptz
+  FROM input i
+  WHERE i.event_type = 'io.callstream.recording.archived'
+    AND r.recording_sid = i.data->>'recording_sid'
+    AND (r.archive_location, r.archive_sha256, r.archived_at)
+        IS DISTINCT FROM (i.data->>'location', i.data->>'sha256', (i.data->>'archived_at')::timestamptz)
+  RETURNING 1
+)
+SELECT count(*) AS events_new FROM changed)sql");
+
+const std::string kApplyMediaDeleted = with_event_rows(R"sql(
+changed AS (
+  UPDATE recordings r SET media_deleted_at = i.event_time
+  FROM input i
+  WHERE i.event_type = 'io.callstream.recording.media-deleted'
+    AND r.recording_sid = i.data->>'recording_sid' AND r.media_deleted_at IS NULL
+  RETURNING 1
+)
+SELECT count(*) AS events_new FROM changed)sql");
+
+core::Result<EventRow> check_archive_event(EventRow row) {
+  if (row.event_type != kArchived && row.event_type != kMediaDeleted)
+    return undecodable("unexpected event type " + row.event_type + " on " + row.topic);
+  auto data = events::JsonDocument::parse(row.data);
+  if (!data) return std::unexpected(data.error());
+  std::vector<const char*> required = {"recording_sid", "call_sid", "location"};
+  if (row.event_type == kArchived) required.insert(required.end(), {"sha256", "archived_at"});
+  for (const char* name : required)
+    if (auto v = data->string_at({name}); !v || v->empty())
+      return undecodable("data lacks " + std::string(name));
+  return row;
+}
+
 }  // namespace
 
 core::Result<EventRow> decode_recording_event(std::string_view value, std::string topic,
                                               int32_t partition, int64_t offset) {
-  return decode_event(value, std::move(topic), partition, offset,
-                      {"io.callstream.voice.recording."},
+  if (value.find(kArchiveTypes) == std::string_view::npos)  // the common case: no second look
+    return decode_event(value, std::move(topic), partition, offset,
+                        {"io.callstream.voice.recording."},
+                        {"RecordingSid", "CallSid", "RecordingStatus"});
+  auto row = decode_event(value, std::move(topic), partition, offset,
+                          {"io.callstream.voice.recording.", kArchiveTypes}, {});
+  if (!row) return row;
+  if (row->event_type.starts_with(kArchiveTypes)) return check_archive_event(std::move(*row));
+  return decode_event(value, row->topic, partition, offset, {"io.callstream.voice.recording."},
                       {"RecordingSid", "CallSid", "RecordingStatus"});
 }
 
+// Status events first: an archived event in the same batch as its recording's completion finds
+// the row made.
 int64_t apply_recording_events(pg::Connection& c, const std::vector<EventRow>& rows) {
-  int64_t fresh = exec_with_rows(c, "apply_recording_events", kApply, rows);
-  if (fresh > 0) refresh_kpis(c, FactSource::recordings, event_ids(rows));
-  return fresh;
+  std::vector<EventRow> status, archived, deleted;
+  for (const auto& r : rows)
+    (!r.event_type.starts_with(kArchiveTypes) ? status
+     : r.event_type == kArchived              ? archived
+                                              : deleted)
+        .push_back(r);
+  int64_t fresh = exec_with_rows(c, "apply_recording_events", kApply, status);
+  if (fresh > 0) refresh_kpis(c, FactSource::recordings, event_ids(status));
+  return fresh + exec_with_rows(c, "apply_recording_archived", kApplyArchived, archived) +
+         exec_with_rows(c, "apply_recording_media_deleted", kApplyMediaDeleted, deleted);
 }
 
 }  // namespace callstream::projector

@@ -1,7 +1,8 @@
 #pragma once
 // Recording status events -> recording_events (append-only) and recordings (one row per
 // recording; status in-progress < completed | absent | failed). One statement per batch; any
-// arrival order and any duplication give the same rows.
+// arrival order and any duplication give the same rows. The archiver's events
+// (io.callstream.recording.archived, .media-deleted) fill the recording's archive columns.
 #include <optional>
 #include <string>
 #include <string_view>

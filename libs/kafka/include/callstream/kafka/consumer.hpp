@@ -16,6 +16,9 @@ struct rd_kafka_message_s;
 namespace callstream::kafka {
 
 inline constexpr int64_t kOffsetBeginning = -2;
+// The group's committed offset (auto.offset.reset applies when there is none): for consumers
+// whose effects are idempotent by themselves, such as the archiver.
+inline constexpr int64_t kOffsetStored = -1000;
 
 struct TopicPartition {
   std::string topic;

@@ -47,6 +47,11 @@ struct S3Error {
   bool retryable = false;
 };
 
+// Why the object a HEAD saw (`seen`) is not `file` as put() stored it (`stored`): its size, its
+// SHA-256 when S3 keeps one, else its ETag. nullopt when it is the same object.
+std::optional<std::string> mismatch(const ObjectInfo& seen, const Upload& file,
+                                    const ObjectInfo& stored);
+
 class S3Client {
  public:
   explicit S3Client(S3Settings settings);

@@ -86,6 +86,11 @@ class RestClient {
   // GET taskrouter /v1/Workspaces/{WS}/Activities: the workspace's activities (one page of 100).
   core::Result<std::vector<Activity>, RestError> list_activities(const std::string& workspace_sid);
 
+  // DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{RE}.json: Twilio's copy of a
+  // recording (its media and resource). Idempotent: a 404 (deleted already) succeeds, and every
+  // failure a later try may overcome is retried.
+  core::Result<void, RestError> delete_recording(const std::string& recording_sid);
+
   // One HTTP exchange, no retry. `form` empty = GET.
   RestResponse exchange(const std::string& method, const std::string& path,
                         const std::string& form) const;
