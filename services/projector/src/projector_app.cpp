@@ -88,6 +88,8 @@ console::ConsoleSettings console_settings(const ProjectorConfig& config) {
   if (s.static_dir.empty()) s.static_dir = CALLSTREAM_CONSOLE_DIR;  // built with the binary
   s.time_zone = config.time_zone;
   s.service_level_seconds = config.service_level_seconds;
+  s.archive = config.archive.s3;
+  s.playback_expiry = config.archive.playback_expiry;
   return s;
 }
 

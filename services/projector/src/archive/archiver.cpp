@@ -1,5 +1,8 @@
 #include "archiver.hpp"
 
+#include <signal.h>
+
+#include <filesystem>
 #include <map>
 #include <ostream>
 #include <set>
@@ -46,6 +49,21 @@ constexpr const char* kLetterRedriven =
     "UPDATE dead_letters SET resolved_at = now(), resolution = 'redriven' WHERE id = $1";
 constexpr const char* kLetterStillFails = "UPDATE dead_letters SET error = $2 WHERE id = $1";
 
+// Temporary files of archivers that died mid-copy (callstream-archive-PID-...): their process is
+// gone, and the recording is redone from the start anyway.
+void remove_stale_files(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with("callstream-archive-")) continue;
+    long pid = std::strtol(name.c_str() + 19, nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::filesystem::remove(entry.path(), ec);
+      log::info("removed a dead archiver's temporary file", {{"path", entry.path().string()}});
+    }
+  }
+}
+
 }  // namespace
 
 struct Archiver::Impl {
@@ -63,6 +81,7 @@ struct Archiver::Impl {
     for (int i = 0; i < c.archive.concurrency; ++i)
       db.push_back(std::make_unique<pg::Connection>(ps));
     run_migrations(*db.front());
+    remove_stale_files(c.archive.tmp_dir);
   }
 
   std::vector<Work> jobs_of(std::vector<kafka::ConsumedMessage>& batch);

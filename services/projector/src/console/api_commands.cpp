@@ -57,6 +57,20 @@ http::Response media_answer(http::ClientResponse&& r, std::string_view sid) {
                                   : "Twilio did not deliver the recording");
 }
 
+// An archived recording: the player is sent to the archive with a presigned GET.
+std::optional<http::Response> from_archive(const ConsoleSettings& s, std::string_view location) {
+  std::string bucket = "s3://" + s.archive.bucket + "/";
+  if (s.archive.bucket.empty() || !location.starts_with(bucket)) return std::nullopt;
+  std::string key(location.substr(bucket.size()));
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  http::Response r{302, "text/plain", "", {}, {}};
+  r.headers.emplace_back(
+      "Location", s3::S3Client(s.archive).presigned_get(key, s.playback_expiry, now.count()));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
 }  // namespace
 
 http::Response post_callback(ApiCall& call) {
@@ -76,13 +90,16 @@ http::Response post_callback(ApiCall& call) {
   return from_ingress(http::exchange(req));
 }
 
-// ?format=mp3 (the default) or wav; a Range header is passed through so the player can seek.
+// Archived: a redirect to the archive's WAV. Else from Twilio: ?format=mp3 (the default) or
+// wav, a Range header passed through so the player can seek.
 http::Response get_recording_media(ApiCall& call) {
   auto rec = call.db.exec("console_recording", sql::kRecording, {call.param});
   if (rec.rows() == 0)
     return http::error_response(404, "not_found", "no recording " + std::string(call.param));
   if (auto self = call.only_agent(); self && rec.get(0, "agent") != *self)
     return forbidden("an agent hears only the calls they handled");
+  if (auto archived = from_archive(call.settings, rec.get(0, "archive_location")))
+    return std::move(*archived);
   const std::string* format = call.query_value("format");
   std::string fmt = format ? *format : "mp3";
   if (fmt != "mp3" && fmt != "wav")

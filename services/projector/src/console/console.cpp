@@ -20,15 +20,19 @@ namespace {
 
 // No inline script or style, nothing from another origin, never in a frame.
 // The softphone's Voice SDK signals over wss://*.twilio.com and reports call quality to
-// https://eventgw.twilio.com; its audio is WebRTC, which CSP does not govern.
-constexpr const char* kContentSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "media-src 'self' blob:; connect-src 'self' wss://*.twilio.com https://*.twilio.com; "
-    "font-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+// https://eventgw.twilio.com; its audio is WebRTC, which CSP does not govern. Archived
+// recordings play from the archive's origin (`archive`, empty when there is none).
+std::string content_security_policy(const std::string& archive) {
+  return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+         "media-src 'self' blob:" +
+         (archive.empty() ? "" : " " + archive) +
+         "; connect-src 'self' wss://*.twilio.com https://*.twilio.com; "
+         "font-src 'self'; object-src 'none'; "
+         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+}
 
-void secure(http::Response& r, bool api) {
-  r.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
+void secure(http::Response& r, bool api, const std::string& csp) {
+  r.headers.emplace_back("Content-Security-Policy", csp);
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("X-Frame-Options", "DENY");
   r.headers.emplace_back("Referrer-Policy", "same-origin");
@@ -80,6 +84,8 @@ struct Console::Impl {
                  "Console API requests by route and status"),
         seconds(m.histogram("callstream_console_request_seconds",
                             "Time to answer a console API request", core::latency_buckets())),
+        csp(content_security_policy(
+            settings.archive.bucket.empty() ? "" : s3::S3Client(settings.archive).origin())),
         jobs(static_cast<size_t>(settings.workers), 256) {}
 
   ConsoleSettings settings;
@@ -89,6 +95,7 @@ struct Console::Impl {
   ConnectionPool pool;
   core::CounterFamily requests;
   core::Histogram& seconds;
+  std::string csp;      // the Content-Security-Policy of every answer
   core::JobQueue jobs;  // last: its destructor runs what is queued, which uses the members above
 
   std::string address_of(const http::Request& r) const {
@@ -142,7 +149,7 @@ struct Console::Impl {
       res = http::error_response(503, "database_unavailable", "the database did not answer; retry");
       res.headers.emplace_back("Retry-After", "2");
     }
-    secure(res, true);
+    secure(res, true, csp);
     requests.at({{"route", std::string(m.route->name)}, {"status", std::to_string(res.status)}})
         .inc();
     seconds.observe(
@@ -169,7 +176,7 @@ void Console::handle(http::Request&& request, http::Respond respond) {
     http::Response r = request.method == "GET" || request.method == "HEAD"
                            ? impl_->files.serve(path)
                            : http::error_response(405, "method_not_allowed", "GET only");
-    secure(r, false);
+    secure(r, false, impl_->csp);
     return respond(std::move(r));
   }
   auto shared = std::make_shared<http::Request>(std::move(request));
@@ -177,7 +184,7 @@ void Console::handle(http::Request&& request, http::Respond respond) {
   if (!m.route || !m.method_allowed) {
     auto r = m.route ? http::error_response(405, "method_not_allowed", "not with this method")
                      : http::error_response(404, "not_found", "no such API endpoint");
-    secure(r, true);
+    secure(r, true, impl_->csp);
     return respond(std::move(r));
   }
   bool queued =
@@ -185,7 +192,7 @@ void Console::handle(http::Request&& request, http::Respond respond) {
   if (!queued) {
     auto r = http::error_response(503, "busy", "the console is busy; retry shortly");
     r.headers.emplace_back("Retry-After", "1");
-    secure(r, true);
+    secure(r, true, impl_->csp);
     respond(std::move(r));
   }
 }

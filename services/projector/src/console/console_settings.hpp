@@ -1,7 +1,9 @@
 #pragma once
 // The console's settings (docs/console.md, docs/configuration.md).
+#include <chrono>
 #include <string>
 
+#include "callstream/s3/client.hpp"
 #include "sessions.hpp"
 
 namespace callstream::projector::console {
@@ -23,6 +25,11 @@ struct ConsoleSettings {
   // TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN); the browser never sees them.
   std::string twilio_api_base = "https://api.twilio.com";
   std::string account_sid, auth_token;
+  // An archived recording plays from the archive (ARCHIVE_S3_*): the player is sent to a
+  // presigned GET that expires after playback_expiry (ARCHIVE_PLAYBACK_URL_SECONDS); the
+  // browser never holds a credential. No bucket: recordings come from Twilio only.
+  s3::S3Settings archive;
+  std::chrono::seconds playback_expiry{900};
 };
 
 }  // namespace callstream::projector::console

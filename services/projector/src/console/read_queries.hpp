@@ -190,7 +190,7 @@ FROM waiting w)sql";
 
 // A recording and the call it belongs to (for the role check and the media URL). $1 RecordingSid.
 inline constexpr const char* kRecording = R"sql(
-SELECT r.recording_sid, r.call_sid, f.agent
+SELECT r.recording_sid, r.call_sid, f.agent, coalesce(r.archive_location, '') AS archive_location
 FROM recordings r LEFT JOIN analytics.call_facts f ON f.call_sid = r.call_sid
 WHERE r.recording_sid = $1)sql";
 

@@ -63,6 +63,8 @@ class S3Client {
   // A GET of `key` that anyone holding the URL may make for `expires` from `now`.
   std::string presigned_get(const std::string& key, std::chrono::seconds expires,
                             int64_t now_unix) const;
+  // scheme://host of the objects' URLs (the bucket's host when virtual-hosted), for a CSP.
+  std::string origin() const { return scheme_ + "://" + host_; }
   // s3://bucket/key, as the read model records it.
   std::string location(const std::string& key) const;
 
