@@ -39,8 +39,8 @@ def _hour_weight(local_hour, weekday):
 
 
 class _Builder:
-    def __init__(self, account, rng):
-        self.account, self.rng, self.out = account, rng, []
+    def __init__(self, account, rng, api_base="https://api.twilio.com"):
+        self.account, self.rng, self.out, self.api_base = account, rng, [], api_base
 
     def add(self, t, path, params):
         self.out.append((t, len(self.out), path, params))
@@ -81,7 +81,7 @@ class _Builder:
         rec = _sid("RE", self.rng)
         p = {"AccountSid": self.account, "CallSid": call, "RecordingSid": rec, "RecordingSource": source,
              "RecordingChannels": str(channels), "RecordingStartTime": _rfc2822(start),
-             "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/%s/Recordings/%s" % (self.account, rec)}
+             "RecordingUrl": "%s/2010-04-01/Accounts/%s/Recordings/%s" % (self.api_base, self.account, rec)}
         self.add(start, "/recording_status", dict(p, RecordingStatus="in-progress"))
         self.add(start + seconds + 1, "/recording_status",
                  dict(p, RecordingStatus="completed", RecordingDuration=str(int(seconds))))
@@ -167,11 +167,13 @@ def _waiting_now(b, now):
         b.task(call, frm, "Support", now - wait, [("task.created", "pending", now - wait, None, {})])
 
 
-def call_center(account, rng, days=21, now=None, calls_per_day=40, tz_offset_hours=0):
-    """Every webhook of `days` days up to `now`, in time order: [(path, params)]."""
+def call_center(account, rng, days=21, now=None, calls_per_day=40, tz_offset_hours=0,
+                api_base="https://api.twilio.com"):
+    """Every webhook of `days` days up to `now`, in time order: [(path, params)]. Recordings are
+    at `api_base` (Twilio's REST API, or a fake of it)."""
     import time as _time
     now = int(now or _time.time())
-    b = _Builder(account, rng)
+    b = _Builder(account, rng, api_base)
     hour = 3600
     first = now - days * 86400
     weights = []

@@ -140,16 +140,19 @@ def mp3_silence(seconds=5):
 
 @functools.lru_cache(maxsize=4)
 def wav_tone(seconds=1, rate=8000):
-    """Two channels (caller left, agent right, as dual-channel recordings are), 16-bit PCM."""
+    """Two channels (caller left, agent right, as dual-channel recordings are), 16-bit PCM: 440 Hz
+    and 660 Hz, whole cycles each second, so a long recording is one second repeated."""
     import io, math, struct, wave
+    second = b"".join(struct.pack("<hh", int(8000 * math.sin(2 * math.pi * 440 * i / rate)),
+                                  int(8000 * math.sin(2 * math.pi * 660 * i / rate)))
+                      for i in range(rate))
+    frames = second * int(seconds) + second[:4 * int((seconds % 1) * rate)]
     out = io.BytesIO()
     with wave.open(out, "wb") as w:
         w.setnchannels(2)
         w.setsampwidth(2)
         w.setframerate(rate)
-        w.writeframes(b"".join(struct.pack("<hh", int(8000 * math.sin(2 * math.pi * 440 * i / rate)),
-                                           int(8000 * math.sin(2 * math.pi * 660 * i / rate)))
-                               for i in range(int(seconds * rate))))
+        w.writeframes(frames)
     return out.getvalue()
 
 

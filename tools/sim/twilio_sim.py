@@ -103,6 +103,8 @@ def main():
     sample.add_argument("--days", type=int, default=21)
     sample.add_argument("--calls-per-day", type=int, default=40)
     sample.add_argument("--tz-offset-hours", type=int, default=0, help="the call center's UTC offset (working hours)")
+    sample.add_argument("--api-base", default="https://api.twilio.com",
+                        help="where the recordings' RecordingUrl points (TWILIO_API_BASE_URL)")
     voice = sub.add_parser("voice", help="send one incoming call to /voice and print the TwiML answered")
     voice.add_argument("--from", dest="caller", default="+13055550123")
     voice.add_argument("--to", default="+18005551212")
@@ -120,7 +122,7 @@ def main():
     if args.command == "sample-data":
         import call_center
         events = call_center.call_center(args.account, rng, args.days, time.time(), args.calls_per_day,
-                                         args.tz_offset_hours)
+                                         args.tz_offset_hours, args.api_base)
         return send(twilio, events, "sample data of %d days" % args.days)
     events = []
     start = time.time() - 300  # recent: alerts ignore facts older than ALERT_MAX_AGE_SECONDS
