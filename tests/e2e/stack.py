@@ -101,6 +101,24 @@ def validate_cloudevents(brokers, topics):
     return per_topic
 
 
+def get_json(port, path):
+    """GET a JSON document from a fake's (or a service's) loopback port."""
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", path)
+    return json.loads(c.getresponse().read())
+
+
+def post_json(port, path, body):
+    """POST a JSON document (a fake's /_fake/plan...); returns the status."""
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("POST", path, body=json.dumps(body))
+    r = c.getresponse()
+    r.read()
+    return r.status
+
+
 def http_ok(port, path):
     import http.client
     try:

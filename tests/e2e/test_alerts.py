@@ -6,7 +6,6 @@ A missed call gives exactly one Slack and one WhatsApp message with its facts. S
 with Retry-After, then 500s, then 200 gets the alert once, after the wait. 50 missed calls within
 a minute arrive as a few grouped messages, within the rate limit. Replaying every topic into
 wiped read models sends nothing."""
-import http.client
 import json
 import os
 import random
@@ -19,16 +18,7 @@ SLACK_PATH = "/services/T000/B000/XXXX"
 OPS_PHONE = "whatsapp:+13055550199"
 
 
-def get_json(port, path):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    c.request("GET", path)
-    return json.loads(c.getresponse().read())
-
-
-def post_json(port, path, body):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    c.request("POST", path, body=json.dumps(body))
-    return c.getresponse().read()
+get_json, post_json = stack.get_json, stack.post_json
 
 
 def slack_delivered(port):

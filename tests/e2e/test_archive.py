@@ -18,8 +18,6 @@ import json
 import os
 import signal
 import subprocess
-import time
-import urllib.parse
 import urllib.request
 import wave
 
@@ -36,15 +34,11 @@ def sid(prefix, n):
 
 
 def get_json(port, path):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    c.request("GET", path)
-    return json.loads(c.getresponse().read())
+    return stack.get_json(port, path)
 
 
 def post_json(port, path, body):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    c.request("POST", path, body=json.dumps(body))
-    assert c.getresponse().status == 200
+    assert stack.post_json(port, path, body) == 200
 
 
 class Archive:
@@ -55,9 +49,12 @@ class Archive:
         self.twilio_port = s.start_fake_twilio()
         self.s3_port = s.start_fake("fake-s3", "fake_s3.py", "--bucket", BUCKET, "--access-key", ACCESS_KEY,
                                     "--secret-key", SECRET_KEY)
+        self.slack_port = s.start_fake("fake-slack", "fake_slack.py")
         self.twilio_base = "http://127.0.0.1:%d" % self.twilio_port
+        self.slack = "http://127.0.0.1:%d/services/T000/B000/ARCHIVE" % self.slack_port
         s.start_ingress()
-        s.start_projector(TWILIO_API_BASE_URL=self.twilio_base)
+        # Its alert sender delivers what the archiver writes to the outbox.
+        s.start_projector(TWILIO_API_BASE_URL=self.twilio_base, SLACK_WEBHOOK_URL=self.slack)
         stack.wait_until(lambda: stack.http_ok(s.projector_port, "/readyz"), 30, "projector /readyz")
         self.webhooks = s.twilio()
 
@@ -67,6 +64,7 @@ class Archive:
                "ARCHIVE_S3_ACCESS_KEY_ID": ACCESS_KEY, "ARCHIVE_S3_SECRET_ACCESS_KEY": secret,
                "ARCHIVE_PREFIX": "recordings", "ARCHIVE_DELETE_AT_TWILIO": "true", "ARCHIVE_TMP_DIR": self.s.dir,
                "ARCHIVE_ATTEMPTS": "3", "CALL_CENTER_TIME_ZONE": "America/New_York",
+               "SLACK_WEBHOOK_URL": self.slack,
                # A restarted archiver takes its partitions back within seconds, not 45 s.
                "KAFKA_CONSUMER_PROPERTIES": "session.timeout.ms=6000,heartbeat.interval.ms=500"}
         env.update(extra)
@@ -227,6 +225,13 @@ def check_wrong_secret(a):
     puts = a.s3_requests("PUT", a.key(rec, 6))
     assert puts and all(p["status"] == 403 for p in puts), puts
     assert a.twilio_deletes(rec) == [] and a.row(rec)[3] == "f"
+    # It joins the recording alerts: in the outbox with its reason, and Slack hears of the
+    # recordings not archived (the later ones of a rule grouped into one message).
+    outbox = stack.psql(a.s.dsn, "SELECT kind || ' ' || (facts->>'reason') FROM alerts WHERE subject = '%s'" % rec)
+    assert outbox.startswith("recording_failed ") and "SignatureDoesNotMatch" in outbox, outbox
+    said = lambda: [r for r in get_json(a.slack_port, "/_fake/requests")
+                    if r["delivered"] and "not archived" in json.dumps(r["body"])]
+    stack.wait_until(said, 30, "a not-archived alert in Slack")
     a.s.kill("archiver")
 
 
