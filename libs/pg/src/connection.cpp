@@ -85,6 +85,15 @@ std::string hex(std::string_view bytes) {
   return out;
 }
 
+std::string unhex(std::string_view hex) {
+  std::string out;
+  out.reserve(hex.size() / 2);
+  auto digit = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out += static_cast<char>(digit(hex[i]) * 16 + digit(hex[i + 1]));
+  return out;
+}
+
 void Connection::listen(std::string_view channel) { exec("LISTEN " + quote(channel)); }
 
 std::vector<std::string> Connection::notifications(std::chrono::milliseconds wait) {

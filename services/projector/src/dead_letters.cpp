@@ -1,14 +1,10 @@
 #include "dead_letters.hpp"
+#include <algorithm>
 
 namespace callstream::projector {
 
 std::string from_bytea_hex(std::string_view text) {
-  std::string value;
-  value.reserve(text.size() / 2);
-  auto digit = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-  for (size_t p = 2; p + 1 < text.size(); p += 2)
-    value += static_cast<char>(digit(text[p]) * 16 + digit(text[p + 1]));
-  return value;
+  return pg::unhex(text.substr(std::min<size_t>(2, text.size())));  // after its \x
 }
 
 namespace {

@@ -21,14 +21,6 @@ struct TempFile {
   ~TempFile() { std::remove(path.c_str()); }
 };
 
-std::string from_hex(std::string_view hex) {
-  std::string out;
-  auto digit = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    out += static_cast<char>(digit(hex[i]) * 16 + digit(hex[i + 1]));
-  return out;
-}
-
 std::string twilio_reason(const twilio::RestError& e) {
   std::string status = e.http_status ? "HTTP " + std::to_string(e.http_status) : "no answer";
   if (e.http_status == 401 || e.http_status == 403)
@@ -155,7 +147,7 @@ RecordingCopier::Step<bool> RecordingCopier::verify(const std::string& key, cons
 // Only a copy that a HEAD shows whole, now, lets Twilio's go.
 RecordingCopier::Step<bool> RecordingCopier::delete_at_twilio(const ArchiveJob& job,
                                                               const ArchivedCopy& copy) const {
-  s3::Upload expected{"", copy.size, from_hex(copy.sha256_hex)};
+  s3::Upload expected{"", copy.size, pg::unhex(copy.sha256_hex)};
   std::atomic<bool> never{false};
   auto same = retried<bool>("verify", never, [&] {
     return verify(copy.key, expected, s3::ObjectInfo{copy.size, copy.etag, ""});

@@ -117,6 +117,8 @@ class Transaction {
 
 // Bytes as lower-case hex, for a bytea parameter written decode($1, 'hex').
 std::string hex(std::string_view bytes);
+// hex() undone: lower- or upper-case hex digits back to their bytes.
+std::string unhex(std::string_view hex);
 
 // A text[] literal ('{"a","b",NULL}') for passing arrays as one parameter to unnest().
 class ArrayLiteral {
