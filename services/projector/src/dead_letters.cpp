@@ -1,4 +1,5 @@
 #include "dead_letters.hpp"
+
 #include <algorithm>
 
 namespace callstream::projector {
