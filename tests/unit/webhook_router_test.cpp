@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "callstream/core/time.hpp"
+#include "callstream/events/event_types.hpp"
 #include "callstream/events/json.hpp"
 #include "callstream/twilio/basic_auth.hpp"
 #include "webhook_router.hpp"
@@ -108,13 +109,13 @@ TEST_CASE_METHOD(Fixture, "a Twilio retry yields the same event id, another stat
 }
 
 TEST_CASE_METHOD(Fixture, "status names map to Event Streams types", "[router]") {
-  CHECK(ingress::call_status_event_type("in-progress") ==
+  CHECK(events::call_status_event_type("in-progress") ==
         "com.twilio.voice.status-callback.call.answered");
-  CHECK(ingress::call_status_event_type("no-answer") ==
+  CHECK(events::call_status_event_type("no-answer") ==
         "com.twilio.voice.status-callback.call.completed");
-  CHECK(ingress::call_status_event_type("initiated") ==
+  CHECK(events::call_status_event_type("initiated") ==
         "com.twilio.voice.status-callback.call.initiated");
-  CHECK_FALSE(ingress::call_status_event_type("exploded"));
+  CHECK_FALSE(events::call_status_event_type("exploded"));
 }
 
 TEST_CASE_METHOD(Fixture, "bad requests get a precise status and publish nothing", "[router]") {

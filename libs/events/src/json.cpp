@@ -174,6 +174,27 @@ std::optional<std::string> JsonDocument::json_at(Path path) const {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
+std::optional<std::vector<std::pair<std::string, std::string>>> JsonDocument::members_at(
+    Path path) const {
+  const auto* v = walk(impl_->doc, path);
+  if (!v || !v->IsObject()) return std::nullopt;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& m : v->GetObject()) {
+    if (m.value.IsNull()) continue;
+    std::string name(m.name.GetString(), m.name.GetStringLength());
+    if (m.value.IsString()) {
+      out.emplace_back(std::move(name),
+                       std::string(m.value.GetString(), m.value.GetStringLength()));
+      continue;
+    }
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    m.value.Accept(w);
+    out.emplace_back(std::move(name), std::string(buf.GetString(), buf.GetSize()));
+  }
+  return out;
+}
+
 bool JsonDocument::is_object() const { return impl_->doc.IsObject(); }
 bool JsonDocument::is_array() const { return impl_->doc.IsArray(); }
 

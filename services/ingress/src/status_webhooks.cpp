@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "callstream/events/event_types.hpp"
+
 namespace callstream::ingress {
 namespace {
 
@@ -42,21 +44,11 @@ core::Result<void> require_params(const twilio::Params& p,
   return core::fail("missing_parameter", "required parameter(s) missing: " + missing);
 }
 
-std::optional<std::string> call_status_event_type(std::string_view s) {
-  constexpr std::string_view prefix = "com.twilio.voice.status-callback.call.";
-  if (s == "queued" || s == "initiated") return std::string(prefix) + "initiated";
-  if (s == "ringing") return std::string(prefix) + "ringing";
-  if (s == "in-progress") return std::string(prefix) + "answered";
-  if (s == "completed" || s == "busy" || s == "no-answer" || s == "failed" || s == "canceled")
-    return std::string(prefix) + "completed";
-  return std::nullopt;
-}
-
 core::Result<EventFacts> describe_call_status(const twilio::Params& p) {
   if (auto ok = require_params(p, {"CallSid", "AccountSid", "CallStatus"}); !ok)
     return std::unexpected(ok.error());
   const std::string& status = *twilio::find_param(p, "CallStatus");
-  auto type = call_status_event_type(status);
+  auto type = events::call_status_event_type(status);
   if (!type) return core::fail("unknown_call_status", "unknown CallStatus '" + status + "'");
   const std::string& sid = *twilio::find_param(p, "CallSid");
   return EventFacts{*type, sid, sid, rfc2822_param(p, "Timestamp")};
@@ -67,10 +59,10 @@ core::Result<EventFacts> describe_recording_status(const twilio::Params& p) {
       !ok)
     return std::unexpected(ok.error());
   const std::string& status = *twilio::find_param(p, "RecordingStatus");
-  if (status != "in-progress" && status != "completed" && status != "absent" && status != "failed")
+  auto type = events::recording_status_event_type(status);
+  if (!type)
     return core::fail("unknown_recording_status", "unknown RecordingStatus '" + status + "'");
-  // Event Streams has no confirmed recording type: ours, one per RecordingStatus.
-  return EventFacts{"io.callstream.voice.recording." + status, *twilio::find_param(p, "CallSid"),
+  return EventFacts{*type, *twilio::find_param(p, "CallSid"),
                     *twilio::find_param(p, "RecordingSid"), rfc2822_param(p, "RecordingStartTime")};
 }
 
@@ -95,7 +87,7 @@ core::Result<EventFacts> describe_taskrouter_event(const twilio::Params& p) {
   auto time = epoch_param(p, "TimestampMs", 1);
   if (!time) time = epoch_param(p, "Timestamp", 1000);
   std::string subject = resource && !resource->empty() ? *resource : *key;
-  return EventFacts{"com.twilio.taskrouter." + event_type, *key, subject, time};
+  return EventFacts{std::string(events::kTaskRouterType) + event_type, *key, subject, time};
 }
 
 core::Result<EventFacts> describe_amd_status(const twilio::Params& p) {
@@ -108,7 +100,7 @@ core::Result<EventFacts> describe_amd_status(const twilio::Params& p) {
   if (std::find(std::begin(kKnown), std::end(kKnown), answered_by) == std::end(kKnown))
     return core::fail("unknown_answered_by", "unknown AnsweredBy '" + answered_by + "'");
   const std::string& sid = *twilio::find_param(p, "CallSid");
-  return EventFacts{"com.twilio.voice.status-callback.amd.detected", sid, sid, std::nullopt};
+  return EventFacts{std::string(events::kAmdDetectedType), sid, sid, std::nullopt};
 }
 
 }  // namespace callstream::ingress

@@ -29,10 +29,6 @@ using DescribeWebhook = core::Result<EventFacts> (*)(const twilio::Params&);
 core::Result<void> require_params(const twilio::Params& p,
                                   std::initializer_list<const char*> names);
 
-// CallStatus -> event type (Event Streams names): in-progress is "answered", every terminal
-// status is "completed" with the status kept in data. nullopt for an unknown status.
-std::optional<std::string> call_status_event_type(std::string_view call_status);
-
 core::Result<EventFacts> describe_call_status(const twilio::Params& p);
 core::Result<EventFacts> describe_recording_status(const twilio::Params& p);
 core::Result<EventFacts> describe_taskrouter_event(const twilio::Params& p);

@@ -22,7 +22,8 @@ WITH input AS (
                            kafka_offset, data)
   SELECT event_id, call_sid, event_type, call_status, status_rank, sequence_number, event_time,
          received_at, kafka_topic, kafka_partition, kafka_offset, data
-  FROM input ON CONFLICT (event_id) DO NOTHING RETURNING *
+  FROM input ORDER BY call_sid, call_status, sequence_number
+  ON CONFLICT DO NOTHING RETURNING *  -- any unique index: the event id, or the fact (013)
 ), folded AS (
   SELECT call_sid,
          min(data->'params'->>'AccountSid') AS account_sid,
@@ -63,7 +64,7 @@ INSERT INTO calls AS c (call_sid, account_sid, direction, from_number, to_number
 SELECT call_sid, account_sid, direction, from_number, to_number, status, status_rank, status_sequence,
        status_at, initiated_at, ringing_at, answered_at, ended_at, duration_seconds, sip_response_code,
        answered_by, first_event_at, last_event_at, events_applied, caller_id, requested_agent
-FROM folded
+FROM folded ORDER BY call_sid
 ON CONFLICT (call_sid) DO UPDATE SET
   account_sid = LEAST(c.account_sid, EXCLUDED.account_sid),
   direction = LEAST(c.direction, EXCLUDED.direction),

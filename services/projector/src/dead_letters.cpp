@@ -191,7 +191,7 @@ int64_t dlq_redrive(pg::Connection& c, const TopicProjections& projections,
       }
       ids.emplace_back(letters.get(i, "id"));
     }
-    int64_t fresh = projections.apply(*kind, c, rows);
+    int64_t fresh = projections.apply(c, rows);
     pg::ArrayLiteral done;
     for (const auto& id : ids) done.add(id);
     std::string arr = done.str();

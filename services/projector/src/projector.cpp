@@ -235,9 +235,9 @@ std::optional<Projector::Applied> Projector::apply_and_advance(const Key& key, T
   // reaches an offset before the live projector publishes the letter itself.
   for (const auto& l : sorted.letters) dead_letters_->publish(l, *stop_);
   record_dead_letters(db, sorted.letters);
-  int64_t fresh = projections_.apply(kind, db, sorted.rows);
-  raise_alerts(kind, sorted, db);
-  if (fresh > 0 && config_.schema.empty()) announce(kind, batch.keys, db);  // not a rebuild's
+  int64_t fresh = projections_.apply(db, sorted.rows);
+  raise_alerts(sorted, db);
+  if (fresh > 0 && config_.schema.empty()) announce(kind, sorted.rows, batch.keys, db);
   if (!OffsetStore(db).advance(key.first, key.second, expected, next)) {
     metrics_.fenced.inc();
     log::warn("batch fenced: another instance advanced this partition",
@@ -247,29 +247,35 @@ std::optional<Projector::Applied> Projector::apply_and_advance(const Key& key, T
     return std::nullopt;  // tx rolls back
   }
   tx.commit();
-  return Applied{fresh, sorted.rows.size(), batch.messages.size(), sorted.oldest_received};
+  return Applied{fresh, sorted.rows.size(), batch.messages.size(), sorted.oldest_received,
+                 std::move(sorted.rows.ignored)};
 }
 
 // The console's live streams hear of the change once it is committed (NOTIFY is delivered at
-// COMMIT, in commit order, and never for a rolled-back batch).
-void Projector::announce(TopicKind kind, const std::set<std::string>& keys,
+// COMMIT, in commit order, and never for a rolled-back batch). A topic's message keys name what
+// changed; Event Streams' keys are Twilio's, so its changes name every row of their kind ("*").
+void Projector::announce(TopicKind kind, const TopicRows& rows, const std::set<std::string>& keys,
                          pg::Connection& db) const {
   std::vector<std::string> named(keys.begin(), keys.end());
-  std::string payload = console::change_payload(to_string(kind), named);
-  db.exec("announce_change", "SELECT pg_notify($1, $2)", {console::kChangesChannel, payload});
+  if (kind == TopicKind::eventstreams) named = {"*"};
+  for (TopicKind changed : rows.kinds()) {
+    std::string payload = console::change_payload(to_string(changed), named);
+    db.exec("announce_change", "SELECT pg_notify($1, $2)", {console::kChangesChannel, payload});
+  }
 }
 
 // Alerts are written with the change that calls for them: a crash loses none, a replay writes
 // none twice (their keys are taken).
-void Projector::raise_alerts(TopicKind kind, const SortedBatch& sorted, pg::Connection& db) const {
+void Projector::raise_alerts(const SortedBatch& sorted, pg::Connection& db) const {
   if (!sorted.letters.empty()) alert_rules_.on_dead_letters(db);
-  if (kind == TopicKind::calls) alert_rules_.on_calls(db, sorted.rows.calls);
-  if (kind == TopicKind::recordings) alert_rules_.on_recordings(db, sorted.rows.events);
+  alert_rules_.on_calls(db, sorted.rows.calls);
+  alert_rules_.on_recordings(db, sorted.rows.recordings);
 }
 
 void Projector::observe(const Applied& applied, std::chrono::steady_clock::time_point started) {
   metrics_.applied.inc(static_cast<uint64_t>(applied.fresh));
   metrics_.duplicates.inc(applied.rows - static_cast<uint64_t>(applied.fresh));
+  for (const auto& type : applied.ignored) metrics_.eventstreams_ignored(type).inc();
   metrics_.batch_events.observe(static_cast<double>(applied.messages));
   if (applied.oldest_received >= 0) {
     double now =
@@ -301,9 +307,9 @@ Projector::SortedBatch Projector::sort_batch(const Key& key, TopicKind kind,
     }
     bool behind = book.parks(message_key, m->offset());
     core::Result<std::string> received_at =
-        behind
-            ? undecodable("parked behind an earlier dead letter of key " + message_key)
-            : projections_.decode(kind, m->value(), key.first, key.second, m->offset(), out.rows);
+        behind ? undecodable("parked behind an earlier dead letter of key " + message_key)
+               : projections_.decode(kind, m->value(), key.first, key.second, m->offset(), out.rows,
+                                     m->header("receivedat").value_or(""));
     if (received_at) {
       if (auto t = core::parse_rfc3339(*received_at)) {
         double secs = std::chrono::duration<double>(t->time_since_epoch()).count();

@@ -80,13 +80,15 @@ class Projector : public kafka::RebalanceListener {
     uint64_t rows = 0;
     size_t messages = 0;
     double oldest_received = -1;
+    std::vector<std::string> ignored;  // Event Streams types no read model uses
   };
   // The transaction of one partition batch: dead letters published and recorded, rows applied,
   // alerts written, offset advanced from `expected` to `next`. Nothing when fenced (rolled back).
   std::optional<Applied> apply_and_advance(const Key& key, TopicKind kind, const Unapplied& batch,
                                            int64_t expected, int64_t next, pg::Connection& db);
-  void raise_alerts(TopicKind kind, const SortedBatch& sorted, pg::Connection& db) const;
-  void announce(TopicKind kind, const std::set<std::string>& keys, pg::Connection& db) const;
+  void raise_alerts(const SortedBatch& sorted, pg::Connection& db) const;
+  void announce(TopicKind kind, const TopicRows& rows, const std::set<std::string>& keys,
+                pg::Connection& db) const;
   void observe(const Applied& applied, std::chrono::steady_clock::time_point started);
   // After a PostgreSQL failure: reconnect (with backoff) and re-seek every partition to the
   // offset PostgreSQL holds, which settles an in-doubt COMMIT either way.

@@ -23,6 +23,14 @@ ProjectorMetrics::ProjectorMetrics(core::Registry& registry)
                                                  core::latency_buckets())),
       registry_(registry) {}
 
+core::Counter& ProjectorMetrics::eventstreams_ignored(std::string_view type) {
+  // Twilio names a few dozen types; anything else (or absurdly long) is counted as "other".
+  bool named = type.starts_with("com.twilio.") && type.size() <= 96;
+  return registry_.counter("callstream_projector_eventstreams_ignored_total",
+                           "Event Streams events of a type no read model uses (kept on the topic)",
+                           {{"type", named ? std::string(type) : "other"}});
+}
+
 void ProjectorMetrics::lag(std::function<double()> read) {
   registry_.gauge_callback("callstream_projector_lag_events",
                            "Events in Kafka not yet applied, all partitions", std::move(read));

@@ -4,6 +4,7 @@
 // counts into.
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "callstream/core/metrics.hpp"
 
@@ -21,6 +22,8 @@ struct ProjectorMetrics {
   core::Histogram& batch_seconds;
   core::Histogram& batch_events;
   core::Histogram& event_to_commit_seconds;
+  // Event Streams events of a type no read model uses (kept on the topic), by type.
+  core::Counter& eventstreams_ignored(std::string_view type);
 
   // Lag gauges are read when /metrics renders: over all partitions, and per partition.
   void lag(std::function<double()> read);

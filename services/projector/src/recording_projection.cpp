@@ -15,7 +15,8 @@ inserted AS (
          data->'params'->>'RecordingStatus',
          CASE data->'params'->>'RecordingStatus' WHEN 'in-progress' THEN 1 ELSE 2 END,
          event_time, received_at, kafka_topic, kafka_partition, kafka_offset, data
-  FROM input ON CONFLICT (event_id) DO NOTHING RETURNING *
+  FROM input ORDER BY data->'params'->>'RecordingSid', data->'params'->>'RecordingStatus'
+  ON CONFLICT DO NOTHING RETURNING *  -- any unique index: the event id, or the fact (013)
 ), folded AS (
   SELECT recording_sid,
          min(call_sid) AS call_sid,

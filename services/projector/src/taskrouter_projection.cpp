@@ -16,7 +16,8 @@ inserted AS (
          NULLIF(data->'params'->>'TaskSid', ''), NULLIF(data->'params'->>'ReservationSid', ''),
          NULLIF(data->'params'->>'WorkerSid', ''),
          event_time, received_at, kafka_topic, kafka_partition, kafka_offset, data
-  FROM input ON CONFLICT (event_id) DO NOTHING RETURNING *
+  FROM input ORDER BY data->'params'->>'Sid'
+  ON CONFLICT DO NOTHING RETURNING *  -- any unique index: the event id, or the fact (013)
 ), ev AS (
   SELECT event_id, event_type, task_sid, reservation_sid, worker_sid, event_time, data->'params' AS p
   FROM inserted

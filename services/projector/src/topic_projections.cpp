@@ -2,6 +2,7 @@
 
 #include "callstream/events/json.hpp"
 
+#include "eventstreams_mapping.hpp"
 #include "optout_projection.hpp"
 #include "recording_projection.hpp"
 #include "taskrouter_projection.hpp"
@@ -17,19 +18,31 @@ const char* to_string(TopicKind kind) {
     case TopicKind::taskrouter:
       return "taskrouter";
     case TopicKind::optouts:
+      return "optouts";
+    case TopicKind::eventstreams:
       break;
   }
-  return "optouts";
+  return "eventstreams";
+}
+
+std::vector<TopicKind> TopicRows::kinds() const {
+  std::vector<TopicKind> out;
+  if (!calls.empty()) out.push_back(TopicKind::calls);
+  if (!recordings.empty()) out.push_back(TopicKind::recordings);
+  if (!taskrouter.empty()) out.push_back(TopicKind::taskrouter);
+  if (!optouts.empty()) out.push_back(TopicKind::optouts);
+  return out;
 }
 
 TopicProjections::TopicProjections(const events::Contract& contract)
     : calls_(contract.topic("callstream.voice.calls.v1")),
       recordings_(contract.topic("callstream.voice.recordings.v1")),
       taskrouter_(contract.topic("callstream.taskrouter.v1")),
-      optouts_(contract.topic("callstream.optouts.v1")) {}
+      optouts_(contract.topic("callstream.optouts.v1")),
+      eventstreams_(contract.topic("callstream.eventstreams.v1")) {}
 
 std::vector<std::string> TopicProjections::topics() const {
-  return {calls_, recordings_, taskrouter_, optouts_};
+  return {calls_, recordings_, taskrouter_, optouts_, eventstreams_};
 }
 
 std::optional<TopicKind> TopicProjections::kind(std::string_view topic) const {
@@ -37,15 +50,19 @@ std::optional<TopicKind> TopicProjections::kind(std::string_view topic) const {
   if (topic == recordings_) return TopicKind::recordings;
   if (topic == taskrouter_) return TopicKind::taskrouter;
   if (topic == optouts_) return TopicKind::optouts;
+  if (topic == eventstreams_) return TopicKind::eventstreams;
   return std::nullopt;
 }
 
 core::Result<std::string> TopicProjections::decode(TopicKind kind, std::string_view value,
                                                    const std::string& topic, int32_t partition,
-                                                   int64_t offset, TopicRows& rows) const {
+                                                   int64_t offset, TopicRows& rows,
+                                                   std::string_view received_at) const {
   // PostgreSQL would refuse the batch, and refuse it again on every retry: a dead letter instead.
   if (events::holds_nul(value))
     return undecodable("a string holds U+0000, which PostgreSQL cannot store");
+  if (kind == TopicKind::eventstreams)
+    return decode_streamed(value, topic, partition, offset, rows, received_at);
   if (kind == TopicKind::calls) {
     auto row = decode_call_event(value, topic, partition, offset);
     if (!row) return std::unexpected(row.error());
@@ -57,22 +74,34 @@ core::Result<std::string> TopicProjections::decode(TopicKind kind, std::string_v
                  ? decode_optout_event(value, topic, partition, offset)
                  : decode_taskrouter_event(value, topic, partition, offset);
   if (!row) return std::unexpected(row.error());
-  rows.events.push_back(std::move(*row));
-  return rows.events.back().received_at;
+  auto& into = kind == TopicKind::recordings ? rows.recordings
+               : kind == TopicKind::optouts  ? rows.optouts
+                                             : rows.taskrouter;
+  into.push_back(std::move(*row));
+  return into.back().received_at;
 }
 
-int64_t TopicProjections::apply(TopicKind kind, pg::Connection& c, const TopicRows& rows) const {
-  switch (kind) {
-    case TopicKind::calls:
-      return apply_call_events(c, rows.calls);
-    case TopicKind::recordings:
-      return apply_recording_events(c, rows.events);
-    case TopicKind::taskrouter:
-      return apply_taskrouter_events(c, rows.events);
-    case TopicKind::optouts:
-      return apply_optout_events(c, rows.events);
+// An Event Streams event is decoded as the webhook of the same fact would be.
+core::Result<std::string> TopicProjections::decode_streamed(std::string_view value,
+                                                            const std::string& topic,
+                                                            int32_t partition, int64_t offset,
+                                                            TopicRows& rows,
+                                                            std::string_view received_at) const {
+  auto mapped = map_event_streams(value, received_at);
+  if (!mapped) return std::unexpected(mapped.error());
+  if (!mapped->fact) {
+    rows.ignored.push_back(std::move(mapped->type));
+    return std::string(received_at);
   }
-  return 0;
+  TopicKind kind = *mapped->fact == StreamedFact::call        ? TopicKind::calls
+                   : *mapped->fact == StreamedFact::recording ? TopicKind::recordings
+                                                              : TopicKind::taskrouter;
+  return decode(kind, mapped->envelope, topic, partition, offset, rows);
+}
+
+int64_t TopicProjections::apply(pg::Connection& c, const TopicRows& rows) const {
+  return apply_call_events(c, rows.calls) + apply_recording_events(c, rows.recordings) +
+         apply_taskrouter_events(c, rows.taskrouter) + apply_optout_events(c, rows.optouts);
 }
 
 }  // namespace callstream::projector

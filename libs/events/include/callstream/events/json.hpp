@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "callstream/core/result.hpp"
@@ -59,6 +60,10 @@ class JsonDocument {
   std::optional<std::string_view> string_at(Path path) const;
   // The subtree at path, serialized; nullopt when absent.
   std::optional<std::string> json_at(Path path) const;
+  // The members of the object at path, in document order, each value as text: a string as it
+  // is, a number or boolean as written, an object or array serialized; null members are left
+  // out. nullopt when the path is absent or not an object.
+  std::optional<std::vector<std::pair<std::string, std::string>>> members_at(Path path) const;
   bool is_object() const;
   bool is_array() const;
   // Each element of a top-level array, serialized; empty when the document is not an array.
