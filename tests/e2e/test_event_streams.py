@@ -15,6 +15,8 @@ import random
 import sys
 import time
 
+import jsonschema
+
 import stack
 import call_center
 import eventstreams
@@ -57,6 +59,22 @@ def start(make, name):
 def post_webhook(twilio, path, p):
     status, body = twilio.post(path, p)
     assert status in (200, 204), (path, status, body)
+
+
+def twilio_schemas():
+    """Event Streams type prefix -> the JSON Schema of the data the projector reads (proto/)."""
+    topics = json.load(open(os.path.join(stack.SOURCE, "proto/topics.json")))["topics"]
+    kinds = next(t for t in topics if t["name"] == "callstream.eventstreams.v1")["twilio_event_types"]
+    return {prefix.rstrip("*"): json.load(open(os.path.join(stack.SOURCE, "proto", f))) for prefix, f in kinds.items()}
+
+
+def check_schemas(events):
+    """The simulated events are what proto/ says the projector reads."""
+    schemas = twilio_schemas()
+    for e in events:
+        for prefix, schema in schemas.items():
+            if e["type"].startswith(prefix):
+                jsonschema.validate(e["data"], schema)
 
 
 def post_batches(s, events, rng):
@@ -126,6 +144,7 @@ def streams_only(make, hooks, rng):
             post_webhook(twilio, path, p)
         else:
             streamed.append(e)
+    check_schemas(streamed)
     others = [eventstreams.other_event(OTHER_TYPES[i % 2], rng) for i in range(6)]
     malformed = eventstreams.event_of("/call_status", dict(hooks[-1][1]), rng)
     del malformed["data"]["request"]["parameters"]["CallSid"]
