@@ -205,6 +205,16 @@ TEST_CASE("a malformed Event Streams event of a known type says why", "[eventstr
              R"("source":"s","id":"X1","data":{"sid":"EV1","payload":{"task_sid":"WT1"}}})");
   CHECK(no_workspace.error.find("WorkspaceSid") != std::string::npos);
   CHECK_FALSE(decode(TopicKind::eventstreams, "{not json").error.empty());
+  events::Contract contract("");
+  TopicProjections projections(contract);
+  TopicRows rows;  // no time anywhere (a redriven letter has no receive time): not for PostgreSQL
+  auto timeless = projections.decode(
+      TopicKind::eventstreams,
+      R"({"specversion":"1.0","type":"com.twilio.taskrouter.task.created","source":"s","id":"X1",)"
+      R"("data":{"sid":"EV1","payload":{"workspace_sid":"WS1","account_sid":"AC1"}}})",
+      "t", 0, 0, rows);
+  REQUIRE_FALSE(timeless);
+  CHECK(timeless.error().message.find("no time") != std::string::npos);
   CHECK(decode(TopicKind::eventstreams, R"({"type":"com.twilio.taskrouter.task.created"})")
             .error.find("lacks id") != std::string::npos);
 }

@@ -99,6 +99,9 @@ def main():
     flows.add_argument("--calls", type=int, default=3)
     flows.add_argument("--shuffle", action="store_true", help="deliver callbacks out of order")
     flows.add_argument("--duplicates", action="store_true", help="send every callback twice (Twilio retries)")
+    flows.add_argument("--event-streams", metavar="USER:PASSWORD",
+                       help="send the status callbacks through Event Streams (POST /events/twilio, in one batch) "
+                            "instead of as webhooks; /voice stays a webhook")
     sample = sub.add_parser("sample-data", help="send weeks of a believable call center (tools/sim/call_center.py)")
     sample.add_argument("--days", type=int, default=21)
     sample.add_argument("--calls-per-day", type=int, default=40)
@@ -132,6 +135,8 @@ def main():
         events = events + events
     if args.shuffle:
         rng.shuffle(events)
+    if args.event_streams:
+        return send_streamed(twilio, args.url, args.event_streams, events, rng, "%d calls" % args.calls)
     return send(twilio, events, "%d calls" % args.calls)
 
 
@@ -146,6 +151,18 @@ def send(twilio, events, what):
     print("sent %d webhooks for %s: %s" % (
         len(events), what, ", ".join("%d x HTTP %d" % (n, s) for s, n in sorted(counts.items()))))
     return 0 if set(counts) <= {200, 204} else 1
+
+
+def send_streamed(twilio, url, credentials, events, rng, what):
+    """The webhooks that need an answer as webhooks, the rest as one Event Streams batch."""
+    import eventstreams
+    streamed = [e for path, p in events if (e := eventstreams.event_of(path, p, rng))]
+    code = send(twilio, [(path, p) for path, p in events if eventstreams.event_of(path, p, rng) is None], what)
+    user, _, password = credentials.partition(":")
+    status, body = eventstreams.Sink(url, user, password).post(streamed)
+    print("sent %d Event Streams events for %s: HTTP %d %s" % (len(streamed), what, status,
+                                                               body.decode(errors="replace")))
+    return code if status == 204 else 1
 
 
 if __name__ == "__main__":

@@ -69,6 +69,14 @@ std::string write_envelope(const Envelope& e, std::string_view type, std::string
   return w.str();
 }
 
+// The mapped event, once it has a time: without one it would fail in PostgreSQL on every retry.
+core::Result<MappedEvent> mapped(const Envelope& e, StreamedFact fact, std::string_view type,
+                                 std::string_view subject, std::string_view time,
+                                 const Params& params) {
+  if (time.empty()) return undecodable("no time: neither Twilio's nor the receive time");
+  return MappedEvent{std::string(e.type), fact, write_envelope(e, type, subject, time, params)};
+}
+
 core::Result<void> require(const Params& p, std::initializer_list<std::string_view> names,
                            std::string_view where) {
   std::string missing;
@@ -127,8 +135,7 @@ core::Result<MappedEvent> map_voice(const events::JsonDocument& doc, std::string
                : what == kAmd          ? amd_facts(*params, twilio_time, e)
                                        : recording_facts(*params, twilio_time, e);
   if (!facts) return std::unexpected(facts.error());
-  return MappedEvent{std::string(e.type), facts->fact,
-                     write_envelope(e, facts->type, facts->subject, facts->time, *params)};
+  return mapped(e, facts->fact, facts->type, facts->subject, facts->time, *params);
 }
 
 // task_queue_name -> TaskQueueName.
@@ -179,8 +186,7 @@ core::Result<MappedEvent> map_taskrouter(const events::JsonDocument& doc,
   if (subject.empty()) subject = find(params, "TaskSid");
   if (subject.empty()) subject = find(params, "WorkerSid");
   std::string type = std::string(events::kTaskRouterType) + std::string(event_name);
-  return MappedEvent{std::string(e.type), StreamedFact::taskrouter,
-                     write_envelope(e, type, subject, first_time({rfc3339(at)}, e), params)};
+  return mapped(e, StreamedFact::taskrouter, type, subject, first_time({rfc3339(at)}, e), params);
 }
 
 }  // namespace
