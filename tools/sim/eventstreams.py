@@ -95,11 +95,13 @@ class Sink:
 
     def __init__(self, url, user, password):
         parsed = urllib.parse.urlsplit(url)
-        self.host, self.port = parsed.hostname, parsed.port or 80
+        self.https = parsed.scheme == "https"
+        self.host, self.port = parsed.hostname, parsed.port or (443 if self.https else 80)
         self.auth = "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
 
     def post(self, events):
-        c = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        connection = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
+        c = connection(self.host, self.port, timeout=30)
         c.request("POST", "/events/twilio", body=json.dumps(events),
                   headers={"Content-Type": "application/json", "Authorization": self.auth,
                            "User-Agent": "Twilio-EventStreams/1.0"})

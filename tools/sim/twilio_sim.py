@@ -29,7 +29,8 @@ class Twilio:
 
     def __init__(self, url, base_url, token):
         parsed = urllib.parse.urlsplit(url)
-        self.host, self.port = parsed.hostname, parsed.port or 80
+        self.https = parsed.scheme == "https"  # a deployed ingress, behind TLS
+        self.host, self.port = parsed.hostname, parsed.port or (443 if self.https else 80)
         self.base_url = base_url.rstrip("/")
         self.validator = RequestValidator(token)
         self.conn = None
@@ -42,7 +43,8 @@ class Twilio:
             headers["X-Twilio-Signature"] = sig
         for attempt in range(2):
             if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                connection = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
+                self.conn = connection(self.host, self.port, timeout=30)
             try:
                 self.conn.request("POST", path, body=body, headers=headers)
                 resp = self.conn.getresponse()
