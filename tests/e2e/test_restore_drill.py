@@ -8,7 +8,9 @@ Two days of a call center go through the real services. Then:
   2. The database dropped again, an empty one, the projector started: it rebuilds every read
      model from Kafka (the topics keep everything), equal to the original but for what is not
      an event's (wall-clock columns, the alert outbox, console accounts, the archive's ledger).
-Backups past the retention count are removed; a restore over a live database is refused."""
+Backups past the retention count are removed; a backup copied to S3 (the archive's client) is the
+file, and a wrong secret fails the backup; a restore over a live database is refused."""
+import hashlib
 import os
 import random
 import subprocess
@@ -45,8 +47,13 @@ def checksums(dsn, skip_tables=(), skip_columns=()):
     return out
 
 
-def run(script, dsn, *args, check=True):
-    env = dict(os.environ, DATABASE_URL=dsn)
+S3 = {"ARCHIVE_S3_BUCKET": "callstream-backups", "ARCHIVE_S3_PATH_STYLE": "true",
+      "ARCHIVE_S3_ACCESS_KEY_ID": "AKIADRILL", "ARCHIVE_S3_SECRET_ACCESS_KEY": "drill-secret",
+      "CALLSTREAM_PROJECTOR": os.path.join(stack.BIN, "services/projector/callstream-projector")}
+
+
+def run(script, dsn, *args, check=True, env=None):
+    env = dict(os.environ, DATABASE_URL=dsn, **(env or {}))
     return subprocess.run([os.path.join(stack.SOURCE, "scripts", script)] + list(args), env=env, check=check,
                           capture_output=True, text=True, timeout=300)
 
@@ -76,13 +83,29 @@ def send(s, hooks):
         assert status in (200, 204), (path, status, body)
 
 
+def copied_to_s3(s, dump):
+    """The last backup also went to the bucket (scripts/backup --s3), byte for byte."""
+    port = s.start_fake("fake-s3", "fake_s3.py", "--bucket", S3["ARCHIVE_S3_BUCKET"], "--access-key",
+                        S3["ARCHIVE_S3_ACCESS_KEY_ID"], "--secret-key", S3["ARCHIVE_S3_SECRET_ACCESS_KEY"])
+    env = dict(S3, ARCHIVE_S3_ENDPOINT="http://127.0.0.1:%d" % port)
+    out = run("backup", s.dsn, os.path.dirname(dump), "2", "--s3", env=env)
+    key = "callstream-backups/backups/" + os.path.basename(out.stdout.strip())
+    stored = stack.get_json(port, "/_fake/objects")[key]
+    local = open(out.stdout.strip(), "rb").read()
+    assert stored["size"] == len(local) and stored["sha256"] == hashlib.sha256(local).hexdigest(), stored
+    wrong = dict(env, ARCHIVE_S3_SECRET_ACCESS_KEY="not-the-secret")
+    refused = run("backup", s.dsn, os.path.dirname(dump), "2", "--s3", env=wrong, check=False)
+    assert refused.returncode != 0 and "SignatureDoesNotMatch" in refused.stderr, refused.stderr
+    return out.stdout.strip()
+
+
 def backup_and_restore(s, backups, before):
-    for _ in range(3):  # retention: two kept
+    for _ in range(2):  # retention: two kept
         out = run("backup", s.dsn, backups, "2")
+    copied_to_s3(s, out.stdout.strip())
     kept = sorted(os.listdir(backups))
     assert len(kept) == 2 and all(f.endswith(".dump") for f in kept), kept
-    dump = out.stdout.strip()
-    assert os.path.basename(dump) == kept[-1], (dump, kept)
+    dump = os.path.join(backups, kept[-1])
     refused = run("restore", s.dsn, dump, check=False)
     assert refused.returncode == 1 and "already has callstream's tables" in refused.stderr, refused.stderr
     recreate(s.dsn)

@@ -15,12 +15,13 @@ namespace {
 using detail::base64;
 using detail::sha256_hex;
 
-// The MD5 of `length` bytes of `path` from `offset`: a part's Content-MD5.
-std::optional<std::string> md5_of(const std::string& path, int64_t offset, int64_t length) {
+// The digest (`md`) of `length` bytes of `path` from `offset`.
+std::optional<std::string> digest_of(const std::string& path, int64_t offset, int64_t length,
+                                     const EVP_MD* md) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
   if (!f || std::fseek(f.get(), static_cast<long>(offset), SEEK_SET) != 0) return std::nullopt;
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr);
+  EVP_DigestInit_ex(ctx.get(), md, nullptr);
   std::vector<char> buf(1 << 16);
   while (length > 0) {
     size_t got = std::fread(buf.data(), 1, std::min<size_t>(buf.size(), length), f.get());
@@ -32,6 +33,11 @@ std::optional<std::string> md5_of(const std::string& path, int64_t offset, int64
   unsigned int n = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &n);
   return std::string(reinterpret_cast<const char*>(digest), n);
+}
+
+// A part's Content-MD5.
+std::optional<std::string> md5_of(const std::string& path, int64_t offset, int64_t length) {
+  return digest_of(path, offset, length, EVP_md5());
 }
 
 // The text of <tag> in an S3 XML answer; empty when absent.
@@ -166,6 +172,16 @@ std::string S3Client::presigned_get(const std::string& key, std::chrono::seconds
   get.path = (settings_.path_style ? "/" + settings_.bucket + "/" : "/") + key;
   return presigned_url(settings_.credentials, {settings_.region, "s3"}, scheme_, get, now_unix,
                        static_cast<int>(expires.count()));
+}
+
+std::optional<Upload> upload_of(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
+  if (!f || std::fseek(f.get(), 0, SEEK_END) != 0) return std::nullopt;
+  long size = std::ftell(f.get());
+  if (size < 0) return std::nullopt;
+  auto sha = digest_of(path, 0, size, EVP_sha256());
+  if (!sha) return std::nullopt;
+  return Upload{path, size, *sha};
 }
 
 std::optional<std::string> mismatch(const ObjectInfo& seen, const Upload& file,

@@ -13,6 +13,7 @@
 
 #include "alert_sender.hpp"
 #include "archive/archiver.hpp"
+#include "backup_upload.hpp"
 #include "callstream/core/log.hpp"
 #include "callstream/http/server.hpp"
 #include "callstream/kafka/settings.hpp"
@@ -262,6 +263,13 @@ int run_command(const std::string& command, ProjectorConfig config,
   if (command == "serve") return serve_console(config);
   if (command == "archive") return archive_only(config);
   if (command == "users") return users_command(config, args);
+  if (command == "backup-upload") {
+    if (args.size() != 1) {
+      std::cerr << "usage: callstream-projector backup-upload FILE\n";
+      return 2;
+    }
+    return backup_upload(config.archive, config.backup_prefix, args[0], std::cout, std::cerr);
+  }
   if (command == "rebuild") {
     struct sigaction sa {};
     sa.sa_handler = on_signal;

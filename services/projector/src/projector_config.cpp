@@ -94,6 +94,8 @@ std::vector<core::EnvVar> variables() {
       {"ARCHIVE_DELETE_AT_TWILIO", "false",
        "delete Twilio's copy once the archived one is verified (HEAD: size and checksum)"},
       {"ARCHIVE_PLAYBACK_URL_SECONDS", "900", "lifetime of the console's presigned playback URLs"},
+      {"BACKUP_S3_PREFIX", "backups/",
+       "backup-upload: where in the archive's bucket the backups go (docs/operations.md)"},
   };
 }
 
@@ -201,7 +203,9 @@ void read_console(core::Env& env, const AlertsConfig& alerts, console::ConsoleSe
 }
 
 // The recording archive: the bucket and its credentials, the retry policy, Twilio's account.
-void read_archive(core::Env& env, const AlertsConfig& alerts, archive::ArchiveSettings& a) {
+// `media`: the command copies recordings (it needs Twilio's account), not only files.
+void read_archive(core::Env& env, const AlertsConfig& alerts, archive::ArchiveSettings& a,
+                  bool media) {
   a.s3.bucket = env.str("ARCHIVE_S3_BUCKET");
   a.s3.region = env.str("ARCHIVE_S3_REGION");
   a.s3.endpoint = env.str("ARCHIVE_S3_ENDPOINT");
@@ -227,7 +231,7 @@ void read_archive(core::Env& env, const AlertsConfig& alerts, archive::ArchiveSe
   a.twilio = alerts.twilio;
   a.twilio.timeout = std::chrono::seconds(300);  // one download, whole: hours of audio
   a.twilio.max_attempts = 1;                     // the archiver retries by its own policy
-  if (a.enabled() && (a.twilio.account_sid.empty() || a.twilio.password.empty()))
+  if (media && a.enabled() && (a.twilio.account_sid.empty() || a.twilio.password.empty()))
     env.fail("ARCHIVE_S3_BUCKET",
              "needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (the media's account)");
 }
@@ -242,9 +246,10 @@ ProjectorConfig ProjectorConfig::from_env(const std::string& command, core::Env:
   read_alert_policy(env, c.alerts);
   read_alert_rules(env, c.alerts);
   read_console(env, c.alerts, c.console);
-  read_archive(env, c.alerts, c.archive);
-  if (command == "archive" && !c.archive.enabled())
-    env.fail("ARCHIVE_S3_BUCKET", "is required by archive");
+  read_archive(env, c.alerts, c.archive, command != "backup-upload");
+  c.backup_prefix = env.str("BACKUP_S3_PREFIX");
+  if ((command == "archive" || command == "backup-upload") && !c.archive.enabled())
+    env.fail("ARCHIVE_S3_BUCKET", "is required by " + command);
   env.finish();
   return c;
 }
@@ -254,7 +259,7 @@ std::string ProjectorConfig::help() {
       .help(
           "callstream-projector [run | serve | archive | migrate | rebuild | dlq [list | discard "
           "ID | "
-          "redrive [KEY]] | users [add | passwd | disable | list] | --help]",
+          "redrive [KEY]] | users [add | passwd | disable | list] | backup-upload FILE | --help]",
           "Consumes callstream's topics into PostgreSQL read models, exactly once.\n"
           "  run            (default) migrate, then project and serve the console until SIGTERM\n"
           "  serve          serve the console only (no consuming): reads scale apart\n"
@@ -266,7 +271,8 @@ std::string ProjectorConfig::help() {
           "  dlq discard ID drop one dead letter (e.g. an event that can never apply)\n"
           "  dlq redrive [KEY]  apply the parked events of every key (or KEY), in order\n"
           "  users add NAME --role supervisor|agent [--display-name TEXT]\n"
-          "  users passwd NAME | users disable NAME | users list   the console's accounts");
+          "  users passwd NAME | users disable NAME | users list   the console's accounts\n"
+          "  backup-upload FILE  copy a backup (scripts/backup) to the archive's bucket, verified");
 }
 
 }  // namespace callstream::projector

@@ -30,6 +30,7 @@ struct ProjectorConfig {
   AlertsConfig alerts;
   console::ConsoleSettings console;
   archive::ArchiveSettings archive;
+  std::string backup_prefix;  // BACKUP_S3_PREFIX: backup-upload's keys start with it
   // `rebuild`: the read models are built in this schema (found first on the search path), dead
   // letters are recorded but not published again, and no alert is written.
   std::string schema;  // ALERT_RULES_FILE, SLACK_WEBHOOK_URL, WHATSAPP_*: none = no alerts

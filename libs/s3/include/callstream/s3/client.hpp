@@ -32,6 +32,9 @@ struct Upload {
   std::string sha256;  // raw digest
 };
 
+// A file as an Upload: its size and SHA-256, read once; nullopt when it cannot be read.
+std::optional<Upload> upload_of(const std::string& path);
+
 struct ObjectInfo {
   int64_t size = 0;
   std::string etag;
