@@ -74,7 +74,7 @@ DATABASE_URL=$dsn "$projector" migrate >/dev/null
 export DATABASE_URL=$dsn KAFKA_BROKERS=$brokers TWILIO_API_BASE_URL=$twilio TWILIO_ACCOUNT_SID=$account \
   TWILIO_AUTH_TOKEN=$token ARCHIVE_S3_BUCKET=bench ARCHIVE_S3_ENDPOINT=$s3 ARCHIVE_S3_PATH_STYLE=true \
   ARCHIVE_S3_ACCESS_KEY_ID=AKIABENCH ARCHIVE_S3_SECRET_ACCESS_KEY=bench-secret ARCHIVE_TMP_DIR=$work \
-  ARCHIVE_CONCURRENCY=$concurrency HTTP_PORT=0 LOG_LEVEL=warn
+  ARCHIVE_CONCURRENCY=$concurrency HTTP_PORT=0 METRICS_PORT=0 LOG_LEVEL=warn
 start=$(date +%s.%N)
 "$projector" archive >"$work/archiver.log" 2>&1 &
 archiver=$!

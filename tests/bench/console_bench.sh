@@ -41,7 +41,7 @@ echo "== $calls calls written in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f
 
 echo "bench-password" | "$projector" users add bench --role supervisor >/dev/null
 port=19391
-HTTP_PORT=$port "$projector" serve >"$work/serve.log" 2>&1 &
+HTTP_PORT=$port METRICS_PORT=0 "$projector" serve >"$work/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 

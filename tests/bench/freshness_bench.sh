@@ -34,11 +34,11 @@ brokers=$(cat "$work/bootstrap")
 port=18680
 account=AC00000000000000000000000000000001
 export KAFKA_BROKERS=$brokers LOG_LEVEL=warn
-DATABASE_URL=$dsn HTTP_PORT=0 PROJECTOR_POLL_TIMEOUT_MS=${PROJECTOR_POLL_TIMEOUT_MS:-20} \
+DATABASE_URL=$dsn HTTP_PORT=0 METRICS_PORT=0 PROJECTOR_POLL_TIMEOUT_MS=${PROJECTOR_POLL_TIMEOUT_MS:-20} \
   "$bin/services/projector/callstream-projector" >"$work/projector.log" 2>&1 &
 pids+=($!)
 TWILIO_ACCOUNT_SID=$account TWILIO_AUTH_TOKEN=bench-token BASE_URL=http://127.0.0.1:$port \
-  HTTP_PORT=$port HTTP_ADDRESS=127.0.0.1 "$bin/services/ingress/callstream-ingress" >"$work/ingress.log" 2>&1 &
+  HTTP_PORT=$port METRICS_PORT=0 HTTP_ADDRESS=127.0.0.1 "$bin/services/ingress/callstream-ingress" >"$work/ingress.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 200); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 until psql "$dsn" -XAtqc "SELECT 1 FROM pg_tables WHERE tablename = 'call_events'" 2>/dev/null | grep -q 1; do sleep 0.2; done

@@ -17,7 +17,7 @@ for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
 token=bench-token; account=AC00000000000000000000000000000001
 start() {  # build_dir port
   TWILIO_ACCOUNT_SID=$account TWILIO_AUTH_TOKEN=$token BASE_URL=http://127.0.0.1:$2 \
-  KAFKA_BROKERS=$(cat "$work/bootstrap") HTTP_PORT=$2 HTTP_ADDRESS=127.0.0.1 LOG_LEVEL=warn HTTP_THREADS=1 \
+  KAFKA_BROKERS=$(cat "$work/bootstrap") HTTP_PORT=$2 METRICS_PORT=0 HTTP_ADDRESS=127.0.0.1 LOG_LEVEL=warn HTTP_THREADS=1 \
     "$1/services/ingress/callstream-ingress" >"$work/ingress-$2.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && break; sleep 0.1; done

@@ -34,10 +34,11 @@ pids+=($!)
 for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
 
 port=18480
+metrics_port=18482
 token=bench-token
 account=AC00000000000000000000000000000001
 TWILIO_ACCOUNT_SID=$account TWILIO_AUTH_TOKEN=$token BASE_URL=http://127.0.0.1:$port \
-KAFKA_BROKERS=$(cat "$work/bootstrap") HTTP_PORT=$port HTTP_ADDRESS=127.0.0.1 LOG_LEVEL=warn \
+KAFKA_BROKERS=$(cat "$work/bootstrap") HTTP_PORT=$port METRICS_PORT=$metrics_port HTTP_ADDRESS=127.0.0.1 LOG_LEVEL=warn \
 HTTP_THREADS=$threads \
   "$bin/services/ingress/callstream-ingress" >"$work/ingress.log" 2>&1 &
 ingress=$!
@@ -67,7 +68,7 @@ rps() { sed -n 's/.*: \([0-9]*\) req\/s.*/\1/p' <<<"$1" | head -1; }
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # The ingress's own histogram splits a request's time: enqueue -> Kafka delivery report.
 publish_totals() {
-  curl -fs "http://127.0.0.1:$port/metrics" |
+  curl -fs "http://127.0.0.1:$metrics_port/metrics" |
     awk '/^callstream_ingress_publish_seconds_sum/ { s = $2 } /^callstream_ingress_publish_seconds_count/ { c = $2 } END { print s, c }'
 }
 table=()

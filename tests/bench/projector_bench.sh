@@ -40,7 +40,7 @@ DATABASE_URL=$dsn LOG_LEVEL=warn "$projector" migrate >/dev/null
 # table would spend PostgreSQL's CPU on the measurement. The rate comes from the rows' own
 # applied_at (the clock at insert), first row to last.
 applied() { psql "$dsn" -XAtqc "SELECT coalesce(sum(next_offset), 0) FROM projector_offsets"; }
-DATABASE_URL=$dsn KAFKA_BROKERS=$brokers PROJECTOR_BATCH_MAX=$batch HTTP_PORT=0 LOG_LEVEL=warn \
+DATABASE_URL=$dsn KAFKA_BROKERS=$brokers PROJECTOR_BATCH_MAX=$batch HTTP_PORT=0 METRICS_PORT=0 LOG_LEVEL=warn \
   "$projector" >"$work/projector.log" 2>&1 &
 pids+=($!)
 while [ "$(applied)" -lt "$events" ]; do sleep 0.25; done

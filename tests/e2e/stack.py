@@ -143,12 +143,15 @@ class Stack:
         wait_until(lambda: os.path.exists(bootstrap_file), 20, "devkafka")
         self.brokers = open(bootstrap_file).read().strip()
         self.ingress_port = free_port()
+        self.ingress_metrics_port = free_port()
         self.projector_port = None
+        self.projector_metrics_port = None
 
     def env(self, extra):
         env = dict(os.environ)
         env.update({"KAFKA_BROKERS": self.brokers, "DATABASE_URL": self.dsn, "TWILIO_ACCOUNT_SID": ACCOUNT,
-                    "TWILIO_AUTH_TOKEN": TOKEN, "BASE_URL": BASE_URL, "LOG_LEVEL": "warn"})
+                    "TWILIO_AUTH_TOKEN": TOKEN, "BASE_URL": BASE_URL, "LOG_LEVEL": "warn",
+                    "METRICS_ADDRESS": "127.0.0.1", "METRICS_PORT": "0"})
         env.update(extra)
         return env
 
@@ -158,17 +161,19 @@ class Stack:
         return self.procs[name]
 
     def start_ingress(self, **extra):
-        env = {"HTTP_PORT": str(self.ingress_port), "HTTP_ADDRESS": "127.0.0.1"}
+        env = {"HTTP_PORT": str(self.ingress_port), "HTTP_ADDRESS": "127.0.0.1",
+               "METRICS_PORT": str(self.ingress_metrics_port)}
         env.update(extra)
         self.start("ingress", [os.path.join(BIN, "services/ingress/callstream-ingress")], env)
         wait_until(lambda: http_ok(self.ingress_port, "/readyz"), 20, "ingress /readyz")
 
     def start_projector(self, name="projector", **extra):
-        port = free_port()
-        env = {"HTTP_PORT": str(port), "HTTP_ADDRESS": "127.0.0.1"}
+        port, metrics_port = free_port(), free_port()
+        env = {"HTTP_PORT": str(port), "HTTP_ADDRESS": "127.0.0.1", "METRICS_PORT": str(metrics_port)}
         env.update(extra)
         self.start(name, [os.path.join(BIN, "services/projector/callstream-projector")], env)
         self.projector_port = port
+        self.projector_metrics_port = metrics_port
         return self.procs[name]
 
     def start_fake(self, name, script, *args):

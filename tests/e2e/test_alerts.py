@@ -125,7 +125,7 @@ def test(make):
     stack.wait_until(lambda: stack.psql(s.dsn, "SELECT count(*) FROM calls") == "52", 60, "the replay")
     # Alerts are written in the transaction of the rows that call for them, and the outbox has
     # nothing left to send: once the replay is applied, nothing more can go out.
-    stack.wait_until(lambda: stack.metric(s.projector_port, "callstream_projector_lag_events") == 0, 30,
+    stack.wait_until(lambda: stack.metric(s.projector_metrics_port, "callstream_projector_lag_events") == 0, 30,
                      "the replay caught up")
     assert stack.psql(s.dsn, "SELECT count(*) FROM alerts WHERE status = 'pending'") == "0"
     assert (len(slack_delivered(slack)), len(whatsapp_sent(twilio_api))) == sent_before

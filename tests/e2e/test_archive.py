@@ -64,15 +64,14 @@ class Archive:
                "ARCHIVE_S3_ACCESS_KEY_ID": ACCESS_KEY, "ARCHIVE_S3_SECRET_ACCESS_KEY": secret,
                "ARCHIVE_PREFIX": "recordings", "ARCHIVE_DELETE_AT_TWILIO": "true", "ARCHIVE_TMP_DIR": self.s.dir,
                "ARCHIVE_ATTEMPTS": "3", "CALL_CENTER_TIME_ZONE": "America/New_York",
-               "SLACK_WEBHOOK_URL": self.slack,
-               # A restarted archiver takes its partitions back within seconds, not 45 s.
-               "KAFKA_CONSUMER_PROPERTIES": "session.timeout.ms=6000,heartbeat.interval.ms=500"}
+               "SLACK_WEBHOOK_URL": self.slack}
         env.update(extra)
         return env
 
     def start_archiver(self, **extra):
-        self.archive_port = stack.free_port()
-        env = dict(self.env(**extra), HTTP_PORT=str(self.archive_port), HTTP_ADDRESS="127.0.0.1")
+        self.archive_port, self.archive_metrics_port = stack.free_port(), stack.free_port()
+        env = dict(self.env(**extra), HTTP_PORT=str(self.archive_port), HTTP_ADDRESS="127.0.0.1",
+                   METRICS_PORT=str(self.archive_metrics_port))
         self.s.start("archiver", [PROJECTOR, "archive"], env)
         stack.wait_until(lambda: stack.http_ok(self.archive_port, "/readyz"), 30, "archiver /readyz")
 
@@ -268,7 +267,7 @@ def test(make):
     check_tampered_object(a)
     check_wrong_secret(a)
     check_kill_mid_upload(a)
-    assert stack.metric(a.archive_port, 'callstream_archive_recordings_total{outcome="archived"}') >= 1
+    assert stack.metric(a.archive_metrics_port, 'callstream_archive_recordings_total{outcome="archived"}') >= 1
     # The projector applied the archiver's events (none dead-lettered), and each is a valid CloudEvent.
     assert stack.psql(s.dsn, "SELECT count(*) FROM dead_letters WHERE consumer = 'projector'") == "0"
     stack.validate_cloudevents(s.brokers, ["callstream.voice.recordings.v1"])

@@ -153,7 +153,7 @@ def streams_only(make, hooks, rng):
     post_batches(b, batch, rng)
     webhooks = len(hooks) - len(streamed)
     settled(b, webhooks + len(batch))
-    ignored = sum(stack.metric(b.projector_port, 'callstream_projector_eventstreams_ignored_total{type="%s"}' % t)
+    ignored = sum(stack.metric(b.projector_metrics_port, 'callstream_projector_eventstreams_ignored_total{type="%s"}' % t)
                   for t in OTHER_TYPES)
     assert ignored == len(others), ignored
     letter = stack.psql(b.dsn, "SELECT kafka_topic || ' ' || error FROM dead_letters")

@@ -26,11 +26,11 @@ def test(make):
         stack.wait_until(lambda: stack.psql(s.dsn, "SELECT count(*) FROM call_events") == str(half), 30,
                          "the first half applied")
 
-        errors_before = stack.metric(s.projector_port, "callstream_projector_pg_errors_total")
+        errors_before = stack.metric(s.projector_metrics_port, "callstream_projector_pg_errors_total")
         cluster.stop()
         for path, p in callbacks[half:]:
             assert twilio.post(path, p)[0] in (200, 204)  # the ingress does not need PostgreSQL
-        stack.wait_until(lambda: stack.metric(s.projector_port, "callstream_projector_pg_errors_total")
+        stack.wait_until(lambda: stack.metric(s.projector_metrics_port, "callstream_projector_pg_errors_total")
                          > errors_before, 30, "the projector meets the outage and waits")
         cluster.start()
 

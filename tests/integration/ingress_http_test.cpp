@@ -56,6 +56,8 @@ struct Stack {
     c.http.header_timeout = 1000ms;
     c.http.body_timeout = 1000ms;
     c.http.drain_timeout = 10000ms;
+    c.metrics_address = "127.0.0.1";
+    c.metrics_port = 0;
     app = std::make_unique<ingress::IngressApp>(c);
     port = app->listen();
     thread = std::thread([this] { app->run(false); });
@@ -118,11 +120,24 @@ TEST_CASE("a signed status callback is answered 204 only once its event is in th
   REQUIRE(ids.size() == 1);
   CHECK(*ids.begin() == events::event_id("/call_status", status_params(1, "ringing", 1)));
   CHECK(ids.begin()->size() == 64);
-  auto metrics = test::http_request(s.port, "GET", "/metrics", {}, "");
+  auto metrics = test::http_request(s.app->platform_port(), "GET", "/metrics", {}, "");
   CHECK(metrics.body.find(
             "callstream_ingress_requests_total{route=\"/call_status\",status=\"204\"} 1") !=
         std::string::npos);
   CHECK(metrics.body.find("callstream_ingress_publish_seconds_count 1") != std::string::npos);
+}
+
+TEST_CASE("metrics are served on the platform listener only, health on both", "[ingress]") {
+  Stack s;
+  CHECK(test::http_request(s.port, "GET", "/metrics", {}, "").status == 404);
+  auto metrics = test::http_request(s.app->platform_port(), "GET", "/metrics", {}, "");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("callstream_http_connections") != std::string::npos);
+  for (auto port : {s.port, s.app->platform_port()}) {
+    CHECK(test::http_request(port, "GET", "/healthz", {}, "").status == 200);
+    CHECK(test::http_request(port, "GET", "/readyz", {}, "").status == 200);
+  }
+  CHECK(test::http_request(s.app->platform_port(), "GET", "/call_status", {}, "").status == 404);
 }
 
 TEST_CASE("missing or wrong signatures are refused and publish nothing", "[ingress][kafka]") {
@@ -140,7 +155,7 @@ TEST_CASE("missing or wrong signatures are refused and publish nothing", "[ingre
   auto ids = s.topic_ids(1);
   CHECK(ids == std::multiset<std::string>{
                    events::event_id("/call_status", status_params(3, "completed", 3))});
-  auto metrics = test::http_request(s.port, "GET", "/metrics", {}, "").body;
+  auto metrics = test::http_request(s.app->platform_port(), "GET", "/metrics", {}, "").body;
   CHECK(
       metrics.find("callstream_ingress_signature_failures_total{reason=\"signature_missing\"} 1") !=
       std::string::npos);

@@ -21,6 +21,7 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <set>
 #include <system_error>
@@ -52,20 +53,30 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// What the drain and the deadline sweep need to know about one connection. Its fields are
-// touched only on the connection's own context (`context` says which).
+// Where a connection is in its request: waiting for (or reading) a head, reading a body, or owed
+// an answer. Only a connection owed an answer is never shed.
+enum class Phase { idle, reading_body, answering };
+
+int64_t now_ticks() { return Clock::now().time_since_epoch().count(); }
+
+// What the drain, the deadline sweep and the shedding need to know about one connection. Its
+// plain fields are touched only on the connection's own context (`context` says which); the
+// atomic ones are read from the accepting thread too.
 struct Connection {
-  Connection(Socket& s, size_t c) : socket(&s), executor(s.get_executor()), context(c) {
-    beast::error_code ec;
-    auto endpoint = s.remote_endpoint(ec);
-    if (!ec) peer = endpoint.address().to_string();
-  }
+  Connection(Socket& s, size_t c, std::string address)
+      : socket(&s), executor(s.get_executor()), context(c), peer(std::move(address)) {}
   Socket* socket;
   Executor executor;
   size_t context;
-  std::string peer;     // the client's address
-  bool busy = false;    // a request is being read or handled
-  bool closed = false;  // the coroutine has ended; socket is gone
+  std::string peer;  // the client's address
+  std::atomic<Phase> phase{Phase::idle};
+  std::atomic<int64_t> phase_since{now_ticks()};  // when the phase began: oldest is shed first
+  std::atomic<bool> shed{false};                  // chosen to close, to make room
+  bool closed = false;                            // the coroutine has ended; socket is gone
+  void enter(Phase p) {
+    phase = p;
+    phase_since = now_ticks();
+  }
   // The current phase (head, body, answer) must end by `deadline`; past it, the sweep cancels
   // the pending operation and sets `timed_out`. Setting a deadline is a store, not a timer
   // operation: a timer per read and write cost ~10 % of a webhook's CPU.
@@ -100,8 +111,10 @@ struct Server::Impl {
   asio::basic_signal_set<Executor> signals{ioc};
   std::atomic<bool> draining{false};
 
-  std::mutex connections_mutex;
+  std::mutex connections_mutex;  // guards the three below
   std::set<std::shared_ptr<Connection>> connections;
+  size_t admitted = 0;  // connections accepted and not yet closed
+  std::map<std::string, size_t> per_address;
 
   struct Watch {
     Descriptor descriptor;
@@ -111,6 +124,7 @@ struct Server::Impl {
 
   core::Gauge& open_connections;
   core::Gauge& in_flight;
+  core::Counter& shed_connections;
   core::Registry& metrics;
 
   Impl(ServerSettings s, Handler h, core::Registry& m)
@@ -118,6 +132,8 @@ struct Server::Impl {
         handler(std::move(h)),
         open_connections(m.gauge("callstream_http_connections", "Open HTTP connections")),
         in_flight(m.gauge("callstream_http_requests_in_flight", "Requests being handled")),
+        shed_connections(m.counter("callstream_http_connections_shed_total",
+                                   "Idle or unfinished connections closed to make room")),
         metrics(m) {}
 
   void count_rejected(const char* reason) {
@@ -166,18 +182,98 @@ struct Server::Impl {
     }
   }
 
+  size_t shed_batch() const { return std::max<size_t>(1, settings.max_connections / 64); }
+
+  // Closes up to `n` connections that owe nothing (idle keep-alive, or a request still coming
+  // in), the longest in that state first: at the cap, a new client is served rather than
+  // refused, and a flood of idle connections cannot lock everyone out.
+  void shed_idle(size_t n) {
+    std::vector<std::shared_ptr<Connection>> candidates;
+    {
+      std::lock_guard lock(connections_mutex);
+      for (const auto& c : connections)
+        if (c->phase != Phase::answering && !c->shed) candidates.push_back(c);
+    }
+    n = std::min(n, candidates.size());
+    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n),
+                      candidates.end(),
+                      [](const auto& a, const auto& b) { return a->phase_since < b->phase_since; });
+    for (size_t i = 0; i < n; ++i) {
+      auto& c = candidates[i];
+      c->shed = true;
+      asio::post(c->executor, [c] {
+        beast::error_code ignored;
+        if (!c->closed) c->socket->cancel(ignored);
+      });
+    }
+    shed_connections.inc(static_cast<double>(n));
+  }
+
+  // Whether a new connection from `address` is served: under its address's cap, and under the
+  // connection cap once shedding has made room. Counts it in when it is.
+  bool admit(const std::string& address) {
+    std::unique_lock lock(connections_mutex);
+    size_t cap = settings.max_connections_per_address;
+    auto held = per_address.find(address);
+    if (cap > 0 && held != per_address.end() && held->second >= cap) {
+      lock.unlock();
+      count_rejected("address_limit");
+      return false;
+    }
+    if (admitted >= settings.max_connections) {
+      lock.unlock();
+      shed_idle(shed_batch());
+      lock.lock();
+      if (admitted >= settings.max_connections + shed_batch()) {
+        lock.unlock();
+        count_rejected("connection_limit");
+        return false;
+      }
+    }
+    ++admitted;
+    ++per_address[address];
+    return true;
+  }
+
+  void release(const std::string& address) {
+    std::lock_guard lock(connections_mutex);
+    --admitted;
+    if (auto it = per_address.find(address); it != per_address.end() && --it->second == 0)
+      per_address.erase(it);
+  }
+
+  // Out of file descriptors: make room, and wait a little rather than spin on accept.
+  Awaitable<void> wait_for_descriptors() {
+    count_rejected("descriptor_limit");
+    core::log::warn("out of file descriptors: shedding idle connections");
+    shed_idle(shed_batch());
+    Timer pause(ioc);
+    pause.expires_after(std::chrono::milliseconds(50));
+    co_await pause.async_wait(use_tuple);
+  }
+
+  static std::string address_of(const Socket& socket) {
+    beast::error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    return ec ? std::string() : endpoint.address().to_string();
+  }
+
   Awaitable<void> accept_loop() {
     for (;;) {
       size_t n = next_context++ % (workers.size() + 1);
       asio::io_context& context = context_at(n);
       auto [ec, socket] = co_await acceptor.async_accept(context, use_tuple);
+      if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+        co_await wait_for_descriptors();
+        continue;
+      }
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         core::log::warn("accept failed", {{"error", ec.message()}});
         continue;
       }
-      if (static_cast<size_t>(open_connections.value()) >= settings.max_connections) {
-        count_rejected("connection_limit");
+      std::string address = address_of(socket);
+      if (!admit(address)) {
         beast::error_code ignored;
         socket.close(ignored);
         continue;
@@ -187,7 +283,7 @@ struct Server::Impl {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       auto ex = socket.get_executor();
-      asio::co_spawn(ex, session(std::move(socket), n), asio::detached);
+      asio::co_spawn(ex, session(std::move(socket), n, std::move(address)), asio::detached);
     }
   }
 
@@ -355,6 +451,7 @@ struct Server::Impl {
                      false);
     } else if (c.timeout(ec)) {
       if (bytes_received) count_rejected("header_timeout");
+    } else if (c.shed) {
     } else if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
                ec != asio::error::connection_reset && ec != asio::error::eof) {
       count_rejected("malformed_http");
@@ -364,7 +461,10 @@ struct Server::Impl {
 
   // A body that could not be read, after a head that was.
   Awaitable<void> refuse_body(Connection& c, const beast::error_code& ec) {
-    if (ec == bhttp::error::body_limit) {
+    if (c.shed) {
+      co_await write(c, error_response(503, "overloaded", "too many connections; try again"), 11,
+                     false);
+    } else if (ec == bhttp::error::body_limit) {
       count_rejected("body_too_large");
       co_await write(c, error_response(413, "body_too_large", "request body too large"), 11, false);
     } else if (c.timeout(ec)) {
@@ -389,8 +489,8 @@ struct Server::Impl {
     return req;
   }
 
-  std::shared_ptr<Connection> open_connection(Socket& socket, size_t context) {
-    auto connection = std::make_shared<Connection>(socket, context);
+  std::shared_ptr<Connection> open_connection(Socket& socket, size_t context, std::string address) {
+    auto connection = std::make_shared<Connection>(socket, context, std::move(address));
     beast::error_code nb;
     socket.non_blocking(true, nb);
     {
@@ -408,6 +508,7 @@ struct Server::Impl {
     connection->socket->close(ignored);
     connection->closed = true;
     open_connections.add(-1);
+    release(connection->peer);
     std::lock_guard lock(connections_mutex);
     connections.erase(connection);
   }
@@ -415,15 +516,16 @@ struct Server::Impl {
   // One connection's requests, one after another: read the head, read the rest of the body,
   // hand it to the handler, write the answer. The reads stay in this one coroutine (a coroutine
   // per step would cost a frame per request); the refusals are their own.
-  Awaitable<void> session(Socket socket, size_t context) {
-    auto self = open_connection(socket, context);
+  Awaitable<void> session(Socket socket, size_t context, std::string address) {
+    auto self = open_connection(socket, context, std::move(address));
     Connection& c = *self;
     beast::flat_buffer buffer;
     // Beast reads as much as the buffer's free capacity, 512 bytes at least: a signed webhook
     // (600 bytes and more) would take two reads. 4 KB holds the usual request in one.
     buffer.reserve(4096);
     try {
-      while (!draining) {
+      while (!draining && !c.shed) {
+        c.enter(Phase::idle);
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(settings.header_limit));
         parser.body_limit(settings.body_limit);
@@ -433,7 +535,7 @@ struct Server::Impl {
           co_await refuse_head(c, ec, buffer.size() > 0);
           break;
         }
-        self->busy = true;
+        c.enter(Phase::reading_body);
         c.expires_after(settings.body_timeout);
         parse_buffered(parser, buffer, ec);
         if (!ec && !parser.is_done())
@@ -442,6 +544,7 @@ struct Server::Impl {
           co_await refuse_body(c, ec);
           break;
         }
+        c.enter(Phase::answering);
         c.expires_never();  // the handler answers within its own deadline (Kafka's)
         auto msg = parser.release();
         bool keep_alive = msg.keep_alive();
@@ -456,7 +559,6 @@ struct Server::Impl {
         keep_alive = keep_alive && !draining;
         bool written = co_await write(c, std::move(res), msg.version(), keep_alive,
                                       msg.method() == bhttp::verb::head);
-        self->busy = false;
         if (!written || !keep_alive) break;
         // Let the other answers that are ready go out before this connection reads and handles
         // its next request: answers sent back to back wake a client once, not once each.
@@ -526,7 +628,7 @@ struct Server::Impl {
     for (auto& c : snapshot)
       asio::post(c->executor, [c] {
         beast::error_code ignored;
-        if (!c->closed && !c->busy) c->socket->cancel(ignored);
+        if (!c->closed && c->phase == Phase::idle) c->socket->cancel(ignored);
       });
     asio::co_spawn(ioc, watch_drain(), asio::detached);
   }

@@ -1,5 +1,7 @@
 #include "callstream/kafka/consumer.hpp"
 
+#include <algorithm>
+
 #include "callstream/core/log.hpp"
 #include "handle.hpp"
 
@@ -59,21 +61,56 @@ std::vector<TopicPartition> to_vector(const rd_kafka_topic_partition_list_t* lis
   return out;
 }
 
+bool cooperative(rd_kafka_t* rk) {
+  const char* protocol = rd_kafka_rebalance_protocol(rk);
+  return protocol && std::string_view(protocol) == "COOPERATIVE";
+}
+
+void take(rd_kafka_t* rk, const std::vector<TopicPartition>& partitions) {
+  auto list = detail::make_list(static_cast<int>(partitions.size()));
+  for (const auto& tp : partitions)
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset =
+        tp.offset;
+  if (!cooperative(rk)) {
+    rd_kafka_assign(rk, list.get());
+  } else if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, list.get())) {
+    core::log::error("kafka incremental assign failed", {{"error", rd_kafka_error_string(e)}});
+    rd_kafka_error_destroy(e);
+  }
+}
+
+// Gives back what a rebalance revokes: with the cooperative protocol only those partitions (the
+// others keep flowing), with the eager one the whole assignment.
+void give_back(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* parts) {
+  if (!cooperative(rk)) {
+    rd_kafka_assign(rk, nullptr);
+  } else if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) {
+    core::log::error("kafka incremental unassign failed", {{"error", rd_kafka_error_string(e)}});
+    rd_kafka_error_destroy(e);
+  }
+}
+
 void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                   void* opaque) {
   auto* listener = static_cast<RebalanceListener*>(opaque);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     auto assigned = to_vector(parts);
     listener->on_assigned(assigned);
-    auto list = detail::make_list(static_cast<int>(assigned.size()));
-    for (const auto& tp : assigned)
-      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset =
-          tp.offset;
-    rd_kafka_assign(rk, list.get());
+    take(rk, assigned);
   } else {
     listener->on_revoked(to_vector(parts));
-    rd_kafka_assign(rk, nullptr);
+    give_back(rk, parts);
   }
+}
+
+void set_group_membership(rd_kafka_conf_t* conf, const ConsumerSettings& settings) {
+  auto session = settings.session_timeout.count();
+  detail::set(conf, "session.timeout.ms", std::to_string(session));
+  detail::set(conf, "heartbeat.interval.ms", std::to_string(std::max<long long>(100, session / 6)));
+  // A join or a leave moves only the partitions that change owner; the rest keep flowing.
+  detail::set(conf, "partition.assignment.strategy", "cooperative-sticky");
+  if (!settings.group_instance_id.empty())
+    detail::set(conf, "group.instance.id", settings.group_instance_id);
 }
 
 }  // namespace
@@ -90,6 +127,7 @@ Consumer::Consumer(ConsumerSettings settings, RebalanceListener& listener)
   detail::set(conf.get(), "enable.auto.offset.store", "false");
   detail::set(conf.get(), "auto.offset.reset", "earliest");
   detail::set(conf.get(), "enable.partition.eof", "false");
+  set_group_membership(conf.get(), settings);
   detail::set_all(conf.get(), settings.extra);
   detail::route_logs(conf.get());
   rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
@@ -177,7 +215,7 @@ void Consumer::close(std::chrono::milliseconds timeout) {
           // Revocation during close: tell the listener, then release the assignment.
           auto* parts = rd_kafka_event_topic_partition_list(ev);
           handle_->listener->on_revoked(to_vector(parts));
-          rd_kafka_assign(handle_->rk.get(), nullptr);
+          give_back(handle_->rk.get(), parts);
         }
         rd_kafka_event_destroy(ev);
       }

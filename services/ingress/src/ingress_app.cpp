@@ -38,6 +38,8 @@ IngressApp::IngressApp(IngressConfig config)
         handle(std::move(r), std::move(respond));
       },
       metrics_);
+  platform_ = std::make_unique<http::PlatformEndpoints>(
+      config_.metrics_address, config_.metrics_port, metrics_, [this] { return ready_.load(); });
   // Delivery reports are served on the server's threads, where the answers they complete go.
   int reports = producer_->take_over_polling();
   server_->watch(reports, [this] { producer_->serve_reports(); });
@@ -122,10 +124,14 @@ void IngressApp::follow_optouts() {
   }
 }
 
-uint16_t IngressApp::listen() { return server_->listen(); }
+uint16_t IngressApp::listen() {
+  uint16_t port = server_->listen();
+  if (platform_port_ == 0) platform_port_ = platform_->start();
+  return port;
+}
 
 void IngressApp::run(bool handle_signals) {
-  uint16_t port = server_->listen();
+  uint16_t port = listen();
   // Not ready (503 on /readyz) until Kafka answers: webhooks sent earlier would wait for the
   // connection and could miss their delivery deadline.
   while (!producer_->connect(std::chrono::seconds(5)))
@@ -134,6 +140,7 @@ void IngressApp::run(bool handle_signals) {
   optout_follower_ = std::thread([this] { follow_optouts(); });
   ready_ = true;
   core::log::info("listening", {{"port", std::to_string(port)},
+                                {"metrics_port", std::to_string(platform_port_)},
                                 {"base_url", config_.base_url},
                                 {"brokers", config_.kafka_brokers}});
   server_->run(handle_signals);
@@ -141,6 +148,7 @@ void IngressApp::run(bool handle_signals) {
   // Every acknowledged event was persisted before its 2xx; what is still queued belongs to
   // requests answered 503 or to /voice-type answers. Give it the delivery timeout to land.
   bool flushed = producer_->flush(config_.delivery_timeout);
+  platform_->stop();
   core::log::info("stopped", {{"producer_flushed", flushed ? "true" : "false"}});
 }
 
@@ -212,8 +220,6 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
 }
 
 void IngressApp::serve_process(const Route& route, const http::Respond& respond) {
-  if (route.handler == Handler::metrics)
-    return respond(http::text_response(200, "text/plain; version=0.0.4", metrics_.render()));
   if (route.handler == Handler::readyz && !ready_)
     return respond(http::text_response(503, "text/plain", "draining\n"));
   respond(http::text_response(200, "text/plain", "ok\n"));

@@ -9,6 +9,7 @@
 
 #include "callstream/core/metrics.hpp"
 #include "callstream/events/contract.hpp"
+#include "callstream/http/platform_endpoints.hpp"
 #include "callstream/http/server.hpp"
 #include "callstream/kafka/producer.hpp"
 #include "callstream/kafka/topic_reader.hpp"
@@ -26,8 +27,11 @@ class IngressApp {
   explicit IngressApp(IngressConfig config);
   ~IngressApp();
 
-  // Binds the listening socket; returns the port (useful with HTTP_PORT=0).
+  // Binds the public socket and starts the platform listener (/metrics, /healthz, /readyz on
+  // METRICS_ADDRESS:METRICS_PORT); returns the public port (useful with HTTP_PORT=0).
   uint16_t listen();
+  // The platform listener's port, once listen() has run.
+  uint16_t platform_port() const { return platform_port_; }
   // Serves until stop() or SIGTERM/SIGINT (when handle_signals), then drains and flushes.
   void run(bool handle_signals = true);
   void stop();
@@ -39,7 +43,7 @@ class IngressApp {
  private:
   // Every request: the route table, then the route's handler.
   void handle(http::Request&& request, http::Respond respond);
-  // /healthz, /readyz, /metrics.
+  // /healthz, /readyz on the public port.
   void serve_process(const Route& route, const http::Respond& respond);
   // A refusal: counted by reason, logged, answered.
   void refused(const std::string& route, Refusal refusal, const http::Respond& respond);
@@ -72,6 +76,8 @@ class IngressApp {
   WebhookRouter router_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<http::Server> server_;
+  std::unique_ptr<http::PlatformEndpoints> platform_;
+  uint16_t platform_port_ = 0;
   std::unique_ptr<OperatorApi> operator_api_;
   std::unique_ptr<kafka::TopicReader> optout_reader_;
   std::thread optout_follower_;

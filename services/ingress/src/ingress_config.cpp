@@ -53,7 +53,15 @@ std::vector<core::EnvVar> variables() {
       {"HTTP_HEADER_TIMEOUT_MS", "15000",
        "a request's headers must arrive within this (also the keep-alive idle limit)"},
       {"HTTP_BODY_TIMEOUT_MS", "15000", "a request's body must arrive within this"},
-      {"HTTP_MAX_CONNECTIONS", "4096", "connections past this are closed at once"},
+      {"HTTP_MAX_CONNECTIONS", "4096",
+       "open connections at which idle ones (and those still sending a request) are closed, "
+       "oldest first, to make room; past it by a 64th, new connections are closed at once"},
+      {"HTTP_MAX_CONNECTIONS_PER_ADDRESS", "1024",
+       "open connections one client address may hold (0 = no cap; behind a proxy that connects "
+       "from few addresses, raise it or set 0)"},
+      {"METRICS_ADDRESS", "0.0.0.0",
+       "address of /metrics, /healthz and /readyz for the platform (not on the public port)"},
+      {"METRICS_PORT", "9464", "port of /metrics, /healthz and /readyz (0 = any free port)"},
       {"DRAIN_TIMEOUT_MS", "20000", "on SIGTERM, how long in-flight requests get to finish"},
       {"LOG_LEVEL", "info", "debug, info, warn or error"},
       {"OPERATOR_API_KEYS", "",
@@ -151,6 +159,12 @@ void read_http(core::Env& env, IngressConfig& c) {
   c.http.header_timeout = env.millis("HTTP_HEADER_TIMEOUT_MS", 100, 600000);
   c.http.body_timeout = env.millis("HTTP_BODY_TIMEOUT_MS", 100, 600000);
   c.http.max_connections = static_cast<size_t>(env.integer("HTTP_MAX_CONNECTIONS", 1, 1000000));
+  c.http.max_connections_per_address =
+      static_cast<size_t>(env.integer("HTTP_MAX_CONNECTIONS_PER_ADDRESS", 0, 1000000));
+  c.metrics_address = env.str("METRICS_ADDRESS");
+  c.metrics_port = static_cast<uint16_t>(env.integer("METRICS_PORT", 0, 65535));
+  if (c.metrics_port != 0 && c.metrics_port == c.http.port)
+    env.fail("METRICS_PORT", "must differ from HTTP_PORT: metrics are not for the public port");
   c.http.drain_timeout = env.millis("DRAIN_TIMEOUT_MS", 0, 600000);
   c.http.server_name = "callstream-ingress";
   c.log_level = env.log_level("LOG_LEVEL");

@@ -19,8 +19,10 @@ struct IngressConfig {
   std::string event_streams_password;  // EVENT_STREAMS_PASSWORD
   std::string kafka_brokers;
   std::string topic_prefix;
-  kafka::Properties kafka_properties;     // KAFKA_PROPERTIES: every client (security)
-  kafka::Properties producer_properties;  // KAFKA_PRODUCER_PROPERTIES
+  std::string metrics_address = "0.0.0.0";  // METRICS_ADDRESS: /metrics, /healthz, /readyz
+  uint16_t metrics_port = 9464;             // METRICS_PORT
+  kafka::Properties kafka_properties;       // KAFKA_PROPERTIES: every client (security)
+  kafka::Properties producer_properties;    // KAFKA_PRODUCER_PROPERTIES
   std::chrono::milliseconds delivery_timeout{5000};
   std::chrono::microseconds linger{500};
   std::chrono::milliseconds call_control_retry{120000};

@@ -6,7 +6,6 @@ namespace {
 constexpr Route kRoutes[] = {
     {"/healthz", "GET", Auth::none, Handler::healthz},
     {"/readyz", "GET", Auth::none, Handler::readyz},
-    {"/metrics", "GET", Auth::none, Handler::metrics},
     // Status callbacks: TaskRouter sends some as GET.
     {"/call_status", "POST, GET", Auth::twilio_signature, Handler::status_webhook,
      "callstream.voice.calls.v1", describe_call_status},

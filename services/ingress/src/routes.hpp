@@ -14,7 +14,7 @@
 namespace callstream::ingress {
 
 enum class Auth {
-  none,              // health and metrics: for the orchestrator and Prometheus
+  none,              // health: for load balancers (metrics are on the platform listener)
   twilio_signature,  // X-Twilio-Signature over BASE_URL + path (+ the form), AccountSid checked
   event_streams,     // HTTP Basic: EVENT_STREAMS_USER / EVENT_STREAMS_PASSWORD
   api_key,           // Authorization: Bearer <one of OPERATOR_API_KEYS>
@@ -23,7 +23,6 @@ enum class Auth {
 enum class Handler {
   healthz,
   readyz,
-  metrics,         // the process
   status_webhook,  // 204 once the event is durable
   voice,
   outbound,

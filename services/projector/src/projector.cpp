@@ -42,9 +42,11 @@ double Projector::lag() const { return consumer_ ? offsets_.lag(*consumer_) : 0.
 
 Projector::~Projector() = default;
 
+// One line per rebalance at info; the partitions one by one at debug.
 void Projector::on_assigned(std::vector<kafka::TopicPartition>& partitions) {
   register_lag(partitions);
   load_offsets(partitions);
+  log::info("partitions assigned", {{"count", std::to_string(partitions.size())}});
 }
 
 // Lag per partition: registered once per partition ever assigned (0 while not assigned here).
@@ -66,9 +68,9 @@ void Projector::load_offsets(std::vector<kafka::TopicPartition>& partitions) {
         int64_t next = store.load(tp.topic, tp.partition);
         offsets_.assign({tp.topic, tp.partition}, next);
         tp.offset = kafka_position(next);
-        log::info("partition assigned", {{"topic", tp.topic},
-                                         {"partition", std::to_string(tp.partition)},
-                                         {"start_offset", std::to_string(next)}});
+        log::debug("partition assigned", {{"topic", tp.topic},
+                                          {"partition", std::to_string(tp.partition)},
+                                          {"start_offset", std::to_string(next)}});
       }
       return;
     } catch (const pg::PgError& e) {
@@ -89,9 +91,10 @@ void Projector::load_offsets(std::vector<kafka::TopicPartition>& partitions) {
 void Projector::on_revoked(const std::vector<kafka::TopicPartition>& partitions) {
   for (const auto& tp : partitions) {
     offsets_.revoke({tp.topic, tp.partition});
-    log::info("partition revoked",
-              {{"topic", tp.topic}, {"partition", std::to_string(tp.partition)}});
+    log::debug("partition revoked",
+               {{"topic", tp.topic}, {"partition", std::to_string(tp.partition)}});
   }
+  log::info("partitions revoked", {{"count", std::to_string(partitions.size())}});
 }
 
 void Projector::start_consumer() {
@@ -100,6 +103,8 @@ void Projector::start_consumer() {
   cs.group_id = config_.group_id;
   cs.client_id = "callstream-projector";
   cs.topics = projections_.topics();
+  cs.session_timeout = config_.session_timeout;
+  cs.group_instance_id = config_.group_instance_id;
   // A fetch of a partition with nothing new waits at most this long: the floor of freshness
   // against brokers that hold fetches to their deadline (librdkafka's default is 500 ms).
   cs.extra = {{"fetch.wait.max.ms", "20"}};

@@ -15,6 +15,7 @@
 #include "archive/archiver.hpp"
 #include "backup_upload.hpp"
 #include "callstream/core/log.hpp"
+#include "callstream/http/platform_endpoints.hpp"
 #include "callstream/http/server.hpp"
 #include "callstream/kafka/settings.hpp"
 #include "console/console.hpp"
@@ -36,31 +37,10 @@ void stop_on_signals() {
   sigaction(SIGINT, &sa, nullptr);
 }
 
-// The projector's route table: the process endpoints the platform polls (docs/operations.md).
-// Every other path is the console's (docs/console.md).
-enum class ProcessRoute { metrics, healthz, readyz };
-constexpr std::pair<std::string_view, ProcessRoute> kRoutes[] = {
-    {"/metrics", ProcessRoute::metrics},
-    {"/healthz", ProcessRoute::healthz},
-    {"/readyz", ProcessRoute::readyz},
-};
-
 using Readiness = std::function<bool()>;
 
-http::Response serve(ProcessRoute route, const core::Registry& metrics, const Readiness& ready) {
-  switch (route) {
-    case ProcessRoute::metrics:
-      return http::text_response(200, "text/plain; version=0.0.4", metrics.render());
-    case ProcessRoute::healthz:
-      return http::text_response(200, "text/plain", "ok\n");
-    case ProcessRoute::readyz:
-      break;
-  }
-  return ready() ? http::text_response(200, "text/plain", "ok\n")
-                 : http::text_response(503, "text/plain", "not ready\n");
-}
-
-// The process endpoints, and the console's routes when `console` is given.
+// The public port: /healthz and /readyz for load balancers, and the console's routes when
+// `console` is given (docs/console.md). /metrics is on the platform listener only.
 std::unique_ptr<http::Server> http_server(const ProjectorConfig& config, core::Registry& metrics,
                                           Readiness ready, console::Console* console) {
   http::ServerSettings hs;
@@ -71,12 +51,24 @@ std::unique_ptr<http::Server> http_server(const ProjectorConfig& config, core::R
   hs.server_name = "callstream-projector";
   auto handler = [&metrics, ready = std::move(ready), console](http::Request&& r,
                                                                http::Respond respond) {
-    for (const auto& [path, route] : kRoutes)
-      if (r.path() == path) return respond(serve(route, metrics, ready));
+    if (r.path() == "/healthz" || r.path() == "/readyz")
+      return respond(*http::platform_response(r.path(), metrics, ready));
     if (!console) return respond(http::text_response(404, "text/plain", "not found\n"));
     console->handle(std::move(r), std::move(respond));
   };
   return std::make_unique<http::Server>(hs, handler, metrics);
+}
+
+// /metrics, /healthz and /readyz on METRICS_ADDRESS:METRICS_PORT, for the platform.
+std::unique_ptr<http::PlatformEndpoints> platform_endpoints(const ProjectorConfig& config,
+                                                            core::Registry& metrics,
+                                                            Readiness ready) {
+  auto endpoints = std::make_unique<http::PlatformEndpoints>(
+      config.metrics_address, config.metrics_port, metrics, std::move(ready));
+  uint16_t port = endpoints->start();
+  core::log::info("platform endpoints (/metrics, /healthz, /readyz)",
+                  {{"port", std::to_string(port)}});
+  return endpoints;
 }
 
 pg::ConnectionSettings console_database(const ProjectorConfig& config) {
@@ -119,6 +111,7 @@ int run(ProjectorConfig config) {
   core::Registry metrics;
   Projector projector(config, metrics);
   console::Console console(console_settings(config), console_database(config), metrics);
+  auto platform = platform_endpoints(config, metrics, [&projector] { return projector.ready(); });
   auto health = http_server(
       config, metrics, [&projector] { return projector.ready(); }, &console);
   uint16_t port = health->listen();
@@ -160,6 +153,7 @@ int serve_console(const ProjectorConfig& config) {
     run_migrations(db);
   }
   console::Console console(console_settings(config), console_database(config), metrics);
+  auto platform = platform_endpoints(config, metrics, [&console] { return console.ready(); });
   auto server = http_server(
       config, metrics, [&console] { return console.ready(); }, &console);
   uint16_t port = server->listen();
@@ -177,6 +171,7 @@ int archive_only(const ProjectorConfig& config) {
   stop_on_signals();
   core::Registry metrics;
   archive::Archiver archiver(config, metrics);
+  auto platform = platform_endpoints(config, metrics, [&archiver] { return archiver.ready(); });
   auto server = http_server(
       config, metrics, [&archiver] { return archiver.ready(); }, nullptr);
   uint16_t port = server->listen();

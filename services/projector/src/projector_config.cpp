@@ -35,8 +35,17 @@ std::vector<core::EnvVar> variables() {
       {"PG_STATEMENT_TIMEOUT_MS", "30000", "deadline of every statement, COMMIT included"},
       {"PROJECTOR_PG_CONNECTIONS", "2",
        "PostgreSQL connections applying partition batches concurrently"},
-      {"HTTP_ADDRESS", "0.0.0.0", "address of /healthz, /readyz and /metrics"},
-      {"HTTP_PORT", "9091", "port of /healthz, /readyz and /metrics (0 = any free port)"},
+      {"HTTP_ADDRESS", "0.0.0.0", "address of the console, /healthz and /readyz"},
+      {"HTTP_PORT", "9091", "port of the console, /healthz and /readyz (0 = any free port)"},
+      {"METRICS_ADDRESS", "0.0.0.0",
+       "address of /metrics, /healthz and /readyz for the platform (not on the console's port)"},
+      {"METRICS_PORT", "9465", "port of /metrics, /healthz and /readyz (0 = any free port)"},
+      {"KAFKA_SESSION_TIMEOUT_MS", "6000",
+       "how long the group waits for a silent instance before its partitions move (the broker's "
+       "group.min.session.timeout.ms is the floor, 6000 by default)"},
+      {"KAFKA_GROUP_INSTANCE_ID", "",
+       "static group membership: a stable id per instance (the pod name of a StatefulSet) lets a "
+       "restarted instance take its partitions back without a rebalance"},
       {"CALL_CENTER_TIME_ZONE", "UTC",
        "IANA time zone of the call center: the days and hours of the analytics views"},
       {"SERVICE_LEVEL_SECONDS", "60",
@@ -120,6 +129,12 @@ void read_projection(core::Env& env, const std::string& command, ProjectorConfig
   c.pg_connections = static_cast<int>(env.integer("PROJECTOR_PG_CONNECTIONS", 1, 64));
   c.http_address = env.str("HTTP_ADDRESS");
   c.http_port = static_cast<uint16_t>(env.integer("HTTP_PORT", 0, 65535));
+  c.metrics_address = env.str("METRICS_ADDRESS");
+  c.metrics_port = static_cast<uint16_t>(env.integer("METRICS_PORT", 0, 65535));
+  if (c.metrics_port != 0 && c.metrics_port == c.http_port)
+    env.fail("METRICS_PORT", "must differ from HTTP_PORT: metrics are not for the console's port");
+  c.session_timeout = env.millis("KAFKA_SESSION_TIMEOUT_MS", 1000, 3600000);
+  c.group_instance_id = env.str("KAFKA_GROUP_INSTANCE_ID");
   c.time_zone = env.str("CALL_CENTER_TIME_ZONE");
   if (auto tz = core::TimeZone::locate(c.time_zone); !tz)
     env.fail("CALL_CENTER_TIME_ZONE", tz.error().message);

@@ -24,6 +24,10 @@ struct ProjectorConfig {
   int pg_connections = 2;  // PROJECTOR_PG_CONNECTIONS: partitions applied concurrently
   std::string http_address = "0.0.0.0";
   uint16_t http_port = 9091;
+  std::string metrics_address = "0.0.0.0";          // METRICS_ADDRESS: /metrics, /healthz, /readyz
+  uint16_t metrics_port = 9465;                     // METRICS_PORT
+  std::chrono::milliseconds session_timeout{6000};  // KAFKA_SESSION_TIMEOUT_MS
+  std::string group_instance_id;                    // KAFKA_GROUP_INSTANCE_ID: static membership
   std::string time_zone = "UTC";   // CALL_CENTER_TIME_ZONE, for the analytics views
   int service_level_seconds = 60;  // SERVICE_LEVEL_SECONDS
   core::log::Level log_level = core::log::Level::info;

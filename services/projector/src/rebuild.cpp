@@ -189,7 +189,8 @@ int rebuild(const ProjectorConfig& config, const std::atomic<bool>& stop, core::
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count()) +
                 "-" + std::to_string(getpid());
-  rc.alerts.rules.clear();  // the facts are old news: nobody is told again
+  rc.group_instance_id.clear();  // a one-off member: it leaves the group when done
+  rc.alerts.rules.clear();       // the facts are old news: nobody is told again
   auto started = std::chrono::steady_clock::now();
   bool caught_up;
   {

@@ -123,6 +123,8 @@ void Archiver::run(const std::atomic<bool>& stop) {
   cs.group_id = impl_->config.group_id + "-archive";
   cs.client_id = "callstream-archive";
   cs.topics = {impl_->contract.topic(kRecordingsTopic)};
+  cs.session_timeout = impl_->config.session_timeout;
+  cs.group_instance_id = impl_->config.group_instance_id;
   cs.extra = impl_->config.consumer_properties;
   impl_->consumer = std::make_unique<kafka::Consumer>(std::move(cs), *this);
   ready_ = true;

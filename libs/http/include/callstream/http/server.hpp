@@ -1,8 +1,10 @@
 #pragma once
 // An HTTP/1.1 server on Boost.Beast with Asio coroutines: N threads, each running its own
 // io_context, every connection served by one of them (round robin); body limit, header and body
-// deadlines, a connection cap, and a graceful drain (stop accepting, let in-flight requests finish,
-// close idle keep-alive connections) bounded in time.
+// deadlines, a connection cap with load shedding (at the cap, the connections that owe nothing
+// are closed oldest first so a new one is served), a cap per client address, and a graceful drain
+// (stop accepting, let in-flight requests finish, close idle keep-alive connections) bounded in
+// time.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -27,7 +29,13 @@ struct ServerSettings {
   size_t header_limit = 16 * 1024;                  // larger headers: 431
   std::chrono::milliseconds header_timeout{15000};  // also the keep-alive idle limit
   std::chrono::milliseconds body_timeout{15000};
-  size_t max_connections = 4096;  // past it, new connections are closed at once
+  // At this many open connections, idle keep-alive connections and those still sending their
+  // request are closed, oldest first, to make room; past it by a shedding batch (a 64th), new
+  // connections are closed at once.
+  size_t max_connections = 4096;
+  // Open connections one client address may hold (0 = no cap); past it, its new ones are closed.
+  // Behind a proxy every connection comes from the proxy's few addresses: raise it or set 0.
+  size_t max_connections_per_address = 1024;
   std::chrono::milliseconds drain_timeout{20000};
   std::string server_name = "callstream";
 };

@@ -67,6 +67,13 @@ struct ConsumerSettings {
   std::string group_id;
   std::string client_id = "callstream";
   std::vector<std::string> topics;
+  // How long the group waits for a silent member before its partitions move to the others
+  // (session.timeout.ms; heartbeats go at a sixth of it). 6 s is the least a Kafka broker accepts
+  // by default (group.min.session.timeout.ms).
+  std::chrono::milliseconds session_timeout{6000};
+  // Static membership (group.instance.id, KIP-345) when set: a restarted member with the same id
+  // takes its partitions back without a rebalance. Unique per live member; stable across restarts.
+  std::string group_instance_id;
   Properties extra;
 };
 
