@@ -4,10 +4,32 @@
 #include <chrono>
 #include <mutex>
 
+#include <sys/resource.h>
+
 #include "callstream/core/log.hpp"
 #include "callstream/twilio/basic_auth.hpp"
 
 namespace callstream::ingress {
+namespace {
+
+// Every connection is a descriptor: take the hard limit, and keep the connection cap under it
+// (with room for Kafka's sockets and the rest), so the cap, not the kernel, says no first.
+void fit_connection_cap(http::ServerSettings& http) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+  getrlimit(RLIMIT_NOFILE, &limit);
+  auto room = static_cast<size_t>(limit.rlim_cur > 512 ? limit.rlim_cur - 256 : limit.rlim_cur / 2);
+  if (http.max_connections <= room) return;
+  core::log::warn("HTTP_MAX_CONNECTIONS lowered to fit the open file limit",
+                  {{"configured", std::to_string(http.max_connections)},
+                   {"limit", std::to_string(limit.rlim_cur)},
+                   {"max_connections", std::to_string(room)}});
+  http.max_connections = room;
+}
+
+}  // namespace
 
 IngressApp::IngressApp(IngressConfig config)
     : config_(std::move(config)),
@@ -31,6 +53,7 @@ IngressApp::IngressApp(IngressConfig config)
   ps.delivery_timeout = config_.delivery_timeout;
   ps.linger = config_.linger;
   producer_ = std::make_unique<kafka::Producer>(std::move(ps));
+  fit_connection_cap(config_.http);
   counted_.producer_queue_depth([this] { return static_cast<double>(producer_->queue_depth()); });
   server_ = std::make_unique<http::Server>(
       config_.http,
