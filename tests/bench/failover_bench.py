@@ -39,13 +39,31 @@ if DEFAULTS:
 SPAN = 110 if DEFAULTS else 20  # seconds between two events; the stall is measured over SPAN - 5
 
 
-def load(s, seconds):
-    """Paced signed status callbacks for `seconds`, in the background."""
-    argv = [os.path.join(stack.BIN, "tools/loadgen/callstream-loadgen"), "--port", str(s.ingress_port),
-            "--base-url", stack.BASE_URL, "--token", stack.TOKEN, "--account", stack.ACCOUNT,
-            "--rate", str(RATE), "--seconds", str(seconds), "--connections", "16",
-            "--distinct", str(RATE * seconds + 1000)]
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+class Load:
+    """Paced signed status callbacks for `seconds`, in the background, in runs of at most the
+    load generator's 300 s."""
+
+    def __init__(self, s, seconds):
+        self.s, self.seconds, self.summaries = s, seconds, []
+        self.thread = threading.Thread(target=self.run)
+        self.thread.start()
+
+    def run(self):
+        left, first = self.seconds, 0
+        while left > 0:
+            run = min(left, 300)
+            argv = [os.path.join(stack.BIN, "tools/loadgen/callstream-loadgen"), "--port", str(self.s.ingress_port),
+                    "--base-url", stack.BASE_URL, "--token", stack.TOKEN, "--account", stack.ACCOUNT,
+                    "--rate", str(RATE), "--seconds", str(run), "--connections", "16",
+                    "--distinct", str(RATE * run + 1000), "--first", str(first)]
+            out = subprocess.run(argv, capture_output=True, text=True).stdout.strip()
+            self.summaries.append(out.splitlines()[0] if out else "")
+            left -= run
+            first += RATE * run + 1000
+
+    def wait(self):
+        self.thread.join()
+        return self.summaries
 
 
 def stall(dsn, since, until):
@@ -75,7 +93,7 @@ def bench(make):
     stack.wait_until(lambda: assigned(s, "a") and assigned(s, "b"), 60, "both projectors to hold partitions")
     time.sleep(2)
     phases = []
-    loader = load(s, 8 + 4 * SPAN)
+    loader = Load(s, 8 + 4 * SPAN)
     time.sleep(8)
 
     def phase(name, action):
@@ -90,14 +108,14 @@ def bench(make):
           lambda: (s.kill("b", signal.SIGTERM), s.start_projector(name="b", **PROJECTOR_ENV)))
     phase("solo: the only one, SIGTERM then start",
           lambda: (s.kill("b", signal.SIGTERM), s.kill("a", signal.SIGTERM), s.start_projector(name="a", **PROJECTOR_ENV)))
-    out, _ = loader.communicate(timeout=120)
+    summaries = loader.wait()
     stack.wait_until(lambda: stack.psql(s.dsn, "SELECT count(*) FROM call_events WHERE applied_at > now() - interval '2 s'") == "0",
                      120, "the backlog to drain")
     settings = ("librdkafka's defaults: session.timeout.ms 45000, eager range assignor" if DEFAULTS
                 else "session.timeout.ms 6000, cooperative-sticky")
     print("== %d signed status callbacks/s; two projectors in one group (%s), devkafka; "
           "freshness = received by the ingress -> row" % (RATE, settings))
-    print(out.strip().splitlines()[0] if out.strip() else "")
+    print("\n".join(summaries))
     print("%-44s %14s %18s %8s" % ("event", "stall (s)", "worst fresh (ms)", "events"))
     for name, since, span in phases:
         recovered, worst, n = stall(s.dsn, since, since + span)

@@ -20,7 +20,7 @@ async function model(obj) {
 
 // The pod template of a workload, or null.
 function podSpec(obj) {
-  if (obj.kind === "Deployment" || obj.kind === "Job") return obj.spec?.template?.spec ?? null;
+  if (["Deployment", "StatefulSet", "Job"].includes(obj.kind)) return obj.spec?.template?.spec ?? null;
   return null;
 }
 
@@ -34,10 +34,27 @@ function checkContainer(obj, c) {
   if (c.securityContext?.allowPrivilegeEscalation !== false) problem(obj, `${where} may escalate privileges`);
   for (const e of c.env ?? [])
     if (SECRET_NAME.test(e.name) && e.value !== undefined) problem(obj, `${where}: ${e.name} is inline, not a secret reference`);
-  if (obj.kind === "Deployment") {
+  if (obj.kind === "Deployment" || obj.kind === "StatefulSet") {
     if (c.readinessProbe?.httpGet?.path !== "/readyz") problem(obj, `${where} has no readiness probe on /readyz`);
     if (c.livenessProbe?.httpGet?.path !== "/healthz") problem(obj, `${where} has no liveness probe on /healthz`);
+    checkMetricsPort(obj, c);
   }
+}
+
+// Metrics are served on a listener of their own (METRICS_PORT), scraped by Prometheus from the pod
+// and never behind the Service that the public reaches.
+function checkMetricsPort(obj, c) {
+  const port = (c.ports ?? []).find((p) => p.name === "metrics")?.containerPort;
+  const metricsEnv = (c.env ?? []).find((e) => e.name === "METRICS_PORT")?.value;
+  if (!port || String(port) !== metricsEnv) problem(obj, `container ${c.name}: its metrics port is not METRICS_PORT`);
+  const scrape = obj.spec.template.metadata?.annotations ?? {};
+  if (scrape["prometheus.io/port"] !== String(port)) problem(obj, "Prometheus does not scrape the metrics port");
+}
+
+function checkServicePorts(obj) {
+  for (const p of obj.spec.ports ?? [])
+    if (p.targetPort === "metrics" || [9464, 9465].includes(p.targetPort))
+      problem(obj, "the Service exposes the metrics port: metrics are for the platform only");
 }
 
 // The grace period outlasts the drain and the preStop pause, so SIGKILL never cuts a request.
@@ -54,6 +71,7 @@ function checkRules(obj) {
   if (obj.kind === "Secret") problem(obj, "secrets are referenced by name, never shipped in the manifests");
   if (obj.kind === "ScaledObject" && obj.spec.maxReplicaCount > partitions)
     problem(obj, `maxReplicaCount ${obj.spec.maxReplicaCount} is more than the ${partitions} partitions a topic has`);
+  if (obj.kind === "Service") checkServicePorts(obj);
   const spec = podSpec(obj);
   if (!spec) return;
   if (spec.securityContext?.runAsNonRoot !== true) problem(obj, "the pod may run as root");

@@ -31,4 +31,7 @@ refused "no memory limit" "no memory limit" "$(sed 's|memory: 256Mi|memoryX: 256
 refused "replicas not a number" "not a valid object" "$(sed '0,/replicas: 2/s//replicas: two/' <<<"$rendered")"
 refused "a short grace period" "terminationGracePeriodSeconds" "$(sed 's|terminationGracePeriodSeconds: 35|terminationGracePeriodSeconds: 10|' <<<"$rendered")"
 refused "more projectors than partitions" "maxReplicaCount" "$(sed 's|maxReplicaCount: 6|maxReplicaCount: 12|' <<<"$rendered")"
+refused "metrics behind the public Service" "exposes the metrics port" \
+  "$(sed '0,/targetPort: http/s//targetPort: metrics/' <<<"$rendered")"
+refused "metrics not scraped" "does not scrape the metrics port" "$(sed 's|prometheus.io/port: "9464"|prometheus.io/port: "8080"|' <<<"$rendered")"
 [ "$fails" -eq 0 ] && echo "kubernetes: all checks passed" || { echo "kubernetes: $fails check(s) failed"; exit 1; }

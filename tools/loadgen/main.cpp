@@ -42,13 +42,14 @@ struct Options {
   double seconds = 10;
   double rate = 0;  // requests/s over all connections; 0 = closed loop
   int distinct = 20000;
+  int first = 0;  // the index of the first event: runs one after another send new events
   bool unsigned_requests = false;
 };
 
 const char* kUsage =
     "Usage: callstream-loadgen [--host 127.0.0.1] [--port 8080] [--path /call_status]\n"
     "         [--base-url URL] [--token T] [--account AC..] [--connections 32] [--seconds 10]\n"
-    "         [--rate R] [--threads 1] [--distinct 20000] [--unsigned]\n"
+    "         [--rate R] [--threads 1] [--distinct 20000] [--first 0] [--unsigned]\n"
     "Sends signed Twilio status callbacks (distinct CallSids, so distinct events) over keep-alive\n"
     "connections for --seconds, then prints requests/s, status counts and latency percentiles.\n"
     "--rate R paces the load at R requests/s in total (open loop); without it, each connection\n"
@@ -60,7 +61,7 @@ std::vector<std::string> build_requests(const Options& o) {
   std::vector<std::string> out;
   out.reserve(o.distinct);
   for (int i = 0; i < o.distinct; ++i) {
-    callstream::twilio::Params p = callstream::loadgen::status_callback(i, o.account);
+    callstream::twilio::Params p = callstream::loadgen::status_callback(o.first + i, o.account);
     std::string body = callstream::twilio::encode_form(p);
     std::string req =
         "POST " + o.path + " HTTP/1.1\r\nHost: " + o.host +
@@ -266,6 +267,8 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       o.threads = std::max(1, std::stoi(next()));
     else if (a == "--distinct")
       o.distinct = std::stoi(next());
+    else if (a == "--first")
+      o.first = std::stoi(next());
     else if (a == "--unsigned")
       o.unsigned_requests = true;
     else {
