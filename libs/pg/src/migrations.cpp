@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <string>
+#include <vector>
 
 #include "callstream/core/log.hpp"
 
@@ -56,30 +59,48 @@ std::vector<Migration> migrations_from(
   return out;
 }
 
+namespace {
+
+// Whether `m` is applied already; throws when it was applied with other text.
+bool already_applied(const Result& applied, const Migration& m, const std::string& sum) {
+  for (int r = 0; r < applied.rows(); ++r) {
+    if (applied.get_int(r, "version") != m.version) continue;
+    if (applied.get(r, "checksum") != sum)
+      throw PgError(
+          "migration " + m.name + " was changed after it was applied; add a new migration instead",
+          "", false);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 int migrate(Connection& c, const std::vector<Migration>& migrations) {
   c.exec(kLock);
   int ran = 0;
   try {
     c.exec(kCreateMigrationsTable);
     Result applied = c.exec("select_applied", kSelectApplied, {});
-    for (const auto& m : migrations) {
-      std::string sum = checksum(m.sql);
-      bool done = false;
-      for (int r = 0; r < applied.rows(); ++r) {
-        if (applied.get_int(r, "version") != m.version) continue;
-        done = true;
-        if (applied.get(r, "checksum") != sum)
-          throw PgError("migration " + m.name +
-                            " was changed after it was applied; add a new migration instead",
-                        "", false);
-      }
-      if (done) continue;
+    std::vector<const Migration*> pending;
+    for (const auto& m : migrations)
+      if (!already_applied(applied, m, checksum(m.sql))) pending.push_back(&m);
+    for (const Migration* m : pending) {
+      // One statement each: the operator sees which one runs, and for how long it ran.
+      std::string position = std::to_string(ran + 1) + " of " + std::to_string(pending.size());
+      core::log::info("applying migration", {{"migration", m->name}, {"position", position}});
+      auto started = std::chrono::steady_clock::now();
       Transaction tx(c);
-      c.exec(m.sql);
-      std::string version = std::to_string(m.version);
-      c.exec("record_migration", kRecordApplied, {version, m.name, sum});
+      c.exec(m->sql);
+      c.exec("record_migration", kRecordApplied,
+             {std::to_string(m->version), m->name, checksum(m->sql)});
       tx.commit();
-      core::log::info("migration applied", {{"migration", m.name}});
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count();
+      core::log::info(
+          "migration applied",
+          {{"migration", m->name}, {"position", position}, {"milliseconds", std::to_string(ms)}});
       ++ran;
     }
   } catch (...) {

@@ -1,5 +1,7 @@
 #include "dead_letters.hpp"
 
+#include "callstream/core/progress.hpp"
+
 #include <algorithm>
 
 namespace callstream::projector {
@@ -163,8 +165,10 @@ bool dlq_discard(pg::Connection& c, int64_t id, std::ostream& out) {
 int64_t dlq_redrive(pg::Connection& c, const TopicProjections& projections,
                     const std::optional<std::string>& key, std::ostream& out) {
   auto keys = c.exec("dlq_keys", kParkedKeys, {key ? pg::Param(*key) : pg::Param()});
-  int64_t applied_total = 0;
+  int64_t applied_total = 0, fresh_total = 0;
+  core::Progress progress("dlq redrive", "keys", keys.rows());
   for (int k = 0; k < keys.rows(); ++k) {
+    progress.update(k);
     std::string topic(keys.get(k, "kafka_topic")), message_key(keys.get(k, "message_key"));
     auto kind = projections.kind(topic);
     if (!kind) {
@@ -198,9 +202,12 @@ int64_t dlq_redrive(pg::Connection& c, const TopicProjections& projections,
     c.exec("dlq_redriven", kRedriven, {arr});
     tx.commit();
     applied_total += static_cast<int64_t>(ids.size());
-    out << topic << " " << message_key << ": " << ids.size() << " letter(s) re-driven, " << fresh
-        << " new event(s) applied\n";
+    fresh_total += fresh;
   }
+  progress.update(keys.rows());
+  progress.finish();
+  out << applied_total << " letter(s) re-driven over " << keys.rows() << " key(s), " << fresh_total
+      << " new event(s) applied\n";
   return applied_total;
 }
 

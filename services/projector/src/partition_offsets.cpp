@@ -1,5 +1,7 @@
 #include "partition_offsets.hpp"
 
+#include <algorithm>
+
 namespace callstream::projector {
 
 void PartitionOffsets::assign(const PartitionKey& key, int64_t next) {
@@ -55,6 +57,17 @@ bool PartitionOffsets::reached(const std::map<std::string, std::vector<int64_t>>
       if (it == next_.end() || it->second < partitions[p]) return false;
     }
   return true;
+}
+
+int64_t PartitionOffsets::applied_through(
+    const std::map<std::string, std::vector<int64_t>>& ends) const {
+  std::lock_guard lock(mutex_);
+  int64_t done = 0;
+  for (const auto& [topic, partitions] : ends)
+    for (size_t p = 0; p < partitions.size(); ++p)
+      if (auto it = next_.find({topic, static_cast<int32_t>(p)}); it != next_.end())
+        done += std::clamp<int64_t>(it->second, 0, partitions[p]);
+  return done;
 }
 
 double PartitionOffsets::lag_of(const kafka::Consumer& consumer, const PartitionKey& key,

@@ -37,6 +37,9 @@ class PartitionOffsets {
   // True when every non-empty partition of `ends` (topic -> end offset per partition) is
   // assigned here and applied up to its end.
   bool reached(const std::map<std::string, std::vector<int64_t>>& ends) const;
+  // How many messages of `ends` are behind the assigned partitions' next offsets: a rebuild's
+  // progress.
+  int64_t applied_through(const std::map<std::string, std::vector<int64_t>>& ends) const;
 
   // Events in Kafka not yet applied: over every assigned partition, or one (0 if not assigned).
   double lag(const kafka::Consumer& consumer) const;

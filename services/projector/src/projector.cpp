@@ -138,10 +138,10 @@ void Projector::run(const std::atomic<bool>& stop) {
 }
 
 bool Projector::run_until(const std::atomic<bool>& stop,
-                          const std::map<std::string, std::vector<int64_t>>& ends) {
+                          const std::map<std::string, std::vector<int64_t>>& ends,
+                          core::Progress& progress) {
   stop_ = &stop;
   start_consumer();
-  auto last_report = std::chrono::steady_clock::now();
   bool done = false;
   while (!stop && !(done = offsets_.reached(ends))) {
     auto batch = consumer_->poll_batch(config_.batch_max, config_.poll_timeout);
@@ -149,12 +149,9 @@ bool Projector::run_until(const std::atomic<bool>& stop,
       apply_batch(batch);
       compaction_.maybe_run(*db_);
     }
-    if (std::chrono::steady_clock::now() - last_report > std::chrono::seconds(5)) {
-      last_report = std::chrono::steady_clock::now();
-      log::info("rebuilding", {{"applied", std::to_string(metrics_.applied.value())},
-                               {"lag", std::to_string(static_cast<long long>(lag()))}});
-    }
+    progress.update(offsets_.applied_through(ends));
   }
+  progress.update(offsets_.applied_through(ends));
   ready_ = false;
   consumer_->close(std::chrono::seconds(10));
   return done;

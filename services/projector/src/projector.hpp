@@ -19,6 +19,7 @@
 
 #include "alert_rules.hpp"
 #include "callstream/core/metrics.hpp"
+#include "callstream/core/progress.hpp"
 #include "callstream/events/contract.hpp"
 #include "callstream/kafka/consumer.hpp"
 #include "callstream/pg/connection.hpp"
@@ -41,9 +42,9 @@ class Projector : public kafka::RebalanceListener {
   // Consumes until `stop` becomes true; then leaves the group within a deadline.
   void run(const std::atomic<bool>& stop);
   // Consumes until every partition of `ends` (topic -> end offset per partition) is applied up
-  // to its end, or `stop`. True when caught up.
+  // to its end, or `stop`, telling `progress` how far. True when caught up.
   bool run_until(const std::atomic<bool>& stop,
-                 const std::map<std::string, std::vector<int64_t>>& ends);
+                 const std::map<std::string, std::vector<int64_t>>& ends, core::Progress& progress);
   bool ready() const { return ready_; }
   // Events in Kafka not yet applied, over the partitions assigned here.
   double lag() const;

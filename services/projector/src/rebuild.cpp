@@ -194,8 +194,9 @@ int rebuild(const ProjectorConfig& config, const std::atomic<bool>& stop, core::
   auto started = std::chrono::steady_clock::now();
   bool caught_up;
   {
+    core::Progress progress("rebuild", "events", total);
     Projector shadow(rc, metrics);
-    caught_up = shadow.run_until(stop, ends);
+    caught_up = shadow.run_until(stop, ends, progress);
   }
   if (!caught_up) {
     log::warn("rebuild stopped before the end; the live read models are unchanged",
