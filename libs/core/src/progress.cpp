@@ -77,7 +77,8 @@ void Progress::finish() {
 }
 
 void Progress::draw(bool last) {
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   double rate = seconds > 0 ? static_cast<double>(done_) / seconds : 0;
   std::string line = describe(done_, total_, unit_, rate);
   if (last) line += "  in " + duration(seconds);
