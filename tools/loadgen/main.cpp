@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -43,13 +44,16 @@ struct Options {
   double rate = 0;  // requests/s over all connections; 0 = closed loop
   int distinct = 20000;
   int first = 0;  // the index of the first event: runs one after another send new events
+  bool mix = false;  // the webhooks of whole calls (/voice, statuses, TaskRouter, recordings)
+  double report_every = 0;  // seconds per latency window line (0: none)
   bool unsigned_requests = false;
 };
 
 const char* kUsage =
     "Usage: callstream-loadgen [--host 127.0.0.1] [--port 8080] [--path /call_status]\n"
     "         [--base-url URL] [--token T] [--account AC..] [--connections 32] [--seconds 10]\n"
-    "         [--rate R] [--threads 1] [--distinct 20000] [--first 0] [--unsigned]\n"
+    "         [--rate R] [--threads 1] [--distinct 20000] [--first 0] [--mix]\n"
+    "         [--report-every SECONDS] [--unsigned]\n"
     "Sends signed Twilio status callbacks (distinct CallSids, so distinct events) over keep-alive\n"
     "connections for --seconds, then prints requests/s, status counts and latency percentiles.\n"
     "--rate R paces the load at R requests/s in total (open loop); without it, each connection\n"
@@ -57,21 +61,28 @@ const char* kUsage =
     "over that many epoll threads. --base-url must equal the server's\n"
     "BASE_URL. The target must be a loopback address.\n";
 
+std::string signed_request(const Options& o, const std::string& path,
+                           const callstream::twilio::Params& p) {
+  std::string body = callstream::twilio::encode_form(p);
+  std::string req = "POST " + path + " HTTP/1.1\r\nHost: " + o.host +
+                    "\r\nContent-Type: application/x-www-form-urlencoded\r\nUser-Agent: "
+                    "TwilioProxy/1.1\r\n";
+  if (!o.unsigned_requests)
+    req += "X-Twilio-Signature: " +
+           callstream::twilio::SignatureValidator::compute(o.token, o.base_url + path, p) + "\r\n";
+  return req + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 std::vector<std::string> build_requests(const Options& o) {
   std::vector<std::string> out;
   out.reserve(o.distinct);
   for (int i = 0; i < o.distinct; ++i) {
-    callstream::twilio::Params p = callstream::loadgen::status_callback(o.first + i, o.account);
-    std::string body = callstream::twilio::encode_form(p);
-    std::string req =
-        "POST " + o.path + " HTTP/1.1\r\nHost: " + o.host +
-        "\r\nContent-Type: application/x-www-form-urlencoded\r\nUser-Agent: TwilioProxy/1.1\r\n";
-    if (!o.unsigned_requests)
-      req += "X-Twilio-Signature: " +
-             callstream::twilio::SignatureValidator::compute(o.token, o.base_url + o.path, p) +
-             "\r\n";
-    req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-    out.push_back(std::move(req));
+    if (o.mix) {
+      auto w = callstream::loadgen::mixed_webhook(o.first + i, o.account);
+      out.push_back(signed_request(o, w.path, w.params));
+    } else {
+      out.push_back(signed_request(o, o.path, callstream::loadgen::status_callback(o.first + i, o.account)));
+    }
   }
   return out;
 }
@@ -116,6 +127,7 @@ struct Conn {
 
 struct Results {
   std::vector<double> latencies_ms;
+  std::vector<Clock::time_point> answered_at;  // beside each latency: for the windows
   std::map<int, uint64_t> statuses;
   bool broken = false;
 };
@@ -213,6 +225,7 @@ class Driver {
     if (status == 0) return;
     c.waiting = false;
     out_.latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - c.sent).count());
+    out_.answered_at.push_back(now);
     ++out_.statuses[status];
     if (!paced() && now < stop_at_) send_next(c, now);
   }
@@ -269,6 +282,10 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       o.distinct = std::stoi(next());
     else if (a == "--first")
       o.first = std::stoi(next());
+    else if (a == "--mix")
+      o.mix = true;
+    else if (a == "--report-every")
+      o.report_every = std::stod(next());
     else if (a == "--unsigned")
       o.unsigned_requests = true;
     else {
@@ -280,6 +297,32 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   return o;
 }
 
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0.0;
+  return sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * sorted.size()))];
+}
+
+// One line per --report-every window of the run, by when the answers came: a drift shows.
+void report_windows(const Options& o, const std::vector<Results>& results, Clock::time_point start,
+                    double elapsed) {
+  if (o.report_every <= 0) return;
+  auto windows = static_cast<size_t>(std::ceil(elapsed / o.report_every));
+  std::vector<std::vector<double>> by_window(std::max<size_t>(windows, 1));
+  for (const auto& r : results)
+    for (size_t i = 0; i < r.latencies_ms.size(); ++i) {
+      double at = std::chrono::duration<double>(r.answered_at[i] - start).count();
+      by_window[std::min(by_window.size() - 1, static_cast<size_t>(at / o.report_every))].push_back(
+          r.latencies_ms[i]);
+    }
+  for (size_t w = 0; w < by_window.size(); ++w) {
+    auto& v = by_window[w];
+    std::sort(v.begin(), v.end());
+    std::printf("window %.0f-%.0f s: %zu answers  p50 %.2f  p99 %.2f  max %.2f ms\n",
+                w * o.report_every, (w + 1) * o.report_every, v.size(), percentile(v, 0.5),
+                percentile(v, 0.99), v.empty() ? 0.0 : v.back());
+  }
+}
+
 void report(const Options& o, std::vector<Results>& results, double elapsed) {
   std::vector<double> latencies_ms;
   std::map<int, uint64_t> statuses;
@@ -288,11 +331,7 @@ void report(const Options& o, std::vector<Results>& results, double elapsed) {
     for (auto [s, n] : r.statuses) statuses[s] += n;
   }
   std::sort(latencies_ms.begin(), latencies_ms.end());
-  auto pct = [&](double p) {
-    if (latencies_ms.empty()) return 0.0;
-    return latencies_ms[std::min(latencies_ms.size() - 1,
-                                 static_cast<size_t>(p * latencies_ms.size()))];
-  };
+  auto pct = [&](double p) { return percentile(latencies_ms, p); };
   std::printf("requests %zu in %.2f s: %.0f req/s over %d connections%s\n", latencies_ms.size(),
               elapsed, latencies_ms.size() / elapsed, o.connections,
               o.rate > 0
@@ -345,7 +384,9 @@ int main(int argc, char** argv) {
     workers.emplace_back(
         [&, t] { Driver(requests, next_request, shares[t], stop_at, interval, results[t]).run(); });
   for (auto& w : workers) w.join();
-  report(o, results, std::chrono::duration<double>(Clock::now() - start).count());
+  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  report(o, results, elapsed);
+  report_windows(o, results, start, elapsed);
   for (const auto& r : results)
     if (!r.latencies_ms.empty()) return 0;
   return 1;
