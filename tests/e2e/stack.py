@@ -139,6 +139,8 @@ class Stack:
         devkafka = [os.path.join(BIN, "tools/devkafka/callstream-devkafka"), "--bootstrap-file", bootstrap_file]
         if os.environ.get("DEVKAFKA_PARTITIONS"):  # soaks past the mock's ~5 MB per partition
             devkafka += ["--partitions", os.environ["DEVKAFKA_PARTITIONS"]]
+        if os.environ.get("DEVKAFKA_BROKERS"):  # benchmarks: one broker costs less CPU than three
+            devkafka += ["--brokers", os.environ["DEVKAFKA_BROKERS"]]
         self.start("devkafka", devkafka, {})
         wait_until(lambda: os.path.exists(bootstrap_file), 20, "devkafka")
         self.brokers = open(bootstrap_file).read().strip()
