@@ -13,8 +13,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -43,7 +43,7 @@ struct Options {
   double seconds = 10;
   double rate = 0;  // requests/s over all connections; 0 = closed loop
   int distinct = 20000;
-  int first = 0;  // the index of the first event: runs one after another send new events
+  int first = 0;     // the index of the first event: runs one after another send new events
   bool mix = false;  // the webhooks of whole calls (/voice, statuses, TaskRouter, recordings)
   double report_every = 0;  // seconds per latency window line (0: none)
   bool unsigned_requests = false;
@@ -81,7 +81,8 @@ std::vector<std::string> build_requests(const Options& o) {
       auto w = callstream::loadgen::mixed_webhook(o.first + i, o.account);
       out.push_back(signed_request(o, w.path, w.params));
     } else {
-      out.push_back(signed_request(o, o.path, callstream::loadgen::status_callback(o.first + i, o.account)));
+      out.push_back(
+          signed_request(o, o.path, callstream::loadgen::status_callback(o.first + i, o.account)));
     }
   }
   return out;

@@ -79,7 +79,9 @@ inline Webhook mixed_webhook(int i, const std::string& account) {
       {"WorkspaceSid", "WS00000000000000000000000000000001"},
       {"EventType", kEvents[step - 3]},
       {"TaskSid", task_sid},
-      {"TaskAssignmentStatus", step == 3 ? "pending" : step == 4 ? "reserved" : "assigned"},
+      {"TaskAssignmentStatus", step == 3   ? "pending"
+                               : step == 4 ? "reserved"
+                                           : "assigned"},
       {"TaskQueueSid", "WQ00000000000000000000000000000001"},
       {"TaskQueueName", "Support"},
       {"TaskAttributes", std::string("{\"call_sid\":\"") + call_sid + "\",\"type\":\"inbound\"}"},
