@@ -66,8 +66,12 @@ def recreate(dsn):
 
 
 def applied(s, messages):
-    stack.wait_until(lambda: stack.psql(s.dsn, "SELECT coalesce(sum(next_offset), 0) FROM projector_offsets")
-                     == str(messages), 60, "%d messages applied" % messages)
+    def offsets():
+        try:
+            return stack.psql(s.dsn, "SELECT coalesce(sum(next_offset), 0) FROM projector_offsets")
+        except subprocess.CalledProcessError:  # an empty database: the projector has not migrated it yet
+            return None
+    stack.wait_until(lambda: offsets() == str(messages), 60, "%d messages applied" % messages)
 
 
 def start_projector(s, run):
