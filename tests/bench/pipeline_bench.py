@@ -63,7 +63,8 @@ class Step:
         os.environ["DEVKAFKA_BROKERS"] = str(self.brokers)
         s = make("bench_pipeline")
         s.start_ingress(LOG_LEVEL="warn")
-        s.start_projector(LOG_LEVEL="warn", PROJECTOR_POLL_TIMEOUT_MS="20")
+        s.start_projector(LOG_LEVEL="warn", PROJECTOR_POLL_TIMEOUT_MS="20",
+                          PROJECTOR_BATCH_LINGER_MS=os.environ.get("PROJECTOR_BATCH_LINGER_MS", "0"))
         stack.wait_until(lambda: stack.http_ok(s.projector_metrics_port, "/readyz"), 60, "the projector")
         time.sleep(4)  # the group join
         procs = {"ingress": [s.procs["ingress"].pid], "devkafka": [s.procs["devkafka"].pid],

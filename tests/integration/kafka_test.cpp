@@ -123,6 +123,34 @@ TEST_CASE("a published message is persisted, then read back with key and headers
   CHECK_FALSE(got->header("absent"));
 }
 
+TEST_CASE("a lingering poll gathers what arrives meanwhile into one batch", "[kafka]") {
+  kafka::MockCluster cluster(1);
+  cluster.create_topic("events", 1, 1);
+  kafka::Producer producer({cluster.bootstrap_servers()});
+  StartAt listener(kafka::kOffsetBeginning);
+  kafka::ConsumerSettings cs{cluster.bootstrap_servers(), "g-linger", "test", {"events"}};
+  cs.extra = {{"fetch.wait.max.ms", "10"}};
+  kafka::Consumer consumer(cs, listener);
+  REQUIRE(publish_and_wait(producer, {"events", "k", "first", {}}).status ==
+          kafka::Delivery::persisted);
+  REQUIRE(consume(consumer, 1, 15s) == std::vector<std::string>{"first"});
+  auto pair_of_messages = [&](std::chrono::milliseconds linger) {
+    REQUIRE(publish_and_wait(producer, {"events", "k", "now", {}}).status ==
+            kafka::Delivery::persisted);
+    std::thread later([&] {
+      std::this_thread::sleep_for(150ms);
+      publish_and_wait(producer, {"events", "k", "later", {}});
+    });
+    auto batch = consumer.poll_batch(10, 2000ms, linger);
+    later.join();
+    std::vector<std::string> values;
+    for (auto& m : batch) values.emplace_back(m.value());
+    return values;
+  };
+  CHECK(pair_of_messages(600ms) == std::vector<std::string>{"now", "later"});
+  CHECK(pair_of_messages(0ms) == std::vector<std::string>{"now"});  // "later" comes after it
+}
+
 TEST_CASE("the rebalance listener decides where each partition starts", "[kafka]") {
   kafka::MockCluster cluster(1);
   cluster.create_topic("events", 1, 1);

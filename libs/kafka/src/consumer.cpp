@@ -149,13 +149,19 @@ Consumer::~Consumer() {
     rd_kafka_destroy_flags(handle_->rk.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 }
 
-std::vector<ConsumedMessage> Consumer::poll_batch(size_t max, std::chrono::milliseconds timeout) {
+std::vector<ConsumedMessage> Consumer::poll_batch(size_t max, std::chrono::milliseconds timeout,
+                                                  std::chrono::milliseconds linger) {
   std::vector<ConsumedMessage> out;
   int wait = static_cast<int>(timeout.count());
+  std::chrono::steady_clock::time_point until{};
   while (out.size() < max) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(handle_->rk.get(), wait);
-    if (!m) break;
-    wait = 0;
+    auto now = std::chrono::steady_clock::now();
+    if (!m && (out.empty() || now >= until)) break;
+    if (out.empty() && m) until = now + linger;
+    wait = static_cast<int>(std::max<int64_t>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count()));
+    if (!m) continue;
     if (m->err) {
       core::log::warn("kafka consumer error", {{"error", rd_kafka_err2name(m->err)},
                                                {"detail", rd_kafka_message_errstr(m)}});

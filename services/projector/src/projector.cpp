@@ -123,7 +123,8 @@ void Projector::run(const std::atomic<bool>& stop) {
   start_consumer();
   auto last_check = std::chrono::steady_clock::now();
   while (!stop) {
-    auto batch = consumer_->poll_batch(config_.batch_max, config_.poll_timeout);
+    auto batch =
+        consumer_->poll_batch(config_.batch_max, config_.poll_timeout, config_.batch_linger);
     if (!batch.empty()) {
       apply_batch(batch);
       compaction_.maybe_run(*db_);
@@ -144,7 +145,8 @@ bool Projector::run_until(const std::atomic<bool>& stop,
   start_consumer();
   bool done = false;
   while (!stop && !(done = offsets_.reached(ends))) {
-    auto batch = consumer_->poll_batch(config_.batch_max, config_.poll_timeout);
+    auto batch =
+        consumer_->poll_batch(config_.batch_max, config_.poll_timeout, config_.batch_linger);
     if (!batch.empty()) {
       apply_batch(batch);
       compaction_.maybe_run(*db_);

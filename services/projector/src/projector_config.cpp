@@ -32,6 +32,9 @@ std::vector<core::EnvVar> variables() {
        "librdkafka properties for the dead-letter producer, after KAFKA_PROPERTIES"},
       {"PROJECTOR_BATCH_MAX", "5000", "most events applied in one PostgreSQL transaction"},
       {"PROJECTOR_POLL_TIMEOUT_MS", "100", "longest wait for the first event of a batch"},
+      {"PROJECTOR_BATCH_LINGER_MS", "0",
+       "after the first event of a batch, how long to keep collecting more (fewer, larger batches "
+       "for that much latency)"},
       {"PG_STATEMENT_TIMEOUT_MS", "30000", "deadline of every statement, COMMIT included"},
       {"PROJECTOR_PG_CONNECTIONS", "2",
        "PostgreSQL connections applying partition batches concurrently"},
@@ -125,6 +128,7 @@ void read_projection(core::Env& env, const std::string& command, ProjectorConfig
   c.producer_properties = env.properties("KAFKA_PRODUCER_PROPERTIES", kafka::reserved_properties());
   c.batch_max = static_cast<size_t>(env.integer("PROJECTOR_BATCH_MAX", 1, 100000));
   c.poll_timeout = env.millis("PROJECTOR_POLL_TIMEOUT_MS", 1, 10000);
+  c.batch_linger = env.millis("PROJECTOR_BATCH_LINGER_MS", 0, 1000);
   c.statement_timeout_ms = static_cast<int>(env.integer("PG_STATEMENT_TIMEOUT_MS", 100, 3600000));
   c.pg_connections = static_cast<int>(env.integer("PROJECTOR_PG_CONNECTIONS", 1, 64));
   c.http_address = env.str("HTTP_ADDRESS");

@@ -20,6 +20,7 @@ struct ProjectorConfig {
   std::map<std::string, std::string> producer_properties;  // KAFKA_PRODUCER_PROPERTIES
   size_t batch_max = 5000;
   std::chrono::milliseconds poll_timeout{100};
+  std::chrono::milliseconds batch_linger{0};  // PROJECTOR_BATCH_LINGER_MS
   int statement_timeout_ms = 30000;
   int pg_connections = 2;  // PROJECTOR_PG_CONNECTIONS: partitions applied concurrently
   std::string http_address = "0.0.0.0";

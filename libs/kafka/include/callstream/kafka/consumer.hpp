@@ -64,7 +64,10 @@ class Consumer {
 
   // Up to `max` messages, waiting at most `timeout` for the first. Rebalance callbacks run in
   // here, on the caller's thread.
-  std::vector<ConsumedMessage> poll_batch(size_t max, std::chrono::milliseconds timeout);
+  // With `linger`, it keeps collecting for that long after the first message (fewer, larger
+  // batches for a little latency).
+  std::vector<ConsumedMessage> poll_batch(size_t max, std::chrono::milliseconds timeout,
+                                          std::chrono::milliseconds linger = {});
 
   // Moves the fetch position of an assigned partition (after a fenced batch, to re-read).
   void seek(const std::string& topic, int32_t partition, int64_t offset,
