@@ -87,7 +87,8 @@ class Step:
         after = {name: cpu_of(pids) for name, pids in procs.items()}
         ok = self.summarize(s, out, started, ended, lag_zero, before, after, loadgen_cpu)
         if self.statements:
-            print(stack.psql(s.dsn, """SELECT round(total_exec_time::numeric, 0) AS ms, calls, rows,
+            print("   top statements: execution ms | planning ms | calls | rows | statement")
+            print(stack.psql(s.dsn, """SELECT round(total_exec_time::numeric, 0) AS ms, round(total_plan_time::numeric, 0), calls, rows,
                 left(regexp_replace(query, '\\s+', ' ', 'g'), 110) FROM pg_stat_statements
                 ORDER BY total_exec_time DESC LIMIT 12"""))
         return ok
@@ -154,7 +155,7 @@ def main():
     pg = tempfile.mkdtemp(prefix="callstream-pipeline-pg-")
     env = dict(os.environ)
     if args.statements:
-        env["PG_OPTIONS"] = "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+        env["PG_OPTIONS"] = "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on"
     subprocess.run([os.path.join(SOURCE, "scripts/pg-cluster"), "start", pg, "5432"], check=True,
                    stdout=subprocess.DEVNULL, env=env)
     os.environ["CALLSTREAM_TEST_PG_DIR"] = stack.PG_DIR = pg
