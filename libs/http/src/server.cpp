@@ -232,12 +232,14 @@ struct Server::Impl {
     }
     ++admitted;
     ++per_address[address];
+    open_connections.add(1);
     return true;
   }
 
   void release(const std::string& address) {
     std::lock_guard lock(connections_mutex);
     --admitted;
+    open_connections.add(-1);
     if (auto it = per_address.find(address); it != per_address.end() && --it->second == 0)
       per_address.erase(it);
   }
@@ -497,7 +499,6 @@ struct Server::Impl {
       std::lock_guard lock(connections_mutex);
       connections.insert(connection);
     }
-    open_connections.add(1);
     return connection;
   }
 
@@ -507,7 +508,6 @@ struct Server::Impl {
     connection->socket->shutdown(Socket::shutdown_send, ignored);
     connection->socket->close(ignored);
     connection->closed = true;
-    open_connections.add(-1);
     release(connection->peer);
     std::lock_guard lock(connections_mutex);
     connections.erase(connection);

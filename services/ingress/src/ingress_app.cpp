@@ -62,7 +62,7 @@ IngressApp::IngressApp(IngressConfig config)
       },
       metrics_);
   platform_ = std::make_unique<http::PlatformEndpoints>(
-      config_.metrics_address, config_.metrics_port, metrics_, [this] { return ready_.load(); });
+      config_.metrics_address, config_.metrics_port, metrics_, [this] { return ready(); });
   // Delivery reports are served on the server's threads, where the answers they complete go.
   int reports = producer_->take_over_polling();
   server_->watch(reports, [this] { producer_->serve_reports(); });
@@ -230,7 +230,7 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
   const Route& r = **route;
   switch (r.auth) {
     case Auth::none:
-      return serve_process(r, respond);
+      return respond(*http::platform_response(r.path, metrics_, [this] { return ready(); }));
     case Auth::api_key:  // every answer of the operator API is counted under its route
       return operator_api_->handle(
           r, request, [this, label = std::string(r.path), respond](http::Response answer) {
@@ -240,12 +240,6 @@ void IngressApp::handle(http::Request&& request, http::Respond respond) {
     default:
       return carry_out(router_.route(r, request, core::now_millis()), respond);
   }
-}
-
-void IngressApp::serve_process(const Route& route, const http::Respond& respond) {
-  if (route.handler == Handler::readyz && !ready_)
-    return respond(http::text_response(503, "text/plain", "draining\n"));
-  respond(http::text_response(200, "text/plain", "ok\n"));
 }
 
 void IngressApp::refused(const std::string& route, Refusal refusal, const http::Respond& respond) {

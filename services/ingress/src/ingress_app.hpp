@@ -43,8 +43,6 @@ class IngressApp {
  private:
   // Every request: the route table, then the route's handler.
   void handle(http::Request&& request, http::Respond respond);
-  // /healthz, /readyz on the public port.
-  void serve_process(const Route& route, const http::Respond& respond);
   // A refusal: counted by reason, logged, answered.
   void refused(const std::string& route, Refusal refusal, const http::Respond& respond);
   // A Twilio request's decision: answered now and published after, or published then answered.
