@@ -151,17 +151,21 @@ Consumer::~Consumer() {
 
 std::vector<ConsumedMessage> Consumer::poll_batch(size_t max, std::chrono::milliseconds timeout,
                                                   std::chrono::milliseconds linger) {
+  using Clock = std::chrono::steady_clock;
   std::vector<ConsumedMessage> out;
   int wait = static_cast<int>(timeout.count());
-  std::chrono::steady_clock::time_point until{};
+  Clock::time_point until{};  // with a linger: when the batch stops collecting
   while (out.size() < max) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(handle_->rk.get(), wait);
-    auto now = std::chrono::steady_clock::now();
-    if (!m && (out.empty() || now >= until)) break;
-    if (out.empty() && m) until = now + linger;
-    wait = static_cast<int>(std::max<int64_t>(
-        0, std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count()));
-    if (!m) continue;
+    if (!m) {
+      if (out.empty() || linger.count() == 0) break;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+      if (left.count() <= 0) break;
+      wait = static_cast<int>(left.count());
+      continue;
+    }
+    if (out.empty() && linger.count() > 0) until = Clock::now() + linger;
+    wait = 0;  // what is queued already, then (with a linger) what comes until `until`
     if (m->err) {
       core::log::warn("kafka consumer error", {{"error", rd_kafka_err2name(m->err)},
                                                {"detail", rd_kafka_message_errstr(m)}});
