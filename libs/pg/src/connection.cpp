@@ -117,6 +117,7 @@ std::vector<std::string> Connection::notifications(std::chrono::milliseconds wai
 void Connection::reconnect() {
   if (conn_) PQfinish(conn_);
   conn_ = nullptr;
+  prepared_.clear();  // they lived in the old session
   connect();
 }
 
@@ -157,21 +158,58 @@ Result Connection::exec(std::string_view sql) {
   return Result(r);
 }
 
-Result Connection::exec(const char* name, const char* sql, const std::vector<Param>& params) {
-  if (!conn_) throw PgError(std::string(name) + ": not connected", "08003", true);
-  // Text-format parameters must be NUL-terminated: keep terminated copies for the call.
-  std::vector<std::string> copies(params.size());
-  std::vector<const char*> values(params.size(), nullptr);
-  for (size_t i = 0; i < params.size(); ++i)
-    if (params[i]) {
-      copies[i].assign(params[i]->data(), params[i]->size());
-      values[i] = copies[i].c_str();
-    }
-  PGresult* r = PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
-                             nullptr, nullptr, 0);
+namespace {
+
+// Text-format parameters must be NUL-terminated: terminated copies, kept for the call.
+class ParamValues {
+ public:
+  explicit ParamValues(const std::vector<Param>& params)
+      : copies_(params.size()), values_(params.size(), nullptr) {
+    for (size_t i = 0; i < params.size(); ++i)
+      if (params[i]) {
+        copies_[i].assign(params[i]->data(), params[i]->size());
+        values_[i] = copies_[i].c_str();
+      }
+  }
+  int count() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const { return values_.data(); }
+
+ private:
+  std::vector<std::string> copies_;
+  std::vector<const char*> values_;
+};
+
+}  // namespace
+
+Result Connection::checked(const char* name, PGresult* r) {
   auto status = PQresultStatus(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(name, r);
   return Result(r);
+}
+
+Result Connection::exec(const char* name, const char* sql, const std::vector<Param>& params) {
+  if (!conn_) throw PgError(std::string(name) + ": not connected", "08003", true);
+  ParamValues v(params);
+  return checked(name, PQexecParams(conn_, sql, v.count(), nullptr, v.values(), nullptr, nullptr, 0));
+}
+
+Result Connection::exec_prepared(const char* name, const char* sql,
+                                 const std::vector<Param>& params) {
+  if (!conn_) throw PgError(std::string(name) + ": not connected", "08003", true);
+  prepare(name, sql, static_cast<int>(params.size()));
+  ParamValues v(params);
+  return checked(name, PQexecPrepared(conn_, name, v.count(), v.values(), nullptr, nullptr, 0));
+}
+
+void Connection::prepare(const char* name, const char* sql, int params) {
+  auto known = prepared_.find(name);
+  if (known != prepared_.end()) {
+    if (known->second != sql)
+      throw std::logic_error(std::string("prepared statement ") + name + " given another SQL");
+    return;
+  }
+  checked(name, PQprepare(conn_, name, sql, params, nullptr));
+  prepared_.emplace(name, sql);
 }
 
 Transaction::Transaction(Connection& c, const char* begin_sql) : c_(c) { c_.exec(begin_sql); }

@@ -167,7 +167,7 @@ int64_t AlertRules::run(pg::Connection& c, AlertKind kind, const char* name, con
       params.push_back(age);
       if (kind == AlertKind::long_queue_wait) params.push_back(threshold);
     }
-    written += count(rule.name, c.exec(name, sql, params));
+    written += count(rule.name, c.exec_prepared(name, sql, params));
   }
   return written;
 }

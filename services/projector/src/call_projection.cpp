@@ -173,7 +173,7 @@ int64_t apply_call_events(pg::Connection& c, const std::vector<CallEventRow>& ro
   auto literals = envelope.literals();
   for (const auto* own : {&sids, &statuses, &ranks, &seqs}) literals.push_back(own->str());
   std::vector<pg::Param> params(literals.begin(), literals.end());
-  int64_t fresh = c.exec("apply_call_events", kApplyCallEvents, params).get_int(0, "events_new");
+  int64_t fresh = c.exec_prepared("apply_call_events", kApplyCallEvents, params).get_int(0, "events_new");
   if (fresh > 0) refresh_kpis(c, FactSource::calls, envelope.ids());
   return fresh;
 }

@@ -89,7 +89,7 @@ PartitionLetters PartitionLetters::load(pg::Connection& c, const std::string& to
   for (const auto& k : keys) list.add(k);
   std::string p = std::to_string(partition), lo = std::to_string(first), hi = std::to_string(last),
               arr = list.str();
-  auto r = c.exec("partition_letters", kPartitionLetters, {topic, p, lo, hi, arr});
+  auto r = c.exec_prepared("partition_letters", kPartitionLetters, {topic, p, lo, hi, arr});
   PartitionLetters out;
   for (int i = 0; i < r.rows(); ++i) {
     int64_t offset = r.get_int(i, "kafka_offset");

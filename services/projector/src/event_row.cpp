@@ -50,7 +50,7 @@ int64_t exec_with_rows(pg::Connection& c, const char* name, const std::string& s
   for (const auto& r : rows) envelope.add(r);
   auto literals = envelope.literals();
   std::vector<pg::Param> params(literals.begin(), literals.end());
-  return c.exec(name, sql.c_str(), params).get_int(0, "events_new");
+  return c.exec_prepared(name, sql.c_str(), params).get_int(0, "events_new");
 }
 
 }  // namespace callstream::projector

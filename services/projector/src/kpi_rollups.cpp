@@ -7,7 +7,7 @@ namespace callstream::projector {
 void refresh_kpis(pg::Connection& db, FactSource source, const pg::ArrayLiteral& event_ids) {
   static constexpr const char* kSources[] = {"calls", "recordings", "taskrouter"};
   std::string ids = event_ids.str();
-  db.exec("refresh_kpis", "SELECT callstream_refresh_events($1, $2::text[])",
+  db.exec_prepared("refresh_kpis", "SELECT callstream_refresh_events($1, $2::text[])",
           {kSources[static_cast<int>(source)], ids});
 }
 

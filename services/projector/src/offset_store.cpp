@@ -28,7 +28,7 @@ bool OffsetStore::advance(const std::string& topic, int32_t partition, int64_t e
   std::string p = std::to_string(partition), e = std::to_string(expected), n = std::to_string(next);
   if (expected == kNone)
     return c_.exec("insert_offset", kInsertOffset, {topic, p, n}).affected() == 1;
-  return c_.exec("advance_offset", kAdvanceExisting, {topic, p, e, n}).affected() == 1;
+  return c_.exec_prepared("advance_offset", kAdvanceExisting, {topic, p, e, n}).affected() == 1;
 }
 
 }  // namespace callstream::projector

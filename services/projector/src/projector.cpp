@@ -264,7 +264,7 @@ void Projector::announce(TopicKind kind, const TopicRows& rows, const std::set<s
   if (kind == TopicKind::eventstreams) named = {"*"};
   for (TopicKind changed : rows.kinds()) {
     std::string payload = console::change_payload(to_string(changed), named);
-    db.exec("announce_change", "SELECT pg_notify($1, $2)", {console::kChangesChannel, payload});
+    db.exec_prepared("announce_change", "SELECT pg_notify($1, $2)", {console::kChangesChannel, payload});
   }
 }
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 struct pg_conn;
@@ -78,6 +79,10 @@ class Connection {
   Result exec(std::string_view sql);
   // `name` labels the statement in logs and errors (kUpsertCall...).
   Result exec(const char* name, const char* sql, const std::vector<Param>& params);
+  // The same, for a statement a hot path runs over and over: parsed once per connection as the
+  // prepared statement `name`, so PostgreSQL may keep its plan. A name always comes with the
+  // same SQL (std::logic_error otherwise: a bug).
+  Result exec_prepared(const char* name, const char* sql, const std::vector<Param>& params);
 
   // `name` quoted as an SQL identifier (PQescapeIdentifier), for DDL whose names are not
   // parameters: quote("public") + "." + quote(table).
@@ -97,8 +102,11 @@ class Connection {
  private:
   void connect();
   [[noreturn]] void fail(const char* what, pg_result* r);
+  void prepare(const char* name, const char* sql, int params);
+  Result checked(const char* name, pg_result* r);
   ConnectionSettings settings_;
   pg_conn* conn_ = nullptr;
+  std::unordered_map<std::string, std::string> prepared_;  // name -> SQL, on this connection
 };
 
 // BEGIN on construction, ROLLBACK on destruction unless commit() ran.
