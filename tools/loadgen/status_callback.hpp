@@ -36,12 +36,18 @@ struct Webhook {
   twilio::Params params;
 };
 
+// The agents who answer a mixed run's calls, in turn: a floor of agents shares the calls, as
+// a call center's does (one agent on every call would make every batch of TaskRouter events
+// wait on that agent's row).
+constexpr int kMixAgents = 500;
+
 // Request i of a mixed run: call i / 10's webhooks in the order Twilio sends them, the kinds a
 // call center's ingress answers (the /voice TwiML, status callbacks, TaskRouter events,
 // recording callbacks) in their real proportions.
 inline Webhook mixed_webhook(int i, const std::string& account) {
   int call = i / 10, step = i % 10;
-  char call_sid[40], task_sid[40], recording_sid[40], event_sid[40];
+  char call_sid[40], task_sid[40], recording_sid[40], event_sid[40], worker_sid[40];
+  std::snprintf(worker_sid, sizeof worker_sid, "WK%032x", call % kMixAgents + 1);
   std::snprintf(call_sid, sizeof call_sid, "CA%032x", call + 1);
   std::snprintf(event_sid, sizeof event_sid, "EV%031x%d", call + 1, step);
   std::snprintf(task_sid, sizeof task_sid, "WT%032x", call + 1);
@@ -88,8 +94,8 @@ inline Webhook mixed_webhook(int i, const std::string& account) {
       {"Sid", event_sid},
       {"TimestampMs", std::to_string(1770896905000LL + i)}};
   if (step > 3)
-    p.insert(p.end(), {{"WorkerSid", "WK00000000000000000000000000000001"},
-                       {"WorkerName", "alice"},
+    p.insert(p.end(), {{"WorkerSid", worker_sid},
+                       {"WorkerName", "agent-" + std::to_string(call % kMixAgents + 1)},
                        {"ReservationSid", std::string("WR") + (task_sid + 2)}});
   return {"/taskrouter_event", std::move(p)};
 }
