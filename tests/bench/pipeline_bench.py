@@ -9,7 +9,11 @@ reach zero after the load stops, and each process's CPU per webhook from /proc. 
 ingress p99 <= 10 ms, freshness p99 <= 100 ms and the lag is zero within 1 s; the run steps up
 through the rates and stops after the first that fails.
 
-Usage: tests/bench/pipeline_bench.py [--seconds 120] [--brokers 3] RATE...
+With --compare BUILD_DIR (an older build, e.g. a git worktree's build/release), each rate runs
+on that build and then on this one, the same load generator driving both, and a table at the end
+sets them side by side: the way to measure a change on a noisy machine.
+
+Usage: tests/bench/pipeline_bench.py [--seconds 120] [--brokers 1] [--compare DIR] RATE...
   (CALLSTREAM_BIN_DIR: a build, default build/release; tests/bench/pipeline_bench.sh builds it)"""
 import argparse
 import os
@@ -27,6 +31,7 @@ import stack  # noqa: E402
 
 INGRESS_P99_MS, FRESH_P99_MS, LAG_ZERO_S = 10.0, 100.0, 1.0
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+PROCESSES = ("ingress", "devkafka", "projector", "postgres", "loadgen")
 
 
 def cpu_seconds(pid):
@@ -53,11 +58,14 @@ def cpu_of(pids):
     return total
 
 
+LOADGEN = os.path.join(stack.BIN, "tools/loadgen/callstream-loadgen")  # this build's, for every build
+
+
 class Step:
     def __init__(self, rate, seconds, brokers, pg_dir, statements=False):
         self.rate, self.seconds, self.brokers, self.pg_dir = rate, seconds, brokers, pg_dir
         self.statements = statements
-        self.lines = []
+        self.summary = {}
 
     def run(self, make):
         os.environ["DEVKAFKA_BROKERS"] = str(self.brokers)
@@ -94,7 +102,7 @@ class Step:
         return ok
 
     def loadgen(self, s):
-        return [os.path.join(stack.BIN, "tools/loadgen/callstream-loadgen"), "--port", str(s.ingress_port),
+        return [LOADGEN, "--port", str(s.ingress_port),
                 "--base-url", stack.BASE_URL, "--token", stack.TOKEN, "--account", stack.ACCOUNT, "--mix",
                 "--rate", str(self.rate), "--seconds", str(self.seconds), "--connections", "64",
                 "--threads", "1", "--distinct", str(int(self.rate * self.seconds) + 10), "--report-every", "10"]
@@ -139,15 +147,39 @@ class Step:
             f = fresh.get(int(start_s) // 10, ("", "", ""))
             print("   %-8s %8s %9s %9s %9s | %9s %9s %9s" % (start_s + " s", n, p50, wp99, mx, *f))
         events = max(answered, 1)
-        print("   CPU per webhook (us): " + "  ".join("%s %.0f" % (name, cpu[name] / events * 1e6)
-                                                     for name in ("ingress", "devkafka", "projector", "postgres", "loadgen")))
+        per_webhook = {name: cpu[name] / events * 1e6 for name in PROCESSES}
+        print("   CPU per webhook (us): " + "  ".join("%s %.0f" % (name, per_webhook[name]) for name in PROCESSES))
+        self.summary = {"ok": ok, "p99": p99, "fresh_p99": fresh_p99, "lag_zero": lag_zero, "cpu": per_webhook}
         return ok
+
+
+def print_table(results):
+    """Every step run, one line each: the builds side by side per rate."""
+    print("\n| rate | build | result | ingress p99 ms | freshness p99 ms | lag zero after | "
+          "CPU per webhook, us: " + " / ".join(PROCESSES) + " |")
+    print("|---|---|---|---|---|---|---|")
+    for rate, build, r in results:
+        lag = "%.2f s" % r["lag_zero"] if r["lag_zero"] is not None else "> 60 s"
+        print("| %d/s | %s | %s | %.1f | %.1f | %s | %s |" % (
+            rate, build, "pass" if r["ok"] else "FAIL", r["p99"], r["fresh_p99"], lag,
+            " / ".join("%.0f" % r["cpu"][name] for name in PROCESSES)))
+
+
+def run_step(rate, args, pg, build):
+    """One rate on one build; its summary, or None when the stack failed."""
+    stack.BIN = build
+    step = Step(rate, args.seconds, args.brokers, pg, args.statements)
+    print("-- %s" % build)
+    status = stack.run(step.run)
+    return step.summary if status == 0 and step.summary else None
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=120)
-    parser.add_argument("--brokers", type=int, default=3)
+    parser.add_argument("--brokers", type=int, default=1)
+    parser.add_argument("--compare", metavar="BUILD_DIR",
+                        help="an older build to run each rate on first, side by side with this one")
     parser.add_argument("--statements", action="store_true",
                         help="print pg_stat_statements' top statements by time after each rate")
     parser.add_argument("rates", type=int, nargs="+")
@@ -159,15 +191,21 @@ def main():
     subprocess.run([os.path.join(SOURCE, "scripts/pg-cluster"), "start", pg, "5432"], check=True,
                    stdout=subprocess.DEVNULL, env=env)
     os.environ["CALLSTREAM_TEST_PG_DIR"] = stack.PG_DIR = pg
+    builds = ([("reference", os.path.abspath(args.compare))] if args.compare else []) + [("this", stack.BIN)]
+    results = []
     try:
         for rate in args.rates:
-            step = Step(rate, args.seconds, args.brokers, pg, args.statements)
-            result = {}
-            status = stack.run(lambda make: result.setdefault("ok", step.run(make)))
-            if status != 0 or not result.get("ok"):
+            passed = False
+            for label, build in builds:
+                summary = run_step(rate, args, pg, build)
+                if summary:
+                    results.append((rate, label, summary))
+                    passed = passed or summary["ok"]
+            if not passed:
                 break
     finally:
         subprocess.run([os.path.join(SOURCE, "scripts/pg-cluster"), "stop", pg], check=False, stdout=subprocess.DEVNULL)
+    print_table(results)
 
 
 if __name__ == "__main__":
