@@ -159,7 +159,8 @@ core::Result<CallEventRow> decode_call_event(std::string_view value, std::string
   return row;
 }
 
-int64_t apply_call_events(pg::Connection& c, const std::vector<CallEventRow>& rows) {
+int64_t apply_call_events_only(pg::Connection& c, const std::vector<CallEventRow>& rows,
+                               FactRefresh& refresh) {
   if (rows.empty()) return 0;
   EnvelopeArrays envelope;
   pg::ArrayLiteral sids, statuses, ranks, seqs;
@@ -173,8 +174,17 @@ int64_t apply_call_events(pg::Connection& c, const std::vector<CallEventRow>& ro
   auto literals = envelope.literals();
   for (const auto* own : {&sids, &statuses, &ranks, &seqs}) literals.push_back(own->str());
   std::vector<pg::Param> params(literals.begin(), literals.end());
-  int64_t fresh = c.exec_prepared("apply_call_events", kApplyCallEvents, params).get_int(0, "events_new");
-  if (fresh > 0) refresh_kpis(c, FactSource::calls, envelope.ids());
+  int64_t fresh =
+      c.exec_prepared("apply_call_events", kApplyCallEvents, params).get_int(0, "events_new");
+  if (fresh > 0)
+    for (const auto& r : rows) refresh.add(FactSource::calls, r.event_id);
+  return fresh;
+}
+
+int64_t apply_call_events(pg::Connection& c, const std::vector<CallEventRow>& rows) {
+  FactRefresh refresh;
+  int64_t fresh = apply_call_events_only(c, rows, refresh);
+  refresh.run(c);
   return fresh;
 }
 

@@ -10,6 +10,7 @@
 
 #include "callstream/pg/connection.hpp"
 #include "event_row.hpp"
+#include "kpi_rollups.hpp"
 
 namespace callstream::projector {
 
@@ -31,7 +32,12 @@ struct CallEventRow {
 core::Result<CallEventRow> decode_call_event(std::string_view value, std::string topic,
                                              int32_t partition, int64_t offset);
 
-// Applies the rows in the caller's transaction; returns how many were new (not duplicates).
+// Applies the rows in the caller's transaction, then refreshes their calls' facts; returns how
+// many were new (not duplicates).
 int64_t apply_call_events(pg::Connection& c, const std::vector<CallEventRow>& rows);
+// Applies only the rows: the new ones are added to `refresh`, which the caller runs before the
+// transaction commits (one refresh for every projection a transaction applies).
+int64_t apply_call_events_only(pg::Connection& c, const std::vector<CallEventRow>& rows,
+                               FactRefresh& refresh);
 
 }  // namespace callstream::projector

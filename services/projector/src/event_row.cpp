@@ -37,12 +37,6 @@ core::Result<EventRow> decode_event(std::string_view value, std::string topic, i
   return row;
 }
 
-pg::ArrayLiteral event_ids(const std::vector<EventRow>& rows) {
-  pg::ArrayLiteral ids;
-  for (const auto& r : rows) ids.add(r.event_id);
-  return ids;
-}
-
 int64_t exec_with_rows(pg::Connection& c, const char* name, const std::string& sql,
                        const std::vector<EventRow>& rows) {
   if (rows.empty()) return 0;

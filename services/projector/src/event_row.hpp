@@ -67,7 +67,6 @@ class EnvelopeArrays {
     offsets_.add(std::to_string(r.offset));
     data_.add(r.data);
   }
-  const pg::ArrayLiteral& ids() const { return ids_; }
   // The literals, to be bound as $1..$8 (a statement's own arrays follow as $9...).
   std::vector<std::string> literals() const {
     return {ids_.str(),    types_.str(),      times_.str(),   received_.str(),
@@ -77,9 +76,6 @@ class EnvelopeArrays {
  private:
   pg::ArrayLiteral ids_, types_, times_, received_, topics_, partitions_, offsets_, data_;
 };
-
-// The rows' event ids, as one array parameter.
-pg::ArrayLiteral event_ids(const std::vector<EventRow>& rows);
 
 // Runs `sql` (made by with_event_rows) with the rows; returns its `events_new`.
 int64_t exec_with_rows(pg::Connection& c, const char* name, const std::string& sql,

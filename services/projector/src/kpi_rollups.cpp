@@ -4,11 +4,17 @@
 
 namespace callstream::projector {
 
-void refresh_kpis(pg::Connection& db, FactSource source, const pg::ArrayLiteral& event_ids) {
-  static constexpr const char* kSources[] = {"calls", "recordings", "taskrouter"};
-  std::string ids = event_ids.str();
-  db.exec_prepared("refresh_kpis", "SELECT callstream_refresh_events($1, $2::text[])",
-          {kSources[static_cast<int>(source)], ids});
+void FactRefresh::add(FactSource source, std::string_view event_id) {
+  ids_[static_cast<int>(source)].add(event_id);
+}
+
+void FactRefresh::run(pg::Connection& db) {
+  if (ids_[0].size() + ids_[1].size() + ids_[2].size() == 0) return;
+  std::string calls = ids_[0].str(), recordings = ids_[1].str(), taskrouter = ids_[2].str();
+  db.exec_prepared("refresh_kpis",
+                   "SELECT callstream_refresh_events($1::text[], $2::text[], $3::text[])",
+                   {calls, recordings, taskrouter});
+  for (auto& ids : ids_) ids = {};
 }
 
 void KpiCompaction::maybe_run(pg::Connection& db) {

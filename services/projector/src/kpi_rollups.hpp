@@ -4,16 +4,27 @@
 // the rollups the analytics views sum; now and then the appended rows are folded.
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "callstream/pg/connection.hpp"
 
 namespace callstream::projector {
 
-// Which events' calls to refresh: the projections of calls, recordings and TaskRouter call it
-// in the transaction that applied the events, so nothing applies rows without it, and what
-// runs after (the alert rules) reads the facts as they are now.
+// Which events' calls to refresh: the projections of calls, recordings and TaskRouter add the
+// events they applied, and the transaction that applied them runs the refresh before what reads
+// the facts (the alert rules), so nothing applies rows without it. One refresh for all of a
+// transaction's events: it takes every call's lock in one statement, in one order (two refreshes
+// in one transaction could each hold a lock the other's transaction waits for).
 enum class FactSource { calls, recordings, taskrouter };
-void refresh_kpis(pg::Connection& db, FactSource source, const pg::ArrayLiteral& event_ids);
+class FactRefresh {
+ public:
+  void add(FactSource source, std::string_view event_id);
+  // Refreshes the facts of the events' calls (nothing when no event was added), then forgets them.
+  void run(pg::Connection& db);
+
+ private:
+  pg::ArrayLiteral ids_[3];  // by FactSource
+};
 
 // Folds the rollups' appended rows, at most every `every` (its own transaction; a failure is
 // logged and retried next time: the rows stay correct unfolded).

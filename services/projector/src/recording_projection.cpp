@@ -125,7 +125,8 @@ core::Result<EventRow> decode_recording_event(std::string_view value, std::strin
 
 // Status events first: an archived event in the same batch as its recording's completion finds
 // the row made.
-int64_t apply_recording_events(pg::Connection& c, const std::vector<EventRow>& rows) {
+int64_t apply_recording_events_only(pg::Connection& c, const std::vector<EventRow>& rows,
+                                    FactRefresh& refresh) {
   std::vector<EventRow> status, archived, deleted;
   for (const auto& r : rows)
     (!r.event_type.starts_with(kArchiveTypes) ? status
@@ -133,9 +134,17 @@ int64_t apply_recording_events(pg::Connection& c, const std::vector<EventRow>& r
                                               : deleted)
         .push_back(r);
   int64_t fresh = exec_with_rows(c, "apply_recording_events", kApply, status);
-  if (fresh > 0) refresh_kpis(c, FactSource::recordings, event_ids(status));
+  if (fresh > 0)
+    for (const auto& r : status) refresh.add(FactSource::recordings, r.event_id);
   return fresh + exec_with_rows(c, "apply_recording_archived", kApplyArchived, archived) +
          exec_with_rows(c, "apply_recording_media_deleted", kApplyMediaDeleted, deleted);
+}
+
+int64_t apply_recording_events(pg::Connection& c, const std::vector<EventRow>& rows) {
+  FactRefresh refresh;
+  int64_t fresh = apply_recording_events_only(c, rows, refresh);
+  refresh.run(c);
+  return fresh;
 }
 
 }  // namespace callstream::projector

@@ -182,9 +182,18 @@ core::Result<EventRow> decode_taskrouter_event(std::string_view value, std::stri
                       {"AccountSid", "WorkspaceSid"});
 }
 
-int64_t apply_taskrouter_events(pg::Connection& c, const std::vector<EventRow>& rows) {
+int64_t apply_taskrouter_events_only(pg::Connection& c, const std::vector<EventRow>& rows,
+                                     FactRefresh& refresh) {
   int64_t fresh = exec_with_rows(c, "apply_taskrouter_events", kApply, rows);
-  if (fresh > 0) refresh_kpis(c, FactSource::taskrouter, event_ids(rows));
+  if (fresh > 0)
+    for (const auto& r : rows) refresh.add(FactSource::taskrouter, r.event_id);
+  return fresh;
+}
+
+int64_t apply_taskrouter_events(pg::Connection& c, const std::vector<EventRow>& rows) {
+  FactRefresh refresh;
+  int64_t fresh = apply_taskrouter_events_only(c, rows, refresh);
+  refresh.run(c);
   return fresh;
 }
 

@@ -34,6 +34,17 @@ std::vector<TopicKind> TopicRows::kinds() const {
   return out;
 }
 
+void TopicRows::append(TopicRows&& other) {
+  auto move_into = [](auto& to, auto& from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  };
+  move_into(calls, other.calls);
+  move_into(recordings, other.recordings);
+  move_into(taskrouter, other.taskrouter);
+  move_into(optouts, other.optouts);
+  move_into(ignored, other.ignored);
+}
+
 TopicProjections::TopicProjections(const events::Contract& contract)
     : calls_(contract.topic("callstream.voice.calls.v1")),
       recordings_(contract.topic("callstream.voice.recordings.v1")),
@@ -100,8 +111,13 @@ core::Result<std::string> TopicProjections::decode_streamed(std::string_view val
 }
 
 int64_t TopicProjections::apply(pg::Connection& c, const TopicRows& rows) const {
-  return apply_call_events(c, rows.calls) + apply_recording_events(c, rows.recordings) +
-         apply_taskrouter_events(c, rows.taskrouter) + apply_optout_events(c, rows.optouts);
+  FactRefresh refresh;
+  int64_t fresh = apply_call_events_only(c, rows.calls, refresh) +
+                  apply_recording_events_only(c, rows.recordings, refresh) +
+                  apply_taskrouter_events_only(c, rows.taskrouter, refresh) +
+                  apply_optout_events(c, rows.optouts);
+  refresh.run(c);
+  return fresh;
 }
 
 }  // namespace callstream::projector
