@@ -190,7 +190,8 @@ Result Connection::checked(const char* name, PGresult* r) {
 Result Connection::exec(const char* name, const char* sql, const std::vector<Param>& params) {
   if (!conn_) throw PgError(std::string(name) + ": not connected", "08003", true);
   ParamValues v(params);
-  return checked(name, PQexecParams(conn_, sql, v.count(), nullptr, v.values(), nullptr, nullptr, 0));
+  return checked(name,
+                 PQexecParams(conn_, sql, v.count(), nullptr, v.values(), nullptr, nullptr, 0));
 }
 
 Result Connection::exec_prepared(const char* name, const char* sql,

@@ -13,17 +13,13 @@ PartitionBatches by_partition(std::vector<kafka::ConsumedMessage>& batch) {
 }
 
 bool apply_in_lanes(PartitionBatches& batches, const std::vector<pg::Connection*>& connections,
-                    const ApplyPartition& apply) {
+                    const ApplyLane& apply) {
   size_t lanes = std::min(connections.size(), batches.size());
   if (lanes == 0) return true;
   std::vector<std::vector<PartitionBatches::value_type*>> work(lanes);
   size_t i = 0;
   for (auto& entry : batches) work[i++ % lanes].push_back(&entry);
-  auto run_lane = [&](size_t lane) {
-    for (auto* entry : work[lane])
-      if (!apply(entry->first, entry->second, *connections[lane])) return false;
-    return true;
-  };
+  auto run_lane = [&](size_t lane) { return apply(work[lane], *connections[lane]); };
   std::vector<std::future<bool>> others;
   for (size_t lane = 1; lane < lanes; ++lane)
     others.push_back(std::async(std::launch::async, run_lane, lane));

@@ -1,7 +1,9 @@
 #pragma once
 // Spreads one polled batch over the PostgreSQL connections. Partitions are independent (a key
-// lives in one partition, each has its own offset row), so their batches are applied
-// concurrently, one connection each: while one waits for its commit to be flushed, another works.
+// lives in one partition, each has its own offset row), so they are dealt over the connections
+// and applied concurrently, a lane per connection: while one waits for its commit to be flushed,
+// another works. A lane applies all its partitions in one transaction (Projector::apply_lane):
+// one commit and one statement per read model for the lot, not for each partition.
 #include <functional>
 #include <map>
 #include <vector>
@@ -13,16 +15,15 @@
 namespace callstream::projector {
 
 using PartitionBatches = std::map<PartitionKey, std::vector<kafka::ConsumedMessage*>>;
-using ApplyPartition = std::function<bool(const PartitionKey&,
-                                          std::vector<kafka::ConsumedMessage*>&, pg::Connection&)>;
+using ApplyLane = std::function<bool(std::vector<PartitionBatches::value_type*>&, pg::Connection&)>;
 
 // The batch's messages by partition, each partition's in offset order.
 PartitionBatches by_partition(std::vector<kafka::ConsumedMessage>& batch);
 
-// Applies every partition's messages with `apply`, the partitions dealt round-robin over
-// `connections` (one thread per connection in use, the first on the caller's). A lane stops at
-// its first partition that did not commit. False when any partition did not commit.
+// Deals the partitions round-robin over `connections` and applies each lane's partitions with
+// `apply` (one thread per connection in use, the first on the caller's). False when any lane
+// did not commit.
 bool apply_in_lanes(PartitionBatches& batches, const std::vector<pg::Connection*>& connections,
-                    const ApplyPartition& apply);
+                    const ApplyLane& apply);
 
 }  // namespace callstream::projector

@@ -181,40 +181,52 @@ void Projector::apply_batch(std::vector<kafka::ConsumedMessage>& batch) {
   std::vector<pg::Connection*> connections = {db_.get()};
   for (auto& w : workers_) connections.push_back(w.get());
   bool ok = apply_in_lanes(batches, connections,
-                           [this](const Key& key, auto& messages, pg::Connection& db) {
-                             return apply_partition(key, messages, db);
-                           });
+                           [this](Lane& lane, pg::Connection& db) { return apply_lane(lane, db); });
   // Everything not committed is re-read from the offsets PostgreSQL holds.
   if (!ok) recover();
 }
 
-// decode or park -> apply -> advance the offset -> observe.
-bool Projector::apply_partition(const Key& key, std::vector<kafka::ConsumedMessage*>& messages,
-                                pg::Connection& db) {
-  std::optional<int64_t> expected = offsets_.next(key);
-  if (!expected) return true;  // revoked meanwhile: the new owner reads these
-  auto kind = projections_.kind(key.first);
-  if (!kind) return true;
-  Unapplied batch = unapplied(*expected, messages);
-  if (batch.messages.empty()) return true;
-  int64_t next = batch.messages.back()->offset() + 1;
+// decode or park -> apply -> advance the offsets -> observe.
+bool Projector::apply_lane(Lane& lane, pg::Connection& db) {
+  std::vector<PartitionWork> work = lane_work(lane);
+  if (work.empty()) return true;
   auto started = std::chrono::steady_clock::now();
   std::optional<Applied> applied;
   try {
-    applied = apply_and_advance(key, *kind, batch, *expected, next, db);
+    applied = apply_and_advance(work, db);
   } catch (const pg::PgError& e) {
     metrics_.pg_errors.inc();
-    log::error("batch not applied", {{"topic", key.first},
-                                     {"partition", std::to_string(key.second)},
-                                     {"error", e.what()},
-                                     {"sqlstate", e.sqlstate()}});
+    std::string partitions;
+    for (const auto& w : work)
+      partitions +=
+          (partitions.empty() ? "" : " ") + w.key.first + "/" + std::to_string(w.key.second);
+    log::error("batch not applied",
+               {{"partitions", partitions}, {"error", e.what()}, {"sqlstate", e.sqlstate()}});
     return false;
   }
   if (!applied) return false;
-  offsets_.advance(key, next);
-  consumer_->store_offset(key.first, key.second, next);
+  for (const auto& w : work) {
+    offsets_.advance(w.key, w.next);
+    consumer_->store_offset(w.key.first, w.key.second, w.next);
+  }
   observe(*applied, started);
   return true;
+}
+
+std::vector<Projector::PartitionWork> Projector::lane_work(const Lane& lane) const {
+  std::vector<PartitionWork> work;
+  for (const auto* entry : lane) {
+    const Key& key = entry->first;
+    std::optional<int64_t> expected = offsets_.next(key);
+    if (!expected) continue;  // revoked meanwhile: the new owner reads these
+    auto kind = projections_.kind(key.first);
+    if (!kind) continue;
+    Unapplied batch = unapplied(*expected, entry->second);
+    if (batch.messages.empty()) continue;
+    int64_t next = batch.messages.back()->offset() + 1;
+    work.push_back(PartitionWork{key, *kind, std::move(batch), *expected, next});
+  }
+  return work;
 }
 
 Projector::Unapplied Projector::unapplied(int64_t expected,
@@ -228,52 +240,77 @@ Projector::Unapplied Projector::unapplied(int64_t expected,
   return out;
 }
 
-std::optional<Projector::Applied> Projector::apply_and_advance(const Key& key, TopicKind kind,
-                                                               const Unapplied& batch,
-                                                               int64_t expected, int64_t next,
-                                                               pg::Connection& db) {
+std::optional<Projector::Applied> Projector::apply_and_advance(
+    const std::vector<PartitionWork>& work, pg::Connection& db) {
   pg::Transaction tx(db);
-  SortedBatch sorted = sort_batch(key, kind, batch.messages, batch.keys, db);
-  // Dead letters are durable (topic and table) before the offset passes them. Only letters
-  // met for the first time are here (the kept ones are held, not re-sent), so a rebuild that
-  // reaches an offset before the live projector publishes the letter itself.
-  for (const auto& l : sorted.letters) dead_letters_->publish(l, *stop_);
-  record_dead_letters(db, sorted.letters);
-  int64_t fresh = projections_.apply(db, sorted.rows);
-  raise_alerts(sorted, db);
-  if (fresh > 0 && config_.schema.empty()) announce(kind, sorted.rows, batch.keys, db);
-  if (!OffsetStore(db).advance(key.first, key.second, expected, next)) {
+  LaneRows lane = sort_lane(work, db);
+  lane.applied.fresh = projections_.apply(db, lane.rows);
+  lane.applied.ignored = std::move(lane.rows.ignored);
+  raise_alerts(lane.rows, lane.letters, db);
+  if (lane.applied.fresh > 0 && config_.schema.empty())
+    for (const auto& [partition, changed] : lane.announcements)
+      announce(partition->kind, changed, partition->batch.keys, db);
+  if (!advance_offsets(work, db)) return std::nullopt;  // tx rolls back
+  tx.commit();
+  return std::move(lane.applied);
+}
+
+// Dead letters are durable (topic and table) before the offset passes them. Only letters met for
+// the first time are here (the kept ones are held, not re-sent), so a rebuild that reaches an
+// offset before the live projector publishes the letter itself.
+Projector::LaneRows Projector::sort_lane(const std::vector<PartitionWork>& work,
+                                         pg::Connection& db) const {
+  LaneRows lane;
+  for (const auto& w : work) {
+    SortedBatch sorted = sort_batch(w.key, w.kind, w.batch.messages, w.batch.keys, db);
+    for (const auto& l : sorted.letters) dead_letters_->publish(l, *stop_);
+    record_dead_letters(db, sorted.letters);
+    lane.letters = lane.letters || !sorted.letters.empty();
+    lane.announcements.emplace_back(&w, sorted.rows.kinds());
+    lane.applied.rows += sorted.rows.size();
+    lane.applied.messages += w.batch.messages.size();
+    if (sorted.oldest_received >= 0 &&
+        (lane.applied.oldest_received < 0 || sorted.oldest_received < lane.applied.oldest_received))
+      lane.applied.oldest_received = sorted.oldest_received;
+    lane.rows.append(std::move(sorted.rows));
+  }
+  return lane;
+}
+
+bool Projector::advance_offsets(const std::vector<PartitionWork>& work, pg::Connection& db) {
+  OffsetStore store(db);
+  for (const auto& w : work) {
+    if (store.advance(w.key.first, w.key.second, w.expected, w.next)) continue;
     metrics_.fenced.inc();
     log::warn("batch fenced: another instance advanced this partition",
-              {{"topic", key.first},
-               {"partition", std::to_string(key.second)},
-               {"expected", std::to_string(expected)}});
-    return std::nullopt;  // tx rolls back
+              {{"topic", w.key.first},
+               {"partition", std::to_string(w.key.second)},
+               {"expected", std::to_string(w.expected)}});
+    return false;
   }
-  tx.commit();
-  return Applied{fresh, sorted.rows.size(), batch.messages.size(), sorted.oldest_received,
-                 std::move(sorted.rows.ignored)};
+  return true;
 }
 
 // The console's live streams hear of the change once it is committed (NOTIFY is delivered at
 // COMMIT, in commit order, and never for a rolled-back batch). A topic's message keys name what
 // changed; Event Streams' keys are Twilio's, so its changes name every row of their kind ("*").
-void Projector::announce(TopicKind kind, const TopicRows& rows, const std::set<std::string>& keys,
-                         pg::Connection& db) const {
+void Projector::announce(TopicKind kind, const std::vector<TopicKind>& changed,
+                         const std::set<std::string>& keys, pg::Connection& db) const {
   std::vector<std::string> named(keys.begin(), keys.end());
   if (kind == TopicKind::eventstreams) named = {"*"};
-  for (TopicKind changed : rows.kinds()) {
-    std::string payload = console::change_payload(to_string(changed), named);
-    db.exec_prepared("announce_change", "SELECT pg_notify($1, $2)", {console::kChangesChannel, payload});
+  for (TopicKind what : changed) {
+    std::string payload = console::change_payload(to_string(what), named);
+    db.exec_prepared("announce_change", "SELECT pg_notify($1, $2)",
+                     {console::kChangesChannel, payload});
   }
 }
 
 // Alerts are written with the change that calls for them: a crash loses none, a replay writes
 // none twice (their keys are taken).
-void Projector::raise_alerts(const SortedBatch& sorted, pg::Connection& db) const {
-  if (!sorted.letters.empty()) alert_rules_.on_dead_letters(db);
-  alert_rules_.on_calls(db, sorted.rows.calls);
-  alert_rules_.on_recordings(db, sorted.rows.recordings);
+void Projector::raise_alerts(const TopicRows& rows, bool letters, pg::Connection& db) const {
+  if (letters) alert_rules_.on_dead_letters(db);
+  alert_rules_.on_calls(db, rows.calls);
+  alert_rules_.on_recordings(db, rows.recordings);
 }
 
 void Projector::observe(const Applied& applied, std::chrono::steady_clock::time_point started) {

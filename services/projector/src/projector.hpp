@@ -1,6 +1,7 @@
 #pragma once
-// The consumer loop: each batch of one partition is applied in one PostgreSQL transaction that
-// also advances that partition's offset (conditionally, fencing zombies). On assignment the
+// The consumer loop: a polled batch is spread over the PostgreSQL connections by partition
+// (batch_lanes), and each connection applies its partitions' messages in one transaction that
+// also advances those partitions' offsets (conditionally, fencing zombies). On assignment the
 // consumer starts where PostgreSQL says. Events that cannot be decoded go to the dead-letter
 // topic before the batch commits: nothing is skipped silently.
 //
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "alert_rules.hpp"
+#include "batch_lanes.hpp"
 #include "callstream/core/metrics.hpp"
 #include "callstream/core/progress.hpp"
 #include "callstream/events/contract.hpp"
@@ -54,10 +56,10 @@ class Projector : public kafka::RebalanceListener {
 
  private:
   using Key = PartitionKey;
+  using Lane = std::vector<PartitionBatches::value_type*>;
   void apply_batch(std::vector<kafka::ConsumedMessage>& batch);
-  // Applies one partition's messages; false when the transaction did not commit.
-  bool apply_partition(const Key& key, std::vector<kafka::ConsumedMessage*>& messages,
-                       pg::Connection& db);
+  // Applies a lane's partition batches in one transaction; false when it did not commit.
+  bool apply_lane(Lane& lane, pg::Connection& db);
   // The messages of a partition batch not applied yet (a re-delivery after a seek repeats some),
   // and their keys.
   struct Unapplied {
@@ -65,6 +67,17 @@ class Projector : public kafka::RebalanceListener {
     std::set<std::string> keys;
   };
   static Unapplied unapplied(int64_t expected, const std::vector<kafka::ConsumedMessage*>& all);
+  // One partition's part of a lane's transaction: what to apply, and its offset moving from
+  // `expected` to `next`.
+  struct PartitionWork {
+    Key key;
+    TopicKind kind;
+    Unapplied batch;
+    int64_t expected;
+    int64_t next;
+  };
+  // The lane's partitions that have messages to apply (none revoked meanwhile).
+  std::vector<PartitionWork> lane_work(const Lane& lane) const;
   // A partition batch sorted by what the dead letters decide for each message (PartitionLetters):
   // the rows to apply, the letters to keep, and the oldest receive time among the rows.
   struct SortedBatch {
@@ -75,7 +88,7 @@ class Projector : public kafka::RebalanceListener {
   SortedBatch sort_batch(const Key& key, TopicKind kind,
                          const std::vector<kafka::ConsumedMessage*>& messages,
                          const std::set<std::string>& keys, pg::Connection& db) const;
-  // What one committed partition batch did, for the metrics.
+  // What one committed lane transaction did, for the metrics.
   struct Applied {
     int64_t fresh = 0;  // rows that changed the read models (the others were duplicates)
     uint64_t rows = 0;
@@ -83,13 +96,23 @@ class Projector : public kafka::RebalanceListener {
     double oldest_received = -1;
     std::vector<std::string> ignored;  // Event Streams types no read model uses
   };
-  // The transaction of one partition batch: dead letters published and recorded, rows applied,
-  // alerts written, offset advanced from `expected` to `next`. Nothing when fenced (rolled back).
-  std::optional<Applied> apply_and_advance(const Key& key, TopicKind kind, const Unapplied& batch,
-                                           int64_t expected, int64_t next, pg::Connection& db);
-  void raise_alerts(const SortedBatch& sorted, pg::Connection& db) const;
-  void announce(TopicKind kind, const TopicRows& rows, const std::set<std::string>& keys,
-                pg::Connection& db) const;
+  // The rows of a lane's partitions, sorted, their dead letters published and recorded, and
+  // what each partition will announce once applied.
+  struct LaneRows {
+    TopicRows rows;
+    bool letters = false;
+    std::vector<std::pair<const PartitionWork*, std::vector<TopicKind>>> announcements;
+    Applied applied;
+  };
+  LaneRows sort_lane(const std::vector<PartitionWork>& work, pg::Connection& db) const;
+  // The transaction of one lane: its partitions' rows applied at once, alerts written, every
+  // offset advanced. Nothing when one partition was fenced (all rolled back).
+  std::optional<Applied> apply_and_advance(const std::vector<PartitionWork>& work,
+                                           pg::Connection& db);
+  bool advance_offsets(const std::vector<PartitionWork>& work, pg::Connection& db);
+  void raise_alerts(const TopicRows& rows, bool letters, pg::Connection& db) const;
+  void announce(TopicKind kind, const std::vector<TopicKind>& changed,
+                const std::set<std::string>& keys, pg::Connection& db) const;
   void observe(const Applied& applied, std::chrono::steady_clock::time_point started);
   // After a PostgreSQL failure: reconnect (with backoff) and re-seek every partition to the
   // offset PostgreSQL holds, which settles an in-doubt COMMIT either way.

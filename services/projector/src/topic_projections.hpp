@@ -29,6 +29,8 @@ struct TopicRows {
   }
   // The kinds of read model the rows change.
   std::vector<TopicKind> kinds() const;
+  // Moves `other`'s rows after these.
+  void append(TopicRows&& other);
 };
 
 class TopicProjections {
