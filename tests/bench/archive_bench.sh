@@ -32,7 +32,7 @@ account=AC$(printf 'b%.0s' {1..32})
 token=bench-token
 scripts/pg-cluster start "$work/pg" >/dev/null
 dsn=$(scripts/pg-cluster dsn "$work/pg")
-"$bin/tools/devkafka/callstream-devkafka" --bootstrap-file "$work/bootstrap" >"$work/devkafka.log" 2>&1 &
+"$bin/tools/devkafka/callstream-devkafka" --brokers 1 --bootstrap-file "$work/bootstrap" >"$work/devkafka.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
 brokers=$(cat "$work/bootstrap")

@@ -27,7 +27,7 @@ trap cleanup EXIT
 
 scripts/pg-cluster start "$work/pg" >/dev/null
 dsn=$(scripts/pg-cluster dsn "$work/pg")
-"$bin/tools/devkafka/callstream-devkafka" --bootstrap-file "$work/bootstrap" >"$work/devkafka.log" 2>&1 &
+"$bin/tools/devkafka/callstream-devkafka" --brokers 1 --bootstrap-file "$work/bootstrap" >"$work/devkafka.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
 brokers=$(cat "$work/bootstrap")

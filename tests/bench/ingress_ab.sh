@@ -11,7 +11,7 @@ rounds=${3:-6}; rate=${4:-2000}; connections=${5:-32}
 work=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-"$after/tools/devkafka/callstream-devkafka" --bootstrap-file "$work/bootstrap" >"$work/devkafka.log" 2>&1 &
+"$after/tools/devkafka/callstream-devkafka" --brokers 1 --bootstrap-file "$work/bootstrap" >"$work/devkafka.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
 token=bench-token; account=AC00000000000000000000000000000001
