@@ -14,7 +14,9 @@ PartitionBatches by_partition(std::vector<kafka::ConsumedMessage>& batch) {
 
 bool apply_in_lanes(PartitionBatches& batches, const std::vector<pg::Connection*>& connections,
                     const ApplyLane& apply) {
-  size_t lanes = std::min(connections.size(), batches.size());
+  size_t messages = 0;
+  for (const auto& [key, partition] : batches) messages += partition.size();
+  size_t lanes = std::min({connections.size(), batches.size(), 1 + messages / kMessagesPerLane});
   if (lanes == 0) return true;
   std::vector<std::vector<PartitionBatches::value_type*>> work(lanes);
   size_t i = 0;

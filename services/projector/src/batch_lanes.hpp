@@ -20,9 +20,15 @@ using ApplyLane = std::function<bool(std::vector<PartitionBatches::value_type*>&
 // The batch's messages by partition, each partition's in offset order.
 PartitionBatches by_partition(std::vector<kafka::ConsumedMessage>& batch);
 
-// Deals the partitions round-robin over `connections` and applies each lane's partitions with
-// `apply` (one thread per connection in use, the first on the caller's). False when any lane
-// did not commit.
+// A further lane for each this many messages polled. A live load polls tens of messages at a
+// time: one lane, one transaction, and each call's facts refreshed once for all its topics
+// (lanes of one batch would each refresh the calls they share, and wait on each other's locks).
+// A backlog polls thousands: its partitions spread over every connection.
+inline constexpr size_t kMessagesPerLane = 500;
+
+// Deals the partitions round-robin over `connections` (as many as kMessagesPerLane calls for)
+// and applies each lane's partitions with `apply` (one thread per connection in use, the first
+// on the caller's). False when any lane did not commit.
 bool apply_in_lanes(PartitionBatches& batches, const std::vector<pg::Connection*>& connections,
                     const ApplyLane& apply);
 
