@@ -182,10 +182,7 @@ int64_t apply_call_events_only(pg::Connection& c, const std::vector<CallEventRow
 }
 
 int64_t apply_call_events(pg::Connection& c, const std::vector<CallEventRow>& rows) {
-  FactRefresh refresh;
-  int64_t fresh = apply_call_events_only(c, rows, refresh);
-  refresh.run(c);
-  return fresh;
+  return apply_then_refresh(c, rows, apply_call_events_only);
 }
 
 }  // namespace callstream::projector

@@ -3,6 +3,7 @@
 // batch's transaction recomputes the facts of the calls it touched and appends their change to
 // the rollups the analytics views sum; now and then the appended rows are folded.
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,17 @@ class FactRefresh {
  private:
   pg::ArrayLiteral ids_[3];  // by FactSource
 };
+
+// `apply_only(c, rows, refresh)` (a projection's apply_*_events_only), then the refresh: for a
+// transaction that applies one projection's rows.
+template <class Rows>
+int64_t apply_then_refresh(pg::Connection& c, const Rows& rows,
+                           int64_t (*apply_only)(pg::Connection&, const Rows&, FactRefresh&)) {
+  FactRefresh refresh;
+  int64_t fresh = apply_only(c, rows, refresh);
+  refresh.run(c);
+  return fresh;
+}
 
 // Folds the rollups' appended rows, at most every `every` (its own transaction; a failure is
 // logged and retried next time: the rows stay correct unfolded).

@@ -141,10 +141,7 @@ int64_t apply_recording_events_only(pg::Connection& c, const std::vector<EventRo
 }
 
 int64_t apply_recording_events(pg::Connection& c, const std::vector<EventRow>& rows) {
-  FactRefresh refresh;
-  int64_t fresh = apply_recording_events_only(c, rows, refresh);
-  refresh.run(c);
-  return fresh;
+  return apply_then_refresh(c, rows, apply_recording_events_only);
 }
 
 }  // namespace callstream::projector

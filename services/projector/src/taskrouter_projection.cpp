@@ -191,10 +191,7 @@ int64_t apply_taskrouter_events_only(pg::Connection& c, const std::vector<EventR
 }
 
 int64_t apply_taskrouter_events(pg::Connection& c, const std::vector<EventRow>& rows) {
-  FactRefresh refresh;
-  int64_t fresh = apply_taskrouter_events_only(c, rows, refresh);
-  refresh.run(c);
-  return fresh;
+  return apply_then_refresh(c, rows, apply_taskrouter_events_only);
 }
 
 }  // namespace callstream::projector
