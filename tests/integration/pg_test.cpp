@@ -82,3 +82,33 @@ TEST_CASE("errors carry the SQLSTATE and the statement's name", "[pg]") {
       pg::Connection(pg::ConnectionSettings{"host=/nonexistent dbname=x", "t", 1000, 1}),
       Catch::Contains("DATABASE_URL"));
 }
+
+TEST_CASE("a prepared statement is parsed once per connection and survives a rolled-back batch",
+          "[pg]") {
+  std::string dsn = test::fresh_database("pg_prepared");
+  pg::Connection c(pg::ConnectionSettings{dsn});
+  c.exec("CREATE TABLE t (a int)");
+  const char* insert = "INSERT INTO t SELECT unnest($1::int[])";
+  auto prepared = [&] {
+    return c.exec("n", "SELECT count(*) FROM pg_prepared_statements WHERE name = 'ins'", {})
+        .get_int(0, 0);
+  };
+  {
+    pg::Transaction tx(c);
+    c.exec_prepared("ins", insert, {"{1,2}"});
+  }  // rolled back: the rows go, the statement stays
+  CHECK(prepared() == 1);
+  c.exec_prepared("ins", insert, {"{3}"});
+  CHECK(test::query_value(dsn, "SELECT sum(a) FROM t") == "3");
+  CHECK(prepared() == 1);
+  // One name is one statement: another text under it is a bug, not a second statement.
+  CHECK_THROWS_AS(c.exec_prepared("ins", "INSERT INTO t VALUES ($1)", {"4"}), std::logic_error);
+  // A new session has none: the statement is prepared again there.
+  c.reconnect();
+  CHECK(prepared() == 0);
+  c.exec_prepared("ins", insert, {"{5}"});
+  CHECK(test::query_value(dsn, "SELECT sum(a) FROM t") == "8");
+  // Errors name the statement, as exec's do.
+  CHECK_THROWS_WITH(c.exec_prepared("bad", "SELECT nonsense FROM nowhere", {}),
+                    Catch::Contains("bad"));
+}
