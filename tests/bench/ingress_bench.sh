@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark of the ingress hot path: Twilio-signed status callbacks answered 204 after Kafka
-# (devkafka, 3 brokers) persisted them, against nginx answering `return 204` (no work) on the
-# same machine in the same run. Prints both, and the ratio.
+# (devkafka, DEVKAFKA_BROKERS brokers, default 1) persisted them, against nginx answering
+# `return 204` (no work) on the same machine in the same run. Prints both, and the ratio.
+# MIX=1 sends the webhooks of whole calls instead (loadgen --mix: /voice with its TwiML, status
+# callbacks, TaskRouter events, recording callbacks).
 #   tests/bench/ingress_bench.sh [seconds=5] [connections=64] [server_threads=1] [loadgen_threads=1] [rounds=3]
 # `connections` may be a comma-separated list (64,128,256): each count gets its own rounds and
 # medians, and a table of all of them ends the output.
@@ -29,7 +31,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-"$bin/tools/devkafka/callstream-devkafka" --brokers 1 --bootstrap-file "$work/bootstrap" >"$work/devkafka.log" 2>&1 &
+"$bin/tools/devkafka/callstream-devkafka" --brokers "${DEVKAFKA_BROKERS:-1}" --bootstrap-file "$work/bootstrap" >"$work/devkafka.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
 
@@ -62,6 +64,7 @@ pids+=($!)
 sleep 0.5
 
 load=("$bin/tools/loadgen/callstream-loadgen" --token "$token" --account "$account" --seconds "$seconds" --threads "$loadgen_threads")
+[ "${MIX:-0}" = 1 ] && load+=(--mix)
 # Shared 2-core machines are noisy: the two servers take turns, round after round, and the
 # figures are the medians (each round's own ratio is printed too).
 rps() { sed -n 's/.*: \([0-9]*\) req\/s.*/\1/p' <<<"$1" | head -1; }
