@@ -13,7 +13,7 @@ With --compare BUILD_DIR (an older build, e.g. a git worktree's build/release), 
 on that build and then on this one, the same load generator driving both, and a table at the end
 sets them side by side: the way to measure a change on a noisy machine.
 
-Usage: tests/bench/pipeline_bench.py [--seconds 120] [--brokers 1] [--compare DIR] RATE...
+Usage: tests/bench/pipeline_bench.py [--seconds 120] [--brokers 1] [--partitions N] [--compare DIR] RATE...
   (CALLSTREAM_BIN_DIR: a build, default build/release; tests/bench/pipeline_bench.sh builds it)"""
 import argparse
 import os
@@ -178,6 +178,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--brokers", type=int, default=1)
+    parser.add_argument("--partitions", type=int,
+                        help="partitions of every topic on devkafka (default: proto/topics.json's); more "
+                             "partitions keep the mock broker's logs, which it walks at every fetch, shorter")
     parser.add_argument("--compare", metavar="BUILD_DIR",
                         help="an older build to run each rate on first, side by side with this one")
     parser.add_argument("--statements", action="store_true",
@@ -191,6 +194,8 @@ def main():
     subprocess.run([os.path.join(SOURCE, "scripts/pg-cluster"), "start", pg, "5432"], check=True,
                    stdout=subprocess.DEVNULL, env=env)
     os.environ["CALLSTREAM_TEST_PG_DIR"] = stack.PG_DIR = pg
+    if args.partitions:
+        os.environ["DEVKAFKA_PARTITIONS"] = str(args.partitions)
     builds = ([("reference", os.path.abspath(args.compare))] if args.compare else []) + [("this", stack.BIN)]
     results = []
     try:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The pipeline's capacity: builds the release binaries, then runs tests/bench/pipeline_bench.py
 # (every part on this machine, fsync on, a mix of webhook kinds, paced rates held for minutes).
-#   tests/bench/pipeline_bench.sh [--seconds 120] [--brokers 1] [--compare BUILD_DIR] RATE...   (default 1000 2000 3000 5000 10000)
+#   tests/bench/pipeline_bench.sh [--seconds 120] [--brokers 1] [--partitions N] [--compare BUILD_DIR] RATE...   (default 1000 2000 3000 5000 10000)
 # Not part of scripts/test: a benchmark prints figures, it does not pass or fail.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
