@@ -1,5 +1,7 @@
 #include "topic_projections.hpp"
 
+#include <iterator>
+
 #include "callstream/events/json.hpp"
 
 #include "eventstreams_mapping.hpp"
@@ -111,11 +113,13 @@ core::Result<std::string> TopicProjections::decode_streamed(std::string_view val
 }
 
 int64_t TopicProjections::apply(pg::Connection& c, const TopicRows& rows) const {
+  // One order for every transaction (each statement also locks its rows in key order), so two
+  // transactions applied at once never wait on each other in a cycle.
   FactRefresh refresh;
-  int64_t fresh = apply_call_events_only(c, rows.calls, refresh) +
-                  apply_recording_events_only(c, rows.recordings, refresh) +
-                  apply_taskrouter_events_only(c, rows.taskrouter, refresh) +
-                  apply_optout_events(c, rows.optouts);
+  int64_t fresh = apply_call_events_only(c, rows.calls, refresh);
+  fresh += apply_recording_events_only(c, rows.recordings, refresh);
+  fresh += apply_taskrouter_events_only(c, rows.taskrouter, refresh);
+  fresh += apply_optout_events(c, rows.optouts);
   refresh.run(c);
   return fresh;
 }
