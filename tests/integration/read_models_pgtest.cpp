@@ -421,3 +421,24 @@ TEST_CASE("every topic's rows applied in one transaction give what one projectio
   CHECK(test::query_value(together, "SELECT count(*) FROM call_fact_rows WHERE answered") ==
         std::to_string(f.expected.answered));
 }
+
+TEST_CASE("new settings are kept only with the facts recomputed for them", "[projection][pg]") {
+  Flows f = make_flows();
+  std::string db = db_with("rm_settings_atomic", f.events, 7, 5);
+  pg::Connection c(pg::ConnectionSettings{db});
+  projector::ProjectorConfig stricter;
+  stricter.time_zone = "America/New_York";
+  stricter.service_level_seconds = 30;
+  // The recompute fails (its last step is gone): the old settings stay, so the next start
+  // recomputes again instead of keeping facts computed with the old threshold.
+  c.exec("DROP FUNCTION callstream_compact_kpis()");
+  CHECK_THROWS_AS(projector::write_settings(c, stricter), pg::PgError);
+  auto threshold = [&] {
+    return test::query_value(
+        db, "SELECT value FROM callstream_settings WHERE key = 'service_level_seconds'");
+  };
+  CHECK(threshold() == "60");
+  CHECK(test::query_value(db,
+                          "SELECT count(*) FROM call_fact_rows WHERE "
+                          "service_level_threshold_seconds <> 60") == "0");
+}

@@ -30,10 +30,9 @@ void KpiCompaction::maybe_run(pg::Connection& db) {
 
 void recompute_all_kpis(pg::Connection& db) {
   auto started = std::chrono::steady_clock::now();
-  pg::Transaction tx(db);
+  db.exec("SET LOCAL statement_timeout = 0");
   db.exec("recompute_kpis", "SELECT callstream_refresh_call_facts(NULL)", {});
   db.exec("compact_kpis", "SELECT callstream_compact_kpis()", {});
-  tx.commit();
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   core::log::info("KPIs recomputed for the call center's new settings",

@@ -27,10 +27,14 @@ int run_migrations(pg::Connection& c) {
   return pg::migrate(c, pg::migrations_from(files));
 }
 
+// One transaction: a setting never changes without the facts computed with it (a recompute that
+// failed after the settings were written would not run again at the next start).
 void write_settings(pg::Connection& c, const ProjectorConfig& config) {
+  pg::Transaction tx(c);
   auto changed = c.exec("write_settings", kWriteSettings,
                         {config.time_zone, std::to_string(config.service_level_seconds)});
   if (changed.rows() > 0) recompute_all_kpis(c);
+  tx.commit();
 }
 
 }  // namespace callstream::projector
