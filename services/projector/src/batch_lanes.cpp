@@ -18,7 +18,7 @@ bool apply_in_lanes(PartitionBatches& batches, const std::vector<pg::Connection*
   for (const auto& [key, partition] : batches) messages += partition.size();
   size_t lanes = std::min({connections.size(), batches.size(), 1 + messages / kMessagesPerLane});
   if (lanes == 0) return true;
-  std::vector<std::vector<PartitionBatches::value_type*>> work(lanes);
+  std::vector<Lane> work(lanes);
   size_t i = 0;
   for (auto& entry : batches) work[i++ % lanes].push_back(&entry);
   auto run_lane = [&](size_t lane) { return apply(work[lane], *connections[lane]); };

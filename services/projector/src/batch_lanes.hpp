@@ -15,7 +15,8 @@
 namespace callstream::projector {
 
 using PartitionBatches = std::map<PartitionKey, std::vector<kafka::ConsumedMessage*>>;
-using ApplyLane = std::function<bool(std::vector<PartitionBatches::value_type*>&, pg::Connection&)>;
+using Lane = std::vector<const PartitionBatches::value_type*>;
+using ApplyLane = std::function<bool(const Lane&, pg::Connection&)>;
 
 // The batch's messages by partition, each partition's in offset order.
 PartitionBatches by_partition(std::vector<kafka::ConsumedMessage>& batch);

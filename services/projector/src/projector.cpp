@@ -180,14 +180,28 @@ void Projector::apply_batch(std::vector<kafka::ConsumedMessage>& batch) {
   auto batches = by_partition(batch);
   std::vector<pg::Connection*> connections = {db_.get()};
   for (auto& w : workers_) connections.push_back(w.get());
-  bool ok = apply_in_lanes(batches, connections,
-                           [this](Lane& lane, pg::Connection& db) { return apply_lane(lane, db); });
+  bool ok = apply_in_lanes(batches, connections, [this](const Lane& lane, pg::Connection& db) {
+    return apply_lane(lane, db);
+  });
   // Everything not committed is re-read from the offsets PostgreSQL holds.
   if (!ok) recover();
 }
 
+namespace {
+
+// "topic/partition topic/partition ...", for a log line about a lane.
+template <class Work>
+std::string partition_names(const std::vector<Work>& work) {
+  std::string out;
+  for (const auto& w : work)
+    out += (out.empty() ? "" : " ") + w.key.first + "/" + std::to_string(w.key.second);
+  return out;
+}
+
+}  // namespace
+
 // decode or park -> apply -> advance the offsets -> observe.
-bool Projector::apply_lane(Lane& lane, pg::Connection& db) {
+bool Projector::apply_lane(const Lane& lane, pg::Connection& db) {
   std::vector<PartitionWork> work = lane_work(lane);
   if (work.empty()) return true;
   auto started = std::chrono::steady_clock::now();
@@ -196,12 +210,9 @@ bool Projector::apply_lane(Lane& lane, pg::Connection& db) {
     applied = apply_and_advance(work, db);
   } catch (const pg::PgError& e) {
     metrics_.pg_errors.inc();
-    std::string partitions;
-    for (const auto& w : work)
-      partitions +=
-          (partitions.empty() ? "" : " ") + w.key.first + "/" + std::to_string(w.key.second);
-    log::error("batch not applied",
-               {{"partitions", partitions}, {"error", e.what()}, {"sqlstate", e.sqlstate()}});
+    log::error(
+        "batch not applied",
+        {{"partitions", partition_names(work)}, {"error", e.what()}, {"sqlstate", e.sqlstate()}});
     return false;
   }
   if (!applied) return false;

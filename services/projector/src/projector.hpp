@@ -56,10 +56,9 @@ class Projector : public kafka::RebalanceListener {
 
  private:
   using Key = PartitionKey;
-  using Lane = std::vector<PartitionBatches::value_type*>;
   void apply_batch(std::vector<kafka::ConsumedMessage>& batch);
   // Applies a lane's partition batches in one transaction; false when it did not commit.
-  bool apply_lane(Lane& lane, pg::Connection& db);
+  bool apply_lane(const Lane& lane, pg::Connection& db);
   // The messages of a partition batch not applied yet (a re-delivery after a seek repeats some),
   // and their keys.
   struct Unapplied {
